@@ -1,0 +1,53 @@
+"""Writing outputs so that nothing is ever half-written or written over an input."""
+from __future__ import annotations
+
+import os
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+
+from .errors import GkxlError
+
+
+@contextmanager
+def atomic_path(target: Path):
+    """Yield a temporary path beside `target`; on success it replaces `target` in one step."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".~" + target.stem[:40], suffix=target.suffix, dir=target.parent)
+    os.close(fd)
+    try:
+        yield Path(tmp)
+        os.replace(tmp, target)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def write_text(target: Path, content: str, encoding: str = "utf-8") -> None:
+    with atomic_path(target) as tmp:
+        tmp.write_text(content, encoding=encoding)
+
+
+def refuse_overwrite(output: Path, inputs) -> None:
+    """An output that is one of the inputs would destroy it: refuse before doing any work."""
+    out = Path(output).resolve()
+    for p in inputs:
+        if Path(p).resolve() == out:
+            raise GkxlError("io.output_is_input", path=str(output))
+
+
+_WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
+
+
+def safe_filename(name: str, fallback: str = "未命名") -> str:
+    """A file name that Windows, macOS and Linux all accept, keeping Chinese as it is."""
+    cleaned = "".join("_" if ch in '<>:"/\\|?*' or ord(ch) < 32 else ch for ch in str(name)).strip().rstrip(". ")
+    if not cleaned:
+        cleaned = fallback
+    if cleaned.split(".")[0].upper() in _WINDOWS_RESERVED:
+        cleaned = "_" + cleaned
+    return cleaned[:100]

@@ -1,0 +1,112 @@
+"""The canonical report: metadata plus one value per cell key. Every input and output converts through it.
+
+A value is what was read, never repaired: an int or float for a number, a str for text (also text found
+in a number cell, such as "3件"), None for a blank. Checking decides what is wrong with it.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import jsonschema
+
+from . import spec as specmod
+from .errors import GkxlError
+
+MODEL_ID = "gkxl-report/1"
+
+
+@dataclass
+class Report:
+    format: str = specmod.DEFAULT_SPEC          # spec id, e.g. gk2021
+    template_version: str | None = None
+    unit: object = None
+    unit_code: object = None
+    year: object = None
+    values: dict[str, object] = field(default_factory=dict)
+    source: dict = field(default_factory=dict)  # where it came from: path, kind, generated_at, ...
+
+    @property
+    def spec(self) -> specmod.Spec:
+        return specmod.load(self.format)
+
+    def to_dict(self) -> dict:
+        d = {"model": MODEL_ID, "format": self.format, "template_version": self.template_version,
+             "unit": self.unit, "unit_code": self.unit_code, "year": self.year, "values": self.values}
+        if self.source:
+            d["source"] = self.source
+        return d
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=1)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Report":
+        if not isinstance(d, dict) or d.get("model") != MODEL_ID:
+            raise GkxlError("model.not_report")
+        fmt = d.get("format") or specmod.DEFAULT_SPEC
+        if fmt not in specmod.available():
+            raise GkxlError("model.unknown_format", format=fmt)
+        values = d.get("values") or {}
+        if not isinstance(values, dict):
+            raise GkxlError("model.not_report")
+        return cls(fmt, d.get("template_version"), d.get("unit"), d.get("unit_code"), d.get("year"),
+                   dict(values), d.get("source") or {})
+
+    @classmethod
+    def from_json_file(cls, path: Path) -> "Report":
+        try:
+            d = json.loads(Path(path).read_text(encoding="utf-8-sig"))
+        except (OSError, ValueError) as e:
+            raise GkxlError("model.bad_json", detail=str(e)) from None
+        return cls.from_dict(d)
+
+    @classmethod
+    def blank(cls, spec: specmod.Spec, **meta) -> "Report":
+        """The figures of an untouched template: every number 0, texts empty."""
+        values = {c.key: (0 if c.numeric else None) for c in spec.value_cells}
+        return cls(spec.id, spec.version, values=values, **meta)
+
+
+def _value_schema(cell: specmod.Cell, years: tuple[int, int]) -> dict:
+    title = f"{cell.where} {cell.label}"
+    if cell.type == "count":
+        return {"title": title, "type": "integer", "minimum": 0}
+    if cell.type == "amount":
+        return {"title": title, "type": "number", "minimum": 0}
+    if cell.type == "year":
+        return {"title": title, "type": "integer", "minimum": years[0], "maximum": years[1]}
+    return {"title": title, "type": ["string", "null"]}
+
+
+@lru_cache(maxsize=None)
+def json_schema(spec_id: str = specmod.DEFAULT_SPEC) -> dict:
+    """JSON Schema of a complete, well-typed report in this format (balancing rules are checked apart)."""
+    spec = specmod.load(spec_id)
+    props = {c.key: _value_schema(c, spec.years) for c in spec.value_cells}
+    required = [c.key for c in spec.value_cells if c.numeric]
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": f"{MODEL_ID}/{spec.id}",
+        "title": f"{spec.name}（{spec.basis}）",
+        "type": "object",
+        "required": ["model", "format", "unit", "year", "values"],
+        "properties": {
+            "model": {"const": MODEL_ID},
+            "format": {"const": spec.id},
+            "template_version": {"type": ["string", "null"]},
+            "unit": {"title": "单位名称", "type": "string", "minLength": 1, "pattern": r"\S"},
+            "unit_code": {"title": "单位代码", "type": ["string", "null"]},
+            "year": {"title": "报告年度", "type": "integer", "minimum": spec.years[0], "maximum": spec.years[1]},
+            "values": {"type": "object", "properties": props, "required": required, "additionalProperties": False},
+            "source": {"type": "object"},
+        },
+        "additionalProperties": False,
+    }
+
+
+@lru_cache(maxsize=None)
+def validator(spec_id: str = specmod.DEFAULT_SPEC) -> jsonschema.Draft202012Validator:
+    return jsonschema.Draft202012Validator(json_schema(spec_id))

@@ -1,0 +1,375 @@
+"""Write a report (blank, pre-filled or filled) as the standard workbook, driven by the spec.
+
+Uses only core OOXML (merged cells, protection, data validation, conditional formatting, defined print
+settings) so that Excel, WPS and LibreOffice all show the same thing. Every formula carries its cached
+value, computed here by the same rule code the checker uses.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import xlsxwriter
+
+from . import __version__, rules
+from .fileio import atomic_path
+from .model import Report
+from .spec import Cell, Spec, a1
+
+META_SHEET = "_gkxl"
+GUIDE_SHEET = "填报说明"
+CHECK_SHEET = "校验"
+FONT = "宋体"
+LINE_PT = 14.5
+OK, FAIL = "✓", "✗"
+
+SEVERITY_ZH = {"error": "错误", "warning": "警告"}
+
+DV = {
+    "count": {"validate": "integer", "criteria": ">=", "value": 0,
+              "input_title": "请填写件数",
+              "input_message": "填写 0 或正整数。没有发生的填 0，不要留空，也不要填“无”“—”或带单位的文字。",
+              "error_title": "只能填写整数", "error_message": "此处只能填写 0 或正整数，不带单位。"},
+    "amount": {"validate": "decimal", "criteria": ">=", "value": 0,
+               "input_title": "请填写金额（万元）",
+               "input_message": "以万元为单位，最多保留 4 位小数；没有的填 0。例如 25100 元填 2.51，不要写“元”。",
+               "error_title": "只能填写数字", "error_message": "此处只能填写 0 或正数（单位：万元），不带单位。"},
+    "text": {"validate": "length", "criteria": "<=", "value": 32767,
+             "input_title": "请填写文字", "input_message": "可直接粘贴文字。", "error_title": "文字过长",
+             "error_message": "单元格最多 32767 个字符。"},
+}
+
+
+def _dv_year(spec: Spec) -> dict:
+    lo, hi = spec.years
+    return {"validate": "integer", "criteria": "between", "minimum": lo, "maximum": hi,
+            "input_title": "请填写报告年度", "input_message": f"四位数字年份，例如 {dt.date.today().year - 1}。",
+            "error_title": "年度不对", "error_message": f"年度应为 {lo} 至 {hi} 之间的四位数字。"}
+
+
+def display_width(text: str) -> float:
+    return sum(2.1 if unicodedata.east_asian_width(ch) in "WF" else 1.1 for ch in text)
+
+
+def lines_needed(text: str, width: float) -> int:
+    usable = max(width - 1.5, 4)
+    return sum(max(1, math.ceil(display_width(part) / usable)) for part in text.split("\n"))
+
+
+@dataclass
+class CheckRow:
+    id: str
+    severity: str
+    description: str
+    lhs: str           # Excel expressions
+    rhs: str
+
+
+@dataclass
+class Layout:
+    """Everything about a spec's workbook that does not depend on the report: computed once."""
+    row_heights: dict[str, dict[int, float]]
+    check_rows: list[CheckRow]
+    total_formulas: dict[str, str]
+    dv_ranges: dict[tuple[str, str], list[tuple[int, int, int, int]]]
+    cf_failing: dict[str, list[tuple[str, list[tuple[int, int, int, int]]]]]   # sheet -> (formula, ranges)
+    numeric_runs: dict[str, list[tuple[int, int, int, int]]]
+
+
+def _rects(cells: list[Cell]) -> list[tuple[int, int, int, int]]:
+    return [(f.row, f.col, l.row, l.col) for f, l in rules._runs(cells)]
+
+
+@lru_cache(maxsize=None)
+def layout(spec: Spec) -> Layout:
+    heights: dict[str, dict[int, float]] = {}
+    for sheet in spec.sheets:
+        h: dict[int, float] = {}
+        def width(c0, c1):
+            return sum(sheet.widths.get(c, 8.43) for c in range(c0, c1 + 1))
+        for lab in sheet.labels:
+            r0, c0, r1, c1 = lab.merge or (lab.row, lab.col, lab.row, lab.col)
+            size = 1.25 if lab.style == "title" else 1
+            need = lines_needed(lab.text, width(c0, c1) / size) * LINE_PT * size + 4
+            per_row = need / (r1 - r0 + 1)
+            for r in range(r0, r1 + 1):
+                h[r] = max(h.get(r, 15), per_row)
+        for c in sheet.cells:
+            if c.height:
+                h[c.row] = c.height
+        heights[sheet.name] = h
+
+    check_rows = []
+    for inst in spec.instances:
+        first = spec.cells[inst.lhs[0]]
+        where = f"{first.sheet} · {inst.label}" if inst.label else first.sheet
+        check_rows.append(CheckRow(inst.id, inst.rule.severity, f"{where}：{inst.rule.expression}",
+                                   rules.sum_formula(spec, inst.lhs), rules.sum_formula(spec, inst.rhs)))
+    for sheet in spec.sheets:
+        nums = [c for c in sheet.cells if c.is_input and c.numeric]
+        if nums:
+            check_rows.append(CheckRow(f"V-filled[{sheet.name}]", "error",
+                                       f"{sheet.name}：应填数字的 {len(nums)} 个格子都填了数字",
+                                       "COUNT(" + ",".join(rules.refs(spec, [c.key for c in nums])) + ")",
+                                       str(len(nums))))
+
+    dv: dict[tuple[str, str], list] = {}
+    runs: dict[str, list] = {}
+    for sheet in spec.sheets:
+        for typ in ("count", "amount", "text", "year"):
+            cells = [c for c in sheet.cells if c.is_input and c.type == typ]
+            if cells:
+                dv[(sheet.name, typ)] = _rects(cells)
+        runs[sheet.name] = _rects([c for c in sheet.cells if c.is_input and c.numeric])
+
+    cf: dict[str, list] = {}
+    for inst in spec.instances:
+        cells = [spec.cells[k] for k in inst.keys]
+        sheets = {c.sheet for c in cells}
+        if len(sheets) == 1:
+            sheet = sheets.pop()
+            cf.setdefault(sheet, []).append((rules.failing_formula(spec, inst, sheet), _rects(cells)))
+    totals = {c.key: rules.total_formula(spec, c) for c in spec.totals}
+    return Layout(heights, check_rows, totals, dv, cf, runs)
+
+
+class _Formats:
+    def __init__(self, wb: xlsxwriter.Workbook):
+        base = {"font_name": FONT, "font_size": 11, "valign": "vcenter", "text_wrap": True}
+        boxed = {**base, "border": 1}
+        self.title = wb.add_format({**base, "bold": True, "font_size": 14, "align": "center"})
+        self.header = wb.add_format({**boxed, "bold": True, "align": "center", "bg_color": "#D9E1F2"})
+        self.block = wb.add_format({**boxed, "bold": True, "align": "left", "bg_color": "#EDEDED"})
+        self.row = wb.add_format({**boxed, "align": "left"})
+        self.note = wb.add_format({**base, "italic": True, "font_color": "#595959", "align": "left"})
+        self.note_header = wb.add_format({**boxed, "font_size": 10, "align": "center", "bg_color": "#D9E1F2"})
+        unlocked = {**boxed, "locked": False, "bg_color": "#FFF2CC"}
+        self.input = {
+            "count": wb.add_format({**unlocked, "num_format": "0", "align": "center"}),
+            "amount": wb.add_format({**unlocked, "num_format": "0.00##", "align": "center"}),
+            "year": wb.add_format({**unlocked, "num_format": "0", "align": "left"}),
+            "text": wb.add_format({**unlocked, "align": "left", "valign": "top"}),
+        }
+        self.fixed = wb.add_format({**boxed, "align": "left", "bg_color": "#F2F2F2"})   # pre-filled, locked
+        self.total = wb.add_format({**boxed, "bold": True, "num_format": "0", "align": "center", "bg_color": "#E2EFDA"})
+        self.plain = wb.add_format(base)
+        self.bold = wb.add_format({**base, "bold": True})
+        self.cell = wb.add_format({**boxed, "align": "left"})
+        self.cell_center = wb.add_format({**boxed, "align": "center"})
+        self.bad = wb.add_format({"bg_color": "#FFC7CE", "font_color": "#9C0006", "bold": True})
+        self.missing = wb.add_format({"bg_color": "#F8CBAD"})
+        self.good = wb.add_format({"font_color": "#006100", "bg_color": "#C6EFCE"})
+        self.status = wb.add_format({**base, "bold": True, "font_size": 13, "border": 2, "align": "center"})
+
+    def label(self, style: str):
+        return getattr(self, style)
+
+
+def _is_number(v) -> bool:
+    return rules.number(v) is not None
+
+
+def _page(ws, sheet_landscape: bool, repeat: tuple[int, int] | None = None):
+    ws.set_paper(9)
+    if sheet_landscape:
+        ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+    ws.center_horizontally()
+    ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
+    ws.set_footer("&C第 &P 页，共 &N 页")
+    if repeat:
+        ws.repeat_rows(repeat[0] - 1, repeat[1] - 1)
+
+
+def _protect(ws, password: str | None):
+    ws.protect(password or "", {"format_columns": True, "format_rows": True})
+
+
+def _write_value(ws, cell: Cell, value, fmt):
+    r, c = cell.row, cell.col
+    if cell.merge:
+        ws.merge_range(*cell.merge, "", fmt)
+    if value is None or value == "":
+        ws.write_blank(r, c, None, fmt)
+    elif _is_number(value):
+        ws.write_number(r, c, value, fmt)
+    else:
+        ws.write_string(r, c, str(value), fmt)
+
+
+def write_workbook(target: Path, spec: Spec, report: Report | None = None, *, password: str | None = None,
+                   kind: str = "template", generated_at: str | None = None) -> None:
+    """Write the workbook atomically to `target`. `report` None gives a blank template."""
+    report = report or Report.blank(spec)
+    generated_at = generated_at or dt.datetime.now().astimezone().isoformat(timespec="seconds")
+    lay = layout(spec)
+    values = dict(report.values)
+    computed = rules.derive(spec, values)
+    effective = {**values, **computed}
+    meta = {"unit": report.unit, "unit_code": report.unit_code, "year": report.year}
+
+    with atomic_path(target) as tmp:
+        wb = xlsxwriter.Workbook(str(tmp), {"strings_to_numbers": False, "strings_to_formulas": False,
+                                            "strings_to_urls": False})
+        fm = _Formats(wb)
+        _guide_sheet(wb, fm, spec, password)
+        for sheet in spec.sheets:
+            ws = wb.add_worksheet(sheet.name)
+            for col, w in sheet.widths.items():
+                ws.set_column(col, col, w)
+            for row, h in lay.row_heights[sheet.name].items():
+                ws.set_row(row, h)
+            for lab in sheet.labels:
+                f = fm.label(lab.style)
+                if lab.merge:
+                    ws.merge_range(*lab.merge, lab.text, f)
+                else:
+                    ws.write_string(lab.row, lab.col, lab.text, f)
+            for cell in sheet.cells:
+                if cell.label_cell:
+                    ws.write_string(*cell.label_cell, cell.label, fm.row)
+                if cell.meta:
+                    value = meta.get(cell.meta)
+                    fixed = value not in (None, "") and kind == "template"
+                    _write_value(ws, cell, value, fm.fixed if fixed else fm.input[cell.type])
+                elif cell.defined_by is not None:
+                    cached = computed.get(cell.key)
+                    ws.write_formula(cell.row, cell.col, lay.total_formulas[cell.key], fm.total,
+                                     "" if cached is None else cached)
+                else:
+                    _write_value(ws, cell, values.get(cell.key), fm.input[cell.type])
+            for (name, typ), rects in lay.dv_ranges.items():
+                if name != sheet.name:
+                    continue
+                opts = dict(_dv_year(spec) if typ == "year" else DV[typ])
+                if len(rects) > 1:
+                    opts["multi_range"] = " ".join(_rng(r) for r in rects)
+                ws.data_validation(*rects[0], opts)
+            for formula, rects in lay.cf_failing.get(sheet.name, []):
+                opts = {"type": "formula", "criteria": formula, "format": fm.bad}
+                if len(rects) > 1:
+                    opts["multi_range"] = " ".join(_rng(r) for r in rects)
+                ws.conditional_format(*rects[0], opts)
+            for r0, c0, r1, c1 in lay.numeric_runs[sheet.name]:
+                ws.conditional_format(r0, c0, r1, c1, {"type": "formula", "criteria": f"=NOT(ISNUMBER({a1(r0, c0)}))",
+                                                       "format": fm.missing})
+            if sheet.freeze:
+                ws.freeze_panes(*sheet.freeze)
+            _page(ws, sheet.landscape, sheet.header_rows)
+            _protect(ws, password)
+        _check_sheet(wb, fm, spec, lay, effective, password)
+        _meta_sheet(wb, spec, report, kind, generated_at, password)
+        wb.set_properties({"title": f"{report.unit or ''} {report.year or ''} 政府信息公开工作年度报告统计表".strip(),
+                           "subject": spec.name, "author": "gkxl", "comments": f"gkxl {__version__} {spec.basis}"})
+        for name, value in _metadata(spec, report, kind, generated_at):
+            wb.set_custom_property(f"gkxl.{name}", str(value))
+        wb.worksheets()[1].activate()
+        wb.close()
+
+
+def _rng(rect) -> str:
+    r0, c0, r1, c1 = rect
+    return a1(r0, c0) if (r0, c0) == (r1, c1) else f"{a1(r0, c0)}:{a1(r1, c1)}"
+
+
+def _metadata(spec: Spec, report: Report, kind: str, generated_at: str) -> list[tuple[str, object]]:
+    return [("template", spec.id), ("template_version", spec.version), ("format", spec.format),
+            ("kind", kind), ("year", "" if report.year is None else report.year),
+            ("unit", report.unit or ""), ("unit_code", report.unit_code or ""),
+            ("generated_at", generated_at), ("generator", f"gkxl {__version__}")]
+
+
+def _meta_sheet(wb, spec, report, kind, generated_at, password):
+    ws = wb.add_worksheet(META_SHEET)
+    ws.write_string(0, 0, "gkxl")
+    ws.write_string(0, 1, "本工作表由 gkxl 使用，请勿修改。")
+    for i, (name, value) in enumerate(_metadata(spec, report, kind, generated_at), start=1):
+        ws.write_string(i, 0, name)
+        ws.write_string(i, 1, str(value))
+    ws.very_hidden()
+    _protect(ws, password)
+
+
+def _check_sheet(wb, fm: _Formats, spec: Spec, lay: Layout, effective: dict, password):
+    ws = wb.add_worksheet(CHECK_SHEET)
+    for col, w in enumerate([16, 8, 70, 12, 12, 10, 8]):
+        ws.set_column(col, col, w)
+    ws.merge_range(0, 0, 0, 6, "校验结果（随填写自动更新：✓ 为通过，✗ 为未通过）", fm.title)
+    ws.write_string(1, 0, "总体状态", fm.bold)
+    first, last = 4, 4 + len(lay.check_rows) - 1
+    status_rng = f"G{first + 1}:G{last + 1}"
+    failed = 0
+    for i, row in enumerate(lay.check_rows):
+        r = first + i
+        lhs, rhs = _eval_check(spec, row, effective)
+        diff = None if lhs is None or rhs is None else (round(lhs - rhs, 4) if isinstance(lhs - rhs, float) else lhs - rhs)
+        ok = diff == 0
+        failed += not ok
+        ws.write_string(r, 0, row.id, fm.cell)
+        ws.write_string(r, 1, SEVERITY_ZH[row.severity], fm.cell_center)
+        ws.write_string(r, 2, row.description, fm.cell)
+        ws.write_formula(r, 3, "=" + row.lhs, fm.cell_center, "" if lhs is None else lhs)
+        ws.write_formula(r, 4, "=" + row.rhs, fm.cell_center, "" if rhs is None else rhs)
+        ws.write_formula(r, 5, f"=ROUND(D{r + 1}-E{r + 1},4)", fm.cell_center, "" if diff is None else diff)
+        ws.write_formula(r, 6, f'=IF(F{r + 1}=0,"{OK}","{FAIL}")', fm.cell_center, OK if ok else FAIL)
+    overall = f"{OK} 全部通过" if not failed else f"{FAIL} 有 {failed} 项未通过"
+    ws.merge_range(1, 1, 1, 6, "", fm.status)
+    ws.write_formula(1, 1, f'=IF(COUNTIF({status_rng},"{FAIL}")=0,"{OK} 全部通过","{FAIL} 有 "&COUNTIF({status_rng},"{FAIL}")&" 项未通过")',
+                     fm.status, overall)
+    for c, h in enumerate(["规则编号", "级别", "检查内容", "左边", "右边", "差额", "结果"]):
+        ws.write_string(3, c, h, fm.header)
+    ws.conditional_format(first, 6, last, 6, {"type": "cell", "criteria": "==", "value": f'"{FAIL}"', "format": fm.bad})
+    ws.conditional_format(first, 6, last, 6, {"type": "cell", "criteria": "==", "value": f'"{OK}"', "format": fm.good})
+    ws.conditional_format(1, 1, 1, 1, {"type": "text", "criteria": "begins with", "value": FAIL, "format": fm.bad})
+    ws.conditional_format(1, 1, 1, 1, {"type": "text", "criteria": "begins with", "value": OK, "format": fm.good})
+    ws.freeze_panes(4, 0)
+    _page(ws, True, (4, 4))
+    _protect(ws, password)
+
+
+def _eval_check(spec: Spec, row: CheckRow, effective: dict):
+    """Cached values of a 校验 row, as Excel computes them (SUM and COUNT skip text and blanks)."""
+    if row.id.startswith("V-filled"):
+        sheet = row.id[len("V-filled["):-1]
+        nums = [c for c in spec.sheet(sheet).cells if c.is_input and c.numeric]
+        return sum(_is_number(effective.get(c.key)) for c in nums), len(nums)
+    inst = next(i for i in spec.instances if i.id == row.id)
+    def excel_sum(keys):
+        return sum(rules.number(effective.get(k)) or 0 for k in keys)
+    return excel_sum(inst.lhs), excel_sum(inst.rhs)
+
+
+def _guide_sheet(wb, fm: _Formats, spec: Spec, password):
+    ws = wb.add_worksheet(GUIDE_SHEET)
+    ws.set_column(0, 0, 14)
+    ws.set_column(1, 1, 96)
+    lines: list[tuple[str, str]] = [
+        ("", f"{spec.name} 填报说明"),
+        ("依据", f"{spec.basis}；表格式样与全国统一格式一致，请勿增删行列、改动标题文字。"),
+        ("怎么填", "只能在浅黄色格子里填写。“基本信息”填单位与联系人；表二、表三、表四填数字；“文字部分”可粘贴报告文字。"),
+        ("数字", "件数填 0 或正整数；没有发生的填 0，不要留空，不要填“无”“—”“/”或“3件”这类带单位的文字，不要用全角数字。"),
+        ("金额", "表二“行政事业性收费”以万元为单位，最多 4 位小数，例如 25100 元填 2.51。它不是报告第六部分的信息处理费，两者不要比较。"),
+        ("合计", "绿色格子（表三“总计”列和“（七）总计”行、表四三个“总计”）是公式，自动计算，不能修改。"),
+        ("颜色", "红色：该格所在的等式不成立；橙色：应填数字的格子是空的或填了文字。"),
+        ("校验", "“校验”工作表逐条列出下列规则，✓ 为通过，✗ 为未通过，并给出差额；报送前请确认“总体状态”为“✓ 全部通过”。"),
+    ]
+    for rule in spec.rules:
+        lines.append((f"{rule.id}（{SEVERITY_ZH[rule.severity]}）", f"{rule.expression}。{rule.message['zh']}"))
+    lines.append(("V-filled（错误）", "每个应填数字的格子都填了数字（0 也要填）。"))
+    for yr in {y.id: y for y in spec.year_rules}.values():
+        lines.append((f"{yr.id}（{SEVERITY_ZH[yr.severity]}）", f"{yr.expression}。{yr.message['zh']}（汇总机关用上年报表核对）"))
+    lines.append(("报送", "填好后直接保存为 .xlsx（用 WPS 或 LibreOffice 另存为 .xls、.et、.ods 也可以），不要改文件里的工作表名称。"))
+    for i, (head, body) in enumerate(lines):
+        if i == 0:
+            ws.merge_range(0, 0, 0, 1, body, fm.title)
+            ws.set_row(0, 24)
+            continue
+        ws.write_string(i + 1, 0, head, fm.bold)
+        ws.write_string(i + 1, 1, body, fm.plain)
+        ws.set_row(i + 1, lines_needed(body, 96) * LINE_PT + 4)
+    _page(ws, False)
+    _protect(ws, password)
