@@ -126,6 +126,7 @@ class RuleInstance:
     lhs: list[str]
     rhs: list[str]
     label: str = ""       # row or column label of the binding, for messages
+    anchor: str = ""      # the key a failure is reported on
 
     @property
     def id(self) -> str:
@@ -248,7 +249,10 @@ def _build(raw: dict) -> Spec:
                     raise GkxlError("spec.unknown_key", key=key, rule=rule.id)
             first = cells[lhs[0]]
             label = first.row_label if var == "row" else first.col_label if var == "col" else ""
-            inst = RuleInstance(rule, v, lhs, rhs, label)
+            anchor = _expand(r.get("anchor", r["lhs"][0]), var, v)
+            if anchor not in lhs + rhs:
+                raise GkxlError("spec.unknown_key", key=anchor, rule=rule.id)
+            inst = RuleInstance(rule, v, lhs, rhs, label, anchor)
             instances.append(inst)
             if rule.defines and len(lhs) == 1 and cells[lhs[0]].defined_by is None:
                 cells[lhs[0]].defined_by = inst

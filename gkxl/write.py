@@ -373,3 +373,42 @@ def _guide_sheet(wb, fm: _Formats, spec: Spec, password):
         ws.set_row(i + 1, lines_needed(body, 96) * LINE_PT + 4)
     _page(ws, False)
     _protect(ws, password)
+
+
+class TemplateStamper:
+    """Per-unit templates for a whole list, fast: the workbook is written once per shape with placeholder
+    texts, and each unit's copy is that package with the placeholders replaced (XML-escaped).
+
+    A per-unit file is then byte-for-byte what write_workbook would give but for the unit's texts;
+    tests/test_template.py holds the two side by side.
+    """
+    UNIT, CODE = "GKXLUNIT3f9c1a7e", "GKXLCODE3f9c1a7e"
+
+    def __init__(self, spec: Spec, year: int | None, password: str | None = None):
+        self.spec, self.year, self.password = spec, year, password
+        self.generated_at = dt.datetime.now().astimezone().isoformat(timespec="seconds")
+        self._masters: dict[bool, list] = {}
+
+    def _master(self, with_code: bool) -> list:
+        if with_code not in self._masters:
+            import tempfile
+            import zipfile
+            with tempfile.TemporaryDirectory() as d:
+                path = Path(d) / "master.xlsx"
+                report = Report.blank(self.spec, unit=self.UNIT, unit_code=self.CODE if with_code else None, year=self.year)
+                write_workbook(path, self.spec, report, password=self.password, generated_at=self.generated_at)
+                with zipfile.ZipFile(path) as zf:
+                    self._masters[with_code] = [(info, zf.read(info)) for info in zf.infolist()]
+        return self._masters[with_code]
+
+    def write(self, target: Path, unit: str, unit_code: str | None = None) -> None:
+        import zipfile
+        from xml.sax.saxutils import escape
+        swaps = [(self.UNIT.encode(), escape(unit).encode("utf-8"))]
+        if unit_code:
+            swaps.append((self.CODE.encode(), escape(unit_code).encode("utf-8")))
+        with atomic_path(target) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as out:
+            for info, data in self._master(bool(unit_code)):
+                for old, new in swaps:
+                    data = data.replace(old, new)
+                out.writestr(info, data)

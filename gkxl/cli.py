@@ -1,0 +1,201 @@
+"""The gkxl command line. Thin: parse options, call the module that does the work, print, exit."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__, spec as specmod
+from .errors import GkxlError
+from .fileio import safe_filename, write_text
+from .messages import register, text
+
+register({
+    "cli.done_files": ("已写入 {path}", "written {path}"),
+    "cli.annotated": ("已写入标注副本 {path}", "annotated copy written: {path}"),
+    "cli.annotate_failed": ("{path} 无法生成标注副本：{reason}", "could not annotate {path}: {reason}"),
+    "cli.previous_unusable": ("--previous {path} 无法使用：{reason}", "--previous {path} cannot be used: {reason}"),
+    "cli.no_inputs": ("没有找到要处理的文件", "no input files found"),
+})
+
+
+def _lang(ctx) -> str:
+    return (ctx.obj or {}).get("lang", "zh")
+
+
+def fail(ctx, err: GkxlError, code: int = 1):
+    click.echo(err.render(_lang(ctx)), err=True)
+    ctx.exit(code)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
+              help="消息语言 / language of messages")
+@click.version_option(__version__, prog_name="gkxl")
+@click.pass_context
+def main(ctx, lang):
+    """gkxl：政府信息公开工作年度报告统计表——生成模板、校验、汇总、解析与生成报告。"""
+    ctx.ensure_object(dict)
+    ctx.obj["lang"] = lang
+
+
+@main.command()
+@click.option("--spec", "spec_id", default=specmod.DEFAULT_SPEC, show_default=True, help="表格格式 / form spec")
+@click.option("--year", type=int, help="报告年度，预填并锁定 / report year (pre-filled, locked)")
+@click.option("--unit", help="单位名称，预填并锁定 / unit name (pre-filled, locked)")
+@click.option("--unit-code", help="单位代码 / unit code")
+@click.option("--units", "units_path", type=click.Path(dir_okay=False), help="单位名单 CSV/XLSX：每个单位一个文件")
+@click.option("--password", help="工作表保护密码（默认无密码） / sheet protection password")
+@click.option("-o", "--output", required=True, type=click.Path(), help="输出文件；用 --units 时为文件夹")
+@click.pass_context
+def template(ctx, spec_id, year, unit, unit_code, units_path, password, output):
+    """生成空白模板（可预填单位和年度），或按单位名单每单位一个文件。
+
+    \b
+    gkxl template --year 2025 -o 年报模板.xlsx
+    gkxl template --year 2025 --unit 卫滨区司法局 -o 卫滨区司法局.xlsx
+    gkxl template --year 2025 --units samples/units.csv -o 模板/
+    """
+    from .model import Report
+    from .write import write_workbook
+    lang = _lang(ctx)
+    try:
+        spec = specmod.load(spec_id)
+        if units_path:
+            _template_batch(ctx, spec, year, Path(units_path), Path(output), password)
+            return
+        report = Report.blank(spec, unit=unit, unit_code=unit_code, year=year)
+        write_workbook(Path(output), spec, report, password=password)
+        click.echo(text("template.written", lang, path=output))
+    except GkxlError as e:
+        fail(ctx, e)
+    except OSError as e:
+        fail(ctx, GkxlError("src.unreadable_path", detail=f"{output}: {e.strerror or e}"))
+
+
+def _template_batch(ctx, spec, year, units_path: Path, out_dir: Path, password):
+    from .units import read_units
+    from .write import TemplateStamper
+    lang = _lang(ctx)
+    if out_dir.suffix.lower() in (".xlsx", ".xls") or (out_dir.exists() and not out_dir.is_dir()):
+        raise GkxlError("template.out_dir_needed")
+    units, duplicates = read_units(units_path)
+    for line, name, first in duplicates:
+        click.echo(text("template.units_duplicate", lang, line=line, unit=name, first=first), err=True)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stamper = TemplateStamper(spec, year, password)
+    used: set[str] = set()
+    rows = []
+    with click.progressbar(units, label="生成模板" if lang != "en" else "writing", file=sys.stderr,
+                           show_pos=True, hidden=not sys.stderr.isatty()) as bar:
+        for u in bar:
+            base = safe_filename(u.name)
+            name, n = f"{base}.xlsx", 2
+            while name.lower() in used:           # names that differ only in characters Windows refuses
+                name, n = f"{base}_{n}.xlsx", n + 1
+            used.add(name.lower())
+            stamper.write(out_dir / name, u.name, u.code)
+            rows.append([len(rows) + 1, u.name, u.code or "", name, year or ""])
+    manifest = out_dir / "模板清单.csv"
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(["序号", "单位名称", "单位代码", "文件名", "年度"])
+    w.writerows(rows)
+    write_text(manifest, buf.getvalue(), encoding="utf-8-sig")
+    click.echo(text("template.batch_done", lang, count=len(rows), manifest=manifest))
+
+
+@main.command()
+@click.option("--spec", "spec_id", default=specmod.DEFAULT_SPEC, show_default=True)
+@click.option("--form", is_flag=True, help="打印表格格式本身的 JSON Schema / print the schema of form specs")
+def schema(spec_id, form):
+    """打印报表数据（JSON）的 JSON Schema。
+
+    \b
+    gkxl schema > gk2021.schema.json
+    """
+    from .model import json_schema
+    if form:
+        doc = specmod._meta_schema()
+    else:
+        doc = json_schema(spec_id)
+    click.echo(json.dumps(doc, ensure_ascii=False, indent=1))
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--year", type=int, help="要求的报告年度 / required report year")
+@click.option("--previous", type=click.Path(), help="上年报表或汇总表，用于核对结转数 / last year's return")
+@click.option("--annotate", "annotate_dir", type=click.Path(file_okay=False), help="把有问题的文件标注后另存到此文件夹")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="报告写入文件（默认屏幕）")
+@click.pass_context
+def check(ctx, paths, fmt, year, previous, annotate_dir, output):
+    """校验报送的报表：单位、年度、结构、每个数字、勾稽关系。
+
+    \b
+    gkxl check 报送/
+    gkxl check 卫滨区司法局.xlsx --year 2024 --format json
+    gkxl check 报送/ --annotate 退回/
+    """
+    from . import present
+    from .check import check_path
+    from .inputs import collect
+    from .read import read_report
+    lang = _lang(ctx)
+    last = None
+    if previous:
+        try:
+            last = read_report(Path(previous))
+        except GkxlError as e:
+            click.echo(text("cli.previous_unusable", lang, path=previous, reason=e.render(lang)), err=True)
+            ctx.exit(2)
+    inputs = collect(paths)
+    if not inputs.files:
+        click.echo(text("cli.no_inputs", lang), err=True)
+        ctx.exit(2)
+    results = []
+    show_bar = len(inputs.files) > 1 and sys.stderr.isatty()
+    with click.progressbar(inputs.files, label="校验" if lang != "en" else "checking", file=sys.stderr,
+                           show_pos=True, hidden=not show_bar) as bar:
+        for path in bar:
+            results.append(check_path(path, year=year, previous=last))
+    if annotate_dir:
+        _annotate_all(results, Path(annotate_dir), lang)
+    body = present.as_json(results, lang, inputs.skipped) if fmt == "json" else present.human(results, lang, inputs.skipped)
+    if output:
+        write_text(Path(output), body + "\n")
+    else:
+        click.echo(body)
+    ctx.exit(0 if all(r.status == "ok" for r in results) else 1)
+
+
+def _annotate_all(results, out_dir: Path, lang: str):
+    from .annotate import annotate
+    for r in results:
+        if r.report is None or not r.findings:    # unreadable files are already in the report
+            continue
+        target = out_dir / (Path(r.path).stem + "_校验标注.xlsx")
+        try:
+            annotate(r, target)
+            click.echo(text("cli.annotated", lang, path=target), err=True)
+        except GkxlError as e:
+            click.echo(text("cli.annotate_failed", lang, path=r.path, reason=e.render(lang)), err=True)
+        except Exception as e:  # an annotated copy is a courtesy: never lose the check report for it
+            click.echo(text("cli.annotate_failed", lang, path=r.path, reason=type(e).__name__), err=True)
+
+
+def run():
+    """Entry point that never shows a traceback to a clerk."""
+    try:
+        main(standalone_mode=True)
+    except KeyboardInterrupt:
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    run()

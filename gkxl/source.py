@@ -1,0 +1,171 @@
+"""Open an input file safely: tell its kind by its first bytes and refuse what must not be parsed.
+
+A return comes from a clerk's computer; it may be anything. Limits are checked on what the file
+declares before anything is inflated, so a zip bomb or an XML entity attack never gets parsed.
+"""
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import GkxlError
+from .messages import register
+
+MAX_FILE_BYTES = 30 * 1024 * 1024
+MAX_MEMBER_BYTES = 64 * 1024 * 1024
+MAX_TOTAL_BYTES = 200 * 1024 * 1024
+MAX_RATIO = 300            # inflated/compressed; real workbooks stay well under 100
+MAX_ROWS, MAX_COLS = 5000, 200
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_MAGIC = b"PK\x03\x04"
+ODS_MIME = b"application/vnd.oasis.opendocument.spreadsheet"
+
+register({
+    "src.unreadable_path": ("无法打开：{detail}", "cannot open: {detail}"),
+    "src.missing": ("文件不存在", "no such file"),
+    "src.is_dir": ("这是文件夹，不是文件", "this is a folder, not a file"),
+    "src.no_permission": ("没有读取这个文件的权限", "no permission to read this file"),
+    "src.empty": ("文件是空的（0 字节）", "the file is empty (0 bytes)"),
+    "src.too_big": ("文件过大（{size} MB），不像一份年报报表", "file too large ({size} MB) for an annual report return"),
+    "src.not_spreadsheet": ("不是电子表格文件（支持 .xlsx .xls .et .ods 和 gkxl 的 JSON）",
+                            "not a spreadsheet (supported: .xlsx .xls .et .ods and gkxl JSON)"),
+    "src.corrupt_zip": ("文件已损坏（压缩包不完整或被截断），请重新保存后再报送",
+                        "the file is corrupt (truncated or broken zip); save it again and resend"),
+    "src.zip_bomb": ("文件解压后过大（{detail}），出于安全不予读取", "the file inflates too much ({detail}); refused for safety"),
+    "src.xml_entities": ("文件内含 XML 实体声明（{member}），出于安全不予读取",
+                         "the file declares XML entities ({member}); refused for safety"),
+    "src.encrypted": ("文件设置了打开密码，请取消密码后重新报送", "the file is password-encrypted; remove the password and resend"),
+    "src.macro": ("文件含有宏（VBA），出于安全不予读取；请另存为不含宏的 .xlsx 后报送",
+                  "the file contains macros (VBA); refused for safety — save as a macro-free .xlsx"),
+    "src.huge_sheet": ("工作表范围过大（有内容到第 {rows} 行、第 {cols} 列），请删除表格以外的内容后重新保存",
+                       "a sheet is far too large (content up to row {rows}, column {cols}); delete what lies outside the tables"),
+    "src.zip_unsupported": ("压缩包里不是电子表格", "the zip archive is not a spreadsheet"),
+})
+
+
+@dataclass
+class Source:
+    path: Path
+    data: bytes
+    kind: str          # xlsx | ods | xls | json
+
+
+def sniff(data: bytes) -> str:
+    if not data:
+        return "empty"
+    if data.startswith(ZIP_MAGIC):
+        return "zip"
+    if data.startswith(OLE_MAGIC):
+        return "ole"
+    head = data[:64].lstrip(b"\xef\xbb\xbf \t\r\n")
+    if head.startswith(b"{"):
+        return "json"
+    return "unknown"
+
+
+def open_source(path: Path) -> Source:
+    """Read and vet a file. Raises GkxlError with a clerk-readable reason when it cannot be used."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise GkxlError("src.too_big", size=round(size / 1024 / 1024, 1))
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise GkxlError("src.missing") from None
+    except IsADirectoryError:
+        raise GkxlError("src.is_dir") from None
+    except PermissionError:
+        raise GkxlError("src.no_permission") from None
+    except OSError as e:
+        raise GkxlError("src.unreadable_path", detail=e.strerror or str(e)) from None
+    kind = sniff(data)
+    if kind == "empty":
+        raise GkxlError("src.empty")
+    if kind == "unknown":
+        raise GkxlError("src.not_spreadsheet")
+    if kind == "zip":
+        kind = _vet_zip(data)
+    elif kind == "ole":
+        kind = _vet_ole(data)
+    return Source(path, data, kind)
+
+
+_CELL_REF = re.compile(rb'<c r="([A-Z]{1,3})([0-9]+)"')
+_DIMENSION = re.compile(rb'<dimension ref="[A-Z]*[0-9]*:?([A-Z]{1,3})([0-9]+)"')
+
+
+def _vet_zip(data: bytes) -> str:
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+        infos = zf.infolist()
+    except (zipfile.BadZipFile, ValueError, EOFError):
+        raise GkxlError("src.corrupt_zip") from None
+    names = {i.filename for i in infos}
+    total = sum(i.file_size for i in infos)
+    for i in infos:
+        if i.file_size > MAX_MEMBER_BYTES or (i.compress_size and i.file_size / i.compress_size > MAX_RATIO
+                                               and i.file_size > 1024 * 1024):
+            raise GkxlError("src.zip_bomb", detail=f"{i.filename}: {i.file_size} B")
+        if i.flag_bits & 0x1:
+            raise GkxlError("src.encrypted")
+    if total > MAX_TOTAL_BYTES or len(infos) > 10000:
+        raise GkxlError("src.zip_bomb", detail=f"{len(infos)} files, {total} B")
+    if "mimetype" in names:
+        kind = "ods" if zf.read("mimetype").strip().startswith(ODS_MIME) else None
+    elif "[Content_Types].xml" in names:
+        kind = "xlsx"
+    else:
+        kind = None
+    if kind is None:
+        raise GkxlError("src.zip_unsupported")
+    if any(n.lower().endswith("vbaproject.bin") for n in names):
+        raise GkxlError("src.macro")
+    try:
+        for i in infos:
+            if not i.filename.endswith((".xml", ".rels")):
+                continue
+            with zf.open(i) as fh:
+                head = fh.read(2048)
+                if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+                    raise GkxlError("src.xml_entities", member=i.filename)
+                if kind == "xlsx" and i.filename.startswith("xl/worksheets/"):
+                    _vet_sheet_extent(head + fh.read())
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError):
+        raise GkxlError("src.corrupt_zip") from None
+    except Exception as e:  # zlib.error and CRC failures of a truncated member
+        if isinstance(e, GkxlError):
+            raise
+        raise GkxlError("src.corrupt_zip") from None
+    return kind
+
+
+def _col_number(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ch - 64
+    return n
+
+
+def _vet_sheet_extent(xml: bytes) -> None:
+    """A stray value at XFD1048576 would make the reader allocate the whole rectangle: refuse it."""
+    rows = cols = 0
+    for letters, digits in _CELL_REF.findall(xml):
+        rows, cols = max(rows, int(digits)), max(cols, _col_number(letters))
+    if rows > MAX_ROWS or cols > MAX_COLS:
+        raise GkxlError("src.huge_sheet", rows=rows, cols=cols)
+
+
+def _vet_ole(data: bytes) -> str:
+    # Stream names in an OLE directory are UTF-16LE.
+    if "EncryptedPackage".encode("utf-16-le") in data:
+        raise GkxlError("src.encrypted")
+    if "_VBA_PROJECT".encode("utf-16-le") in data or b"_VBA_PROJECT" in data:
+        raise GkxlError("src.macro")
+    if "Workbook".encode("utf-16-le") in data or "Book".encode("utf-16-le") in data:
+        return "xls"
+    raise GkxlError("src.not_spreadsheet")

@@ -1,0 +1,77 @@
+"""The list of units a collecting office sends templates to: a CSV or a spreadsheet with a header row."""
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import python_calamine as pc
+
+from .errors import GkxlError
+from .source import open_source
+
+NAME_COLUMNS = ("单位名称", "单位", "unit", "name")
+CODE_COLUMNS = ("单位代码", "统一社会信用代码", "unit_code", "code")
+
+
+@dataclass
+class Unit:
+    name: str
+    code: str | None
+    line: int
+
+
+def _rows(path: Path) -> list[list]:
+    if path.suffix.lower() in (".csv", ".txt"):
+        raw = path.read_bytes()
+        for enc in ("utf-8-sig", "gb18030"):
+            try:
+                content = raw.decode(enc)
+                break
+            except UnicodeDecodeError:
+                continue
+        else:
+            raise GkxlError("template.units_unreadable", path=str(path), detail="encoding")
+        return list(csv.reader(io.StringIO(content)))
+    src = open_source(path)
+    try:
+        wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(src.data))
+        return wb.get_sheet_by_index(0).to_python()
+    except Exception as e:
+        raise GkxlError("template.units_unreadable", path=str(path), detail=str(e)[:100]) from None
+
+
+def _cell_text(v) -> str:
+    if isinstance(v, float) and v.is_integer():
+        v = int(v)
+    return str(v).strip() if v is not None else ""
+
+
+def read_units(path: Path) -> tuple[list[Unit], list[tuple[int, str, int]]]:
+    """Units in order, and duplicates skipped as (line, name, first line)."""
+    try:
+        rows = _rows(Path(path))
+    except OSError as e:
+        raise GkxlError("template.units_unreadable", path=str(path), detail=e.strerror or str(e)) from None
+    if not rows:
+        raise GkxlError("template.units_empty", path=str(path))
+    header = [_cell_text(h) for h in rows[0]]
+    name_col = next((header.index(c) for c in NAME_COLUMNS if c in header), None)
+    if name_col is None:
+        raise GkxlError("template.units_missing_column", path=str(path))
+    code_col = next((header.index(c) for c in CODE_COLUMNS if c in header), None)
+    units, duplicates, first = [], [], {}
+    for n, row in enumerate(rows[1:], start=2):
+        name = _cell_text(row[name_col]) if name_col < len(row) else ""
+        if not name:
+            continue
+        code = _cell_text(row[code_col]) if code_col is not None and code_col < len(row) else ""
+        if name in first:
+            duplicates.append((n, name, first[name]))
+            continue
+        first[name] = n
+        units.append(Unit(name, code or None, n))
+    if not units:
+        raise GkxlError("template.units_empty", path=str(path))
+    return units, duplicates
