@@ -158,6 +158,7 @@ class _Formats:
         self.total = wb.add_format({**boxed, "bold": True, "num_format": "0", "align": "center", "bg_color": "#E2EFDA"})
         self.plain = wb.add_format(base)
         self.bold = wb.add_format({**base, "bold": True})
+        self.bold_nowrap = wb.add_format({"font_name": FONT, "bold": True})
         self.cell = wb.add_format({**boxed, "align": "left"})
         self.cell_center = wb.add_format({**boxed, "align": "center"})
         self.bad = wb.add_format({"bg_color": "#FFC7CE", "font_color": "#9C0006", "bold": True})
@@ -202,8 +203,12 @@ def _write_value(ws, cell: Cell, value, fmt):
 
 
 def write_workbook(target: Path, spec: Spec, report: Report | None = None, *, password: str | None = None,
-                   kind: str = "template", generated_at: str | None = None) -> None:
-    """Write the workbook atomically to `target`. `report` None gives a blank template."""
+                   kind: str = "template", generated_at: str | None = None,
+                   extra_sheets: list[tuple[str, list[list]]] | None = None) -> None:
+    """Write the workbook atomically to `target`. `report` None gives a blank template.
+
+    `extra_sheets` (name, rows) are plain, unprotected tables after the standard sheets: the first row is a
+    bold header, frozen and filtered (a summary's 明细 and 报送情况)."""
     report = report or Report.blank(spec)
     generated_at = generated_at or dt.datetime.now().astimezone().isoformat(timespec="seconds")
     lay = layout(spec)
@@ -262,6 +267,8 @@ def write_workbook(target: Path, spec: Spec, report: Report | None = None, *, pa
             _page(ws, sheet.landscape, sheet.header_rows)
             _protect(ws, password)
         _check_sheet(wb, fm, spec, lay, effective, password)
+        for name, rows in extra_sheets or []:
+            _plain_sheet(wb, fm, name, rows)
         _meta_sheet(wb, spec, report, kind, generated_at, password)
         wb.set_properties({"title": f"{report.unit or ''} {report.year or ''} 政府信息公开工作年度报告统计表".strip(),
                            "subject": spec.name, "author": "gkxl", "comments": f"gkxl {__version__} {spec.basis}"})
@@ -269,6 +276,25 @@ def write_workbook(target: Path, spec: Spec, report: Report | None = None, *, pa
             wb.set_custom_property(f"gkxl.{name}", str(value))
         wb.worksheets()[1].activate()
         wb.close()
+
+
+def _plain_sheet(wb, fm: _Formats, name: str, rows: list[list]) -> None:
+    ws = wb.add_worksheet(name)
+    widths: dict[int, float] = {}
+    for r, row in enumerate(rows):
+        for c, v in enumerate(row):
+            if v is None or v == "":
+                continue
+            if _is_number(v):
+                ws.write_number(r, c, v)
+            else:
+                ws.write_string(r, c, str(v), fm.bold_nowrap if r == 0 else None)
+            widths[c] = max(widths.get(c, 8), min(60, display_width(str(v)) + 2))
+    for c, w in widths.items():
+        ws.set_column(c, c, w)
+    if rows:
+        ws.freeze_panes(1, 0)
+        ws.autofilter(0, 0, max(len(rows) - 1, 0), max(len(rows[0]) - 1, 0))
 
 
 def _rng(rect) -> str:
