@@ -75,6 +75,7 @@ SEVERITY = {
 SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
 
 SECTION_NUMERALS = "一二三四五六"
+GENERIC_HEADERS = ("项目", "信息内容", "指标", "单位：件", "单位：个")
 # Words that identify a section whose title was reworded beyond recognition by similarity alone.
 SECTION_KEYWORDS = {"一": ("总体", "概述", "基本情况"), "二": ("主动公开",), "三": ("申请",),
                     "四": ("复议", "诉讼"), "五": ("问题", "改进"), "六": ("其他",)}
@@ -327,6 +328,7 @@ def _table_specs(spec: specmod.Spec) -> list[TableSpec]:
             continue
         title = next((l.text for l in sheet.labels if l.style == "title"), sheet.name)
         headers = {normalise(l.text) for l in sheet.labels if l.style != "row"}
+        headers |= {normalise(c.col_label) for c in sheet.cells if c.col_label} | {normalise(w) for w in GENERIC_HEADERS}
         by_row: dict[int, list[specmod.Cell]] = {}
         for c in sheet.cells:
             by_row.setdefault(c.row, []).append(c)
