@@ -27,6 +27,8 @@ register({
                                 "recognised the {format} format ({basis}); parsed as such"),
     "parse.format_assumed": ("未找到区分 2019 年版与 2021 年版格式的标志文字，按 {format} 年版格式解析",
                              "no marker of the 2019 or 2021 format found; parsed as the {format} format"),
+    "parse.format_by_year": ("未找到区分 2019 年版与 2021 年版格式的标志文字，按报告年度 {year} 年采用 {format} 年版格式解析",
+                             "no marker of the 2019 or 2021 format found; parsed as the {format} format, as the report year is {year}"),
     "parse.no_title": ("未找到报告标题，单位名称和年度未能读取", "no report title found: unit and year not read"),
     "parse.no_year": ("标题“{title}”中没有年度", "no year in the title “{title}”"),
     "parse.no_unit": ("标题“{title}”中没有单位名称", "no unit name in the title “{title}”"),
@@ -63,7 +65,7 @@ register({
 })
 
 SEVERITY = {
-    "parse.format_recognised": "info", "parse.format_assumed": "warning", "parse.no_title": "warning",
+    "parse.format_recognised": "info", "parse.format_assumed": "warning", "parse.format_by_year": "info", "parse.no_title": "warning",
     "parse.no_year": "warning", "parse.no_unit": "warning", "parse.section_missing": "error",
     "parse.section_reworded": "info", "parse.table_missing": "error", "parse.table_outside_section": "warning",
     "parse.row_missing": "error", "parse.row_repeated": "error", "parse.unplaced": "warning",
@@ -440,9 +442,24 @@ class _Parse:
             spec = found[0]
             self.note(None, "parse.format_recognised", format=spec.format, basis=spec.basis)
             return spec
+        year = self.year_hint()
+        by_year = [specmod.load(i) for i in specmod.available()
+                   if year is not None and specmod.load(i).years[0] <= year <= specmod.load(i).years[1]]
+        if len(by_year) == 1:
+            spec = by_year[0]
+            self.note(None, "parse.format_by_year", format=spec.format, year=year)
+            return spec
         spec = specmod.load(specmod.DEFAULT_SPEC)
         self.note(None, "parse.format_assumed", format=spec.format)
         return spec
+
+    def year_hint(self) -> int | None:
+        heads = [self.html_title] + [l.raw for l in self.lines if l.raw.strip()][:5]
+        for raw in heads:
+            m = _YEAR.search(raw or "")
+            if m:
+                return int(m.group(1))
+        return None
 
     @staticmethod
     def _text_sections(spec: specmod.Spec) -> dict[str, tuple[str, str]]:
@@ -490,13 +507,13 @@ class _Parse:
         return numeral
 
     def read_title(self, first_heading: int) -> tuple[Line | None, str]:
+        """The best title-like line before section 一 (a page's navigation text also says 报告)."""
         before = [l for l in self.lines[:first_heading] if l.raw.strip()]
-        title = next((l for l in before if "报告" in l.raw), None)
-        if title is None and self.html_title:
-            title = Line(0, self.html_title, [self.html_title])
-        if title is None and before:
-            title = before[0]
-        preamble = "\n".join(l.raw.strip() for l in before if l is not title)
+        candidates = before + ([Line(0, self.html_title, [self.html_title])] if self.html_title else [])
+        scored = [(_title_score(l.raw), -i, l) for i, l in enumerate(candidates)]
+        best = max(scored, key=lambda t: (t[0], t[1]), default=None)
+        title = best[2] if best and best[0] > 0 else (before[0] if before else None)
+        preamble = "\n".join(" ".join(l.raw.split()) for l in before if l is not title and not _is_breadcrumb(l.raw))
         return title, preamble
 
     def unit_and_year(self, title: Line | None):
@@ -581,7 +598,9 @@ class _Parse:
         return found
 
     def is_header(self, table: TableSpec, labels: list[str]) -> bool:
-        return all(normalise(l) in table.headers or best_match(l, table.headers, 0.85)[0] for l in labels)
+        if all(normalise(l) in table.headers or best_match(l, table.headers, 0.85)[0] for l in labels):
+            return True
+        return _segments(normalise("".join(labels)), table.headers)
 
     def match(self, table: TableSpec, labels: list[str], line: Line | None, quiet: bool = False) -> Target | None:
         whole = normalise("".join(labels))
@@ -659,6 +678,15 @@ class _Parse:
                       published=_show(published), computed=_show(computed))
 
 
+def _is_breadcrumb(raw: str) -> bool:
+    return "首页" in raw and (">" in raw or "》" in raw or "/" in raw)
+
+
+def _title_score(raw: str) -> int:
+    s = normalise(raw)
+    return 2 * ("年度报告" in s) + ("政府信息公开" in s) + bool(_YEAR.search(raw)) - 2 * (">" in s or "首页" in s)
+
+
 def _show(n) -> str:
     return f"{n:.6g}" if isinstance(n, float) else str(n)
 
@@ -676,6 +704,17 @@ def _split_row(fields: list[str]) -> tuple[list[str], list[str]]:
             last_label = i
     labels = [f for f in fields[:last_label + 1] if f.strip()]
     return labels, fields[last_label + 1:]
+
+
+def _segments(text_: str, words: set[str]) -> bool:
+    """Whether `text_` is a run of `words` (a header line whose cells lost their separators)."""
+    reachable = [True] + [False] * len(text_)
+    for i in range(len(text_)):
+        if reachable[i]:
+            for w in words:
+                if w and text_.startswith(w, i):
+                    reachable[i + len(w)] = True
+    return reachable[-1] and len(text_) > 0
 
 
 def _join_labels(pending: Line, labels: list[str]) -> list[str]:
