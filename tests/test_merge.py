@@ -1,0 +1,274 @@
+"""gkxl merge: real returns written by gkxl, summed here independently, compared cell by cell."""
+from __future__ import annotations
+
+import hashlib
+import os
+import random
+import shutil
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+import python_calamine as pc
+from click.testing import CliRunner
+
+from conftest import consistent_values
+from gkxl import spec as specmod
+from gkxl.check import check_path
+from gkxl.cli_merge import merge_cmd
+from gkxl.model import Report
+from gkxl.write import write_workbook
+
+YEAR = 2025
+
+
+def write_return(spec, path: Path, unit: str, values: dict, year=YEAR, kind="template") -> Path:
+    write_workbook(path, spec, Report(spec.id, spec.version, unit=unit, unit_code=None, year=year, values=values),
+                   kind=kind)
+    return path
+
+
+@pytest.fixture
+def returns(spec, tmp_path):
+    """Twelve balanced returns of distinct units in one folder, and the values written into each."""
+    folder = tmp_path / "报送"
+    folder.mkdir()
+    written = {}
+    for i in range(12):
+        values = consistent_values(spec, random.Random(100 + i))
+        unit = f"第{i:02d}单位"
+        write_return(spec, folder / f"{unit}.xlsx", unit, values)
+        written[unit] = values
+    return folder, written
+
+
+def run_merge(*args, lang="zh"):
+    return CliRunner().invoke(merge_cmd, [str(a) for a in args], obj={"lang": lang}, catch_exceptions=False)
+
+
+def merged(inputs, output: Path, *extra):
+    result = run_merge(*inputs, "-o", output, "--year", YEAR, "--unit", "某市政务公开办", *extra)
+    return result
+
+
+def independent_sums(spec, value_dicts) -> dict:
+    """Expected summary figures: every numeric cell, totals included, summed here (Decimal for amounts)."""
+    out = {}
+    for cell in spec.value_cells:
+        if not cell.numeric:
+            continue
+        if cell.type == "amount":
+            out[cell.key] = float(sum(Decimal(str(v[cell.key])) for v in value_dicts))
+        else:
+            out[cell.key] = sum(v[cell.key] for v in value_dicts)
+    return out
+
+
+def cached_cells(spec, path: Path) -> dict:
+    """What a spreadsheet shows in every value cell of the summary: cached values, formulas included."""
+    wb = pc.CalamineWorkbook.from_path(str(path))
+    grids = {s.name: wb.get_sheet_by_name(s.name).to_python(skip_empty_area=False) for s in spec.sheets}
+    out = {}
+    for cell in spec.value_cells:
+        rows = grids[cell.sheet]
+        v = rows[cell.row][cell.col] if cell.row < len(rows) and cell.col < len(rows[cell.row]) else ""
+        out[cell.key] = None if v == "" else v
+    return out
+
+
+def sheet_rows(path: Path, name: str) -> list[dict]:
+    ws = openpyxl.load_workbook(path, read_only=True)[name]
+    rows = list(ws.iter_rows(values_only=True))
+    return [dict(zip(rows[0], r)) for r in rows[1:]]
+
+
+def test_every_summed_cell_equals_independent_sums(spec, returns, tmp_path):
+    folder, written = returns
+    out = tmp_path / "汇总.xlsx"
+    result = merged([folder], out)
+    assert result.exit_code == 0, result.output
+    expected = independent_sums(spec, written.values())
+    shown = cached_cells(spec, out)
+    for key, value in expected.items():
+        assert shown[key] == pytest.approx(value, abs=1e-9), key
+    for cell in spec.value_cells:
+        if not cell.numeric:
+            assert shown[cell.key] is None, f"text {cell.key} must be left for the office to write"
+
+
+def test_summary_is_a_valid_return(spec, returns, tmp_path):
+    folder, _ = returns
+    out = tmp_path / "汇总.xlsx"
+    assert merged([folder], out, "--unit-code", "11410000XX").exit_code == 0
+    result = check_path(out, year=YEAR)
+    assert result.status == "ok", [f.message for f in result.findings]
+    assert result.report.unit == "某市政务公开办"
+    assert result.report.unit_code == "11410000XX"
+    assert result.report.source["metadata"]["kind"] == "summary"
+
+
+def test_two_partial_summaries_merge_to_the_same_figures(spec, returns, tmp_path):
+    folder, written = returns
+    county_a, county_b = tmp_path / "甲县", tmp_path / "乙县"
+    county_a.mkdir()
+    county_b.mkdir()
+    for i, f in enumerate(sorted(folder.iterdir())):
+        shutil.copy2(f, (county_a if i % 3 else county_b) / f.name)
+    sum_a, sum_b = tmp_path / "甲县汇总.xlsx", tmp_path / "乙县汇总.xlsx"
+    assert run_merge(county_a, "-o", sum_a, "--year", YEAR, "--unit", "甲县政务公开办").exit_code == 0
+    assert run_merge(county_b, "-o", sum_b, "--year", YEAR, "--unit", "乙县政务公开办").exit_code == 0
+    city_in_steps, city_at_once = tmp_path / "市汇总_分级.xlsx", tmp_path / "市汇总_一次.xlsx"
+    assert merged([sum_a, sum_b], city_in_steps).exit_code == 0
+    assert merged([folder], city_at_once).exit_code == 0
+
+    in_steps, at_once = cached_cells(spec, city_in_steps), cached_cells(spec, city_at_once)
+    assert in_steps == at_once
+    expected = independent_sums(spec, written.values())
+    for key, value in expected.items():
+        assert in_steps[key] == pytest.approx(value, abs=1e-9), key
+    detail = sheet_rows(city_in_steps, "明细")
+    assert [d["单位名称"] for d in detail] == ["甲县政务公开办", "乙县政务公开办"]
+    assert {d["文件类型"] for d in detail} == {"汇总表"}
+    assert check_path(city_in_steps, year=YEAR).status == "ok"
+
+
+def test_detail_has_one_row_per_unit_and_one_column_per_input(spec, returns, tmp_path):
+    folder, written = returns
+    out = tmp_path / "汇总.xlsx"
+    assert merged([folder], out).exit_code == 0
+    detail = sheet_rows(out, "明细")
+    assert sorted(d["单位名称"] for d in detail) == sorted(written)
+    for row in detail:
+        values = written[row["单位名称"]]
+        for cell in spec.numeric_inputs:
+            assert row[f"{cell.sheet} · {cell.label}"] == pytest.approx(values[cell.key]), cell.key
+
+
+def test_every_input_is_listed_with_what_became_of_it(spec, returns, tmp_path):
+    folder, written = returns
+    # a return with errors, one of another year, one of another format, an unreadable file, an older
+    # duplicate, a lock file; and a units list naming one unit that sent nothing
+    bad = consistent_values(spec, random.Random(7))
+    bad["t3.new.natural"] += 1
+    write_return(spec, folder / "有错误.xlsx", "错误单位", bad)
+    write_return(spec, folder / "往年.xlsx", "往年单位", consistent_values(spec, random.Random(8)), year=YEAR - 1)
+    old_format = specmod.load("gk2019")
+    write_workbook(folder / "旧格式.xlsx", old_format, Report.blank(old_format, unit="旧格式单位", year=YEAR))
+    (folder / "坏文件.xlsx").write_bytes(b"not a workbook")
+    older = write_return(spec, folder / "第00单位_早先.xlsx", "第00单位", consistent_values(spec, random.Random(9)))
+    os.utime(older, (1_600_000_000, 1_600_000_000))
+    (folder / "~$第01单位.xlsx").write_bytes(b"lock")
+    units = tmp_path / "units.csv"
+    units.write_text("单位名称\n" + "\n".join([*written, "没有报送的单位"]) + "\n", encoding="utf-8-sig")
+    out = tmp_path / "汇总.xlsx"
+
+    result = merged([folder], out, "--units", units)
+    assert result.exit_code == 1, result.output          # something was left out
+    status = sheet_rows(out, "报送情况")
+    by_path = {Path(r["文件"]).name: r for r in status if r["文件"]}
+    on_disk = sorted(p.name for p in folder.iterdir())
+    assert sorted(by_path) == on_disk
+    assert len([r for r in status if r["文件"]]) == len(on_disk)
+    for name, row in by_path.items():
+        assert row["sha256"] == hashlib.sha256((folder / name).read_bytes()).hexdigest()
+    expectations = {
+        "有错误.xlsx": ("有错误", "否", "错误"),
+        "往年.xlsx": ("有错误", "否", "年度"),
+        "旧格式.xlsx": (None, "否", "格式"),
+        "坏文件.xlsx": ("无法读取", "否", "无法读取"),
+        "第00单位_早先.xlsx": ("通过", "否", "修改时间"),
+        "~$第01单位.xlsx": ("跳过", "否", "临时文件"),
+        "第00单位.xlsx": ("通过", "是", "修改时间"),
+        "第05单位.xlsx": ("通过", "是", "已计入"),
+    }
+    for name, (state, included, reason_part) in expectations.items():
+        row = by_path[name]
+        if state:
+            assert row["状态"] == state, name
+        assert row["是否计入汇总"] == included, name
+        assert reason_part in row["原因"], (name, row["原因"])
+    missing = [r for r in status if not r["文件"]]
+    assert [(r["单位名称"], r["状态"]) for r in missing] == [("没有报送的单位", "未报送")]
+    # what was left out is not in the sums
+    expected = independent_sums(spec, written.values())
+    shown = cached_cells(spec, out)
+    assert all(shown[k] == pytest.approx(v, abs=1e-9) for k, v in expected.items())
+    assert "没有报送的单位" in result.output and "坏文件.xlsx" in result.output
+
+
+def test_include_invalid_adds_the_return_and_marks_it(spec, returns, tmp_path):
+    folder, written = returns
+    bad = consistent_values(spec, random.Random(7))
+    bad["t3.new.natural"] += 1
+    bad["t2.rules.issued"] = "3件"                        # text in a number cell counts as 0
+    write_return(spec, folder / "有错误.xlsx", "错误单位", bad)
+    out = tmp_path / "汇总.xlsx"
+    result = merged([folder], out, "--include-invalid")
+    assert result.exit_code == 1
+    row = next(r for r in sheet_rows(out, "报送情况") if r["单位名称"] == "错误单位")
+    assert row["是否计入汇总"].startswith("是") and "有错误" in row["是否计入汇总"]
+    shown = cached_cells(spec, out)
+    everything = list(written.values())
+    assert shown["t3.new.natural"] == sum(v["t3.new.natural"] for v in everything) + bad["t3.new.natural"]
+    assert shown["t2.rules.issued"] == sum(v["t2.rules.issued"] for v in everything)
+    assert "错误单位" in result.output
+
+
+def test_newer_duplicate_wins(spec, returns, tmp_path):
+    folder, written = returns
+    newer_values = consistent_values(spec, random.Random(999))
+    write_return(spec, folder / "第03单位_更正.xlsx", " 第03 单位", newer_values)   # spaces do not make it another unit
+    os.utime(folder / "第03单位.xlsx", (1_600_000_000, 1_600_000_000))
+    out = tmp_path / "汇总.xlsx"
+    result = merged([folder], out)
+    assert result.exit_code == 1
+    expected = independent_sums(spec, [*(v for u, v in written.items() if u != "第03单位"), newer_values])
+    shown = cached_cells(spec, out)
+    assert all(shown[k] == pytest.approx(v, abs=1e-9) for k, v in expected.items())
+    rows = {Path(r["文件"]).name: r for r in sheet_rows(out, "报送情况")}
+    assert rows["第03单位.xlsx"]["是否计入汇总"] == "否"
+    assert rows["第03单位_更正.xlsx"]["是否计入汇总"] == "是"
+
+
+def test_on_duplicate_error_writes_nothing(spec, returns, tmp_path):
+    folder, _ = returns
+    shutil.copy2(folder / "第01单位.xlsx", folder / "第01单位_副本.xlsx")
+    out = tmp_path / "汇总.xlsx"
+    result = merged([folder], out, "--on-duplicate", "error")
+    assert result.exit_code == 1
+    assert not out.exists()
+    assert "第01单位" in result.output
+
+
+def test_output_among_inputs_is_refused(spec, returns, tmp_path):
+    folder, _ = returns
+    victim = folder / "第02单位.xlsx"
+    before = victim.read_bytes()
+    result = merged([folder], victim)
+    assert result.exit_code == 2
+    assert victim.read_bytes() == before
+    assert "拒绝覆盖" in result.output
+
+
+def test_amounts_sum_to_four_decimals(spec, tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    amounts = ["0.1", "0.2", "1.0001", "2.3333", "0.0007"]
+    for i, a in enumerate(amounts):
+        values = consistent_values(spec, random.Random(i))
+        values["t2.fees.amount"] = float(a)
+        write_return(spec, folder / f"{i}.xlsx", f"单位{i}", values)
+    out = tmp_path / "汇总.xlsx"
+    assert merged([folder], out).exit_code == 0
+    assert cached_cells(spec, out)["t2.fees.amount"] == float(sum(Decimal(a) for a in amounts))
+    assert check_path(out, year=YEAR).status == "ok"
+
+
+def test_no_inputs_and_english_messages(tmp_path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = run_merge(empty, "-o", tmp_path / "o.xlsx", "--year", YEAR, "--unit", "x", lang="en")
+    assert result.exit_code == 2
+    assert "no input files" in result.output
+    assert "Traceback" not in result.output
