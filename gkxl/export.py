@@ -11,6 +11,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import present  # noqa: F401  (registers the out.status.* sentences used here)
 from . import spec as specmod
 from .check import FileResult, check_path
 from .errors import GkxlError
