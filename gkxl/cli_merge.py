@@ -10,6 +10,10 @@ from . import spec as specmod
 from .errors import GkxlError
 from .messages import register, text
 
+USAGE_ERRORS = ("merge.no_inputs", "export.no_inputs", "io.output_is_input", "spec.not_found", "spec.invalid",
+                "spec.unreadable", "template.units_missing_column", "template.units_empty",
+                "template.units_unreadable")
+
 register({
     "cli.merge.written": ("已写入汇总表 {path}：计入 {included} 个单位", "summary written to {path}: {included} units included"),
     "cli.merge.left_out": ("未计入：{path}（{unit}）—— {reason}", "left out: {path} ({unit}) — {reason}"),
@@ -79,7 +83,7 @@ def merge_cmd(ctx, paths, output, year, unit, unit_code, units_path, spec_id, in
                        on_duplicate=on_duplicate, password=password,
                        progress=_progress(lang, "校验", "checking"))
     except GkxlError as e:
-        _fail(ctx, e.render(lang), 2 if e.code in ("merge.no_inputs", "io.output_is_input") else 1)
+        _fail(ctx, e.render(lang), 2 if e.code in USAGE_ERRORS else 1)
     except OSError as e:
         _fail(ctx, _os_message(lang, e), 1)
     _report_merge(result, lang, output)
@@ -132,7 +136,7 @@ def export_cmd(ctx, paths, fmt, output, year, spec_id):
         result = export(paths, Path(output), fmt, year=year, spec_id=spec_id,
                         progress=_progress(lang, "读取", "reading"))
     except GkxlError as e:
-        _fail(ctx, e.render(lang), 2 if e.code in ("export.no_inputs", "io.output_is_input") else 1)
+        _fail(ctx, e.render(lang), 2 if e.code in USAGE_ERRORS else 1)
     except OSError as e:
         _fail(ctx, _os_message(lang, e), 1)
     for path, code in result.skipped:

@@ -50,6 +50,8 @@ register({
                             "the unit sent {count} files; this, the newest by file modification time, is used"),
     "merge.reason.not_listed": ("单位不在单位名单中", "the unit is not on the units list"),
     "merge.reason.missing": ("单位名单中的单位，未收到报表", "on the units list; nothing received"),
+    "merge.reason.own_summary": ("本级的汇总表（汇总单位与本次 --unit 相同），未计入，以免重复计算",
+                                 "this office's own summary (its unit is this --unit); left out so nothing counts twice"),
     "merge.reason.no_unit": ("单位名称未填写", "the unit name is blank"),
     "merge.duplicates": ("单位“{unit}”有 {count} 个文件：{paths}", "unit {unit} sent {count} files: {paths}"),
     "merge.duplicates_refused": ("有单位重复报送，按 --on-duplicate error 未生成汇总表",
@@ -173,9 +175,13 @@ def skipped_entry(path: Path, code: str) -> Entry:
 
 # --- policy -------------------------------------------------------------------------------------
 
-def _eligible(entry: Entry, spec: Spec, year: int) -> bool:
-    """Readable, same format, same year: the files among which a unit's newest return is chosen."""
+def _eligible(entry: Entry, spec: Spec, year: int, office: str) -> bool:
+    """Readable, same format, same year, not our own summary: the files among which a unit's newest
+    return is chosen."""
     if entry.status in ("unreadable", "skipped", "missing"):
+        return False
+    if entry.kind == "summary" and entry.unit and unit_key(entry.unit) == unit_key(office):
+        entry.reasons.append(both("merge.reason.own_summary"))
         return False
     if entry.format != spec.id:
         entry.reasons.append(both("merge.reason.format", found=entry.format, expected=spec.id))
@@ -201,9 +207,9 @@ def find_duplicates(entries: list[Entry]) -> dict[str, list[Entry]]:
     return {k: _newest_first(g) for k, g in groups.items() if len(g) > 1}
 
 
-def decide(entries: list[Entry], spec: Spec, year: int, include_invalid: bool) -> dict[str, list[Entry]]:
+def decide(entries: list[Entry], spec: Spec, year: int, include_invalid: bool, office: str) -> dict[str, list[Entry]]:
     """Set `included` and the reasons of every entry; returns the duplicate groups (newest first)."""
-    eligible = [e for e in entries if _eligible(e, spec, year)]
+    eligible = [e for e in entries if _eligible(e, spec, year, office)]
     duplicates = find_duplicates(eligible)
     superseded = set()
     for group in duplicates.values():
@@ -327,12 +333,12 @@ def merge(paths, output: Path, *, year: int, unit: str, unit_code: str | None = 
     inputs = collect(paths)
     if not inputs.files and not inputs.skipped:
         raise GkxlError("merge.no_inputs")
-    refuse_overwrite(output, inputs.files)
+    refuse_overwrite(output, [*inputs.files, *([units_path] if units_path else [])])
     units = read_units(Path(units_path))[0] if units_path else None
     files = progress(inputs.files) if progress else inputs.files
     entries = [examine(Path(p), spec, year) for p in files]
     entries += [skipped_entry(p, code) for p, code in inputs.skipped]
-    duplicates = decide(entries, spec, year, include_invalid)
+    duplicates = decide(entries, spec, year, include_invalid, unit)
     if units is not None:
         entries += mark_expected(entries, units)
     included = [e for e in entries if e.included]

@@ -272,3 +272,23 @@ def test_no_inputs_and_english_messages(tmp_path):
     assert result.exit_code == 2
     assert "no input files" in result.output
     assert "Traceback" not in result.output
+
+
+def test_own_previous_summary_in_the_folder_is_not_counted_twice(spec, returns, tmp_path):
+    folder, written = returns
+    assert merged([folder], folder / "汇总_第一次.xlsx").exit_code == 0
+    out = tmp_path / "汇总_第二次.xlsx"
+    result = merged([folder], out)
+    assert result.exit_code == 1                          # the old summary is listed as left out
+    row = next(r for r in sheet_rows(out, "报送情况") if r["文件"].endswith("汇总_第一次.xlsx"))
+    assert row["是否计入汇总"] == "否" and "本级的汇总表" in row["原因"]
+    expected = independent_sums(spec, written.values())
+    shown = cached_cells(spec, out)
+    assert all(shown[k] == pytest.approx(v, abs=1e-9) for k, v in expected.items())
+
+
+def test_unreadable_units_list_is_a_usage_error(returns, tmp_path):
+    folder, _ = returns
+    result = merged([folder], tmp_path / "o.xlsx", "--units", tmp_path / "没有这个名单.csv")
+    assert result.exit_code == 2
+    assert "单位名单" in result.output and not (tmp_path / "o.xlsx").exists()
