@@ -111,9 +111,9 @@ def _value_finding(cell: Cell, value, spec: Spec) -> Finding | None:
         if not isinstance(value, int) or not lo <= value <= hi:
             return f("chk.year_range", lo=lo, hi=hi)
         return None
-    if value < 0:
+    if value < 0 and cell.type != "delta":
         return f("chk.negative")
-    if cell.type == "count" and isinstance(value, float):
+    if cell.type in ("count", "delta") and isinstance(value, float):
         return f("chk.decimal")
     return None
 
@@ -162,7 +162,8 @@ def value_findings(report: Report, spec: Spec, skip_sheets=(), stored_totals: bo
 
 def _meta_finding(spec: Spec, name: str, code: str, value, **params) -> Finding:
     cell = spec.meta_cell(name)
-    return Finding(f"ID-{name}", "error", both(code, value=value, **params), cell.sheet if cell else None,
+    shown = value if value not in (None, "") else "（空白）"
+    return Finding(f"ID-{name}", "error", both(code, value=shown, **params), cell.sheet if cell else None,
                    cell.ref if cell else None, value, params.get("expected"), cell.label if cell else "", key=cell.key if cell else None)
 
 

@@ -189,6 +189,12 @@ def _annotate_all(results, out_dir: Path, lang: str):
             click.echo(text("cli.annotate_failed", lang, path=r.path, reason=type(e).__name__), err=True)
 
 
+from .cli_published import parse_cmd, render_cmd  # noqa: E402  (commands defined beside their modules)
+
+main.add_command(parse_cmd)
+main.add_command(render_cmd)
+
+
 def run():
     """Entry point that never shows a traceback to a clerk."""
     try:

@@ -18,6 +18,7 @@ def atomic_path(target: Path):
     os.close(fd)
     try:
         yield Path(tmp)
+        os.chmod(tmp, 0o666 & ~_umask())    # mkstemp makes 0600; an output should get the usual mode
         os.replace(tmp, target)
     except BaseException:
         try:
@@ -25,6 +26,12 @@ def atomic_path(target: Path):
         except OSError:
             pass
         raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def write_text(target: Path, content: str, encoding: str = "utf-8") -> None:

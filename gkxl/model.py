@@ -74,6 +74,8 @@ def _value_schema(cell: specmod.Cell, years: tuple[int, int]) -> dict:
     title = f"{cell.where} {cell.label}"
     if cell.type == "count":
         return {"title": title, "type": "integer", "minimum": 0}
+    if cell.type == "delta":
+        return {"title": title, "type": "integer"}
     if cell.type == "amount":
         return {"title": title, "type": "number", "minimum": 0}
     if cell.type == "year":

@@ -24,7 +24,7 @@ except (ModuleNotFoundError, TypeError):
     pass
 
 DEFAULT_SPEC = "gk2021"
-NUMERIC = ("count", "amount")
+NUMERIC = ("count", "delta", "amount")
 
 
 def col_index(letters: str) -> int:

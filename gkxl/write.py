@@ -34,6 +34,9 @@ DV = {
               "input_title": "请填写件数",
               "input_message": "填写 0 或正整数。没有发生的填 0，不要留空，也不要填“无”“—”或带单位的文字。",
               "error_title": "只能填写整数", "error_message": "此处只能填写 0 或正整数，不带单位。"},
+    "delta": {"validate": "integer", "criteria": "between", "minimum": -999999999, "maximum": 999999999,
+              "input_title": "请填写增减数", "input_message": "填写整数，减少的填负数，例如 -2；没有变化的填 0。",
+              "error_title": "只能填写整数", "error_message": "此处只能填写整数（减少的填负数），不带单位。"},
     "amount": {"validate": "decimal", "criteria": ">=", "value": 0,
                "input_title": "请填写金额（万元）",
                "input_message": "以万元为单位，最多保留 4 位小数；没有的填 0。例如 25100 元填 2.51，不要写“元”。",
@@ -120,7 +123,7 @@ def layout(spec: Spec) -> Layout:
     dv: dict[tuple[str, str], list] = {}
     runs: dict[str, list] = {}
     for sheet in spec.sheets:
-        for typ in ("count", "amount", "text", "year"):
+        for typ in ("count", "delta", "amount", "text", "year"):
             cells = [c for c in sheet.cells if c.is_input and c.type == typ]
             if cells:
                 dv[(sheet.name, typ)] = _rects(cells)
@@ -150,6 +153,7 @@ class _Formats:
         unlocked = {**boxed, "locked": False, "bg_color": "#FFF2CC"}
         self.input = {
             "count": wb.add_format({**unlocked, "num_format": "0", "align": "center"}),
+            "delta": wb.add_format({**unlocked, "num_format": "0", "align": "center"}),
             "amount": wb.add_format({**unlocked, "num_format": "0.00##", "align": "center"}),
             "year": wb.add_format({**unlocked, "num_format": "0", "align": "left"}),
             "text": wb.add_format({**unlocked, "align": "left", "valign": "top"}),

@@ -1,0 +1,101 @@
+"""What a spreadsheet application shows: templates filled through openpyxl, recalculated by LibreOffice.
+
+openpyxl keeps the formulas but drops every cached value, so whatever LibreOffice writes back was
+computed by LibreOffice itself from the formulas gkxl generated.
+"""
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import openpyxl
+import pytest
+import python_calamine as pc
+from hypothesis import HealthCheck, Phase, given, settings, strategies as st
+
+from gkxl.check import check_path
+from gkxl.write import write_workbook
+
+from conftest import APPLICANTS, consistent_values, libreoffice_convert, soffice
+
+pytestmark = [pytest.mark.libreoffice,
+              pytest.mark.skipif(soffice() is None, reason="LibreOffice (soffice) is not installed")]
+
+
+def fill(template: Path, target: Path, spec, values: dict) -> None:
+    """What a clerk does: type the unit, the year and the figures into the unlocked cells."""
+    wb = openpyxl.load_workbook(template)
+    wb["基本信息"]["B3"], wb["基本信息"]["B5"] = "卫滨区司法局", 2024
+    for cell in spec.inputs:
+        if cell.numeric and cell.key in values:
+            wb[cell.sheet][cell.ref] = values[cell.key]
+    wb.save(target)
+
+
+def shown(path: Path) -> dict[str, list]:
+    book = pc.CalamineWorkbook.from_path(str(path))
+    return {name: book.get_sheet_by_name(name).to_python(skip_empty_area=False) for name in book.sheet_names}
+
+
+def assert_totals(spec, values: dict, grids: dict) -> None:
+    for cell in spec.totals:
+        assert grids[cell.sheet][cell.row][cell.col] == values[cell.key], cell.where
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory, spec):
+    path = tmp_path_factory.mktemp("lo") / "template.xlsx"
+    write_workbook(path, spec, None)
+    return path
+
+
+# Each example costs a LibreOffice start (seconds): few examples, and no shrinking, which would rerun it
+# hundreds of times; a failure still prints its seed.
+@settings(max_examples=4, deadline=None, phases=[Phase.explicit, Phase.generate],
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(seed=st.integers(0, 2**32 - 1), high=st.sampled_from([3, 40, 5000]))
+def test_random_consistent_figures_recalculate_to_all_ticks(tmp_path_factory, spec, template, seed, high):
+    d = tmp_path_factory.mktemp("h")
+    values = consistent_values(spec, random.Random(seed), high)
+    fill(template, d / "filled.xlsx", spec, values)
+    (out,) = libreoffice_convert([d / "filled.xlsx"], d / "out")
+    grids = shown(out)
+    assert_totals(spec, values, grids)
+    checks = [r for r in grids["校验"][4:] if r and r[0]]
+    assert checks and all(r[6] == "✓" for r in checks), [r for r in checks if r[6] != "✓"]
+    assert grids["校验"][1][1] == "✓ 全部通过"
+    assert check_path(out).status == "ok"
+
+
+def test_one_broken_cell_shows_its_cross(tmp_path, spec, template):
+    values = consistent_values(spec, random.Random(11))
+    values["t3.granted.research"] += 3          # a leaf: its column's 一+二 = 三+四 no longer holds
+    fill(template, tmp_path / "broken.xlsx", spec, values)
+    values["t4.review.upheld"] = 1
+    (out,) = libreoffice_convert([tmp_path / "broken.xlsx"], tmp_path / "out")
+    grids = shown(out)
+    crosses = {r[0]: r[5] for r in grids["校验"][4:] if r and r[6] == "✗"}
+    assert crosses == {"T3-c[research]": -3, "T3-c[total]": -3}
+    assert grids["校验"][1][1] == "✗ 有 2 项未通过"
+    result = check_path(out)
+    assert result.status == "invalid"
+    assert [(f.rule, f.cell) for f in result.findings] == [("T3-c", "F30"), ("T3-c", "J30")]
+
+
+def test_seed_figures(tmp_path, spec, template):
+    """卫滨区司法局 2024: every figure 0 in the published tables."""
+    values = {c.key: 0 for c in spec.inputs if c.numeric}
+    fill(template, tmp_path / "seed.xlsx", spec, values)
+    (out,) = libreoffice_convert([tmp_path / "seed.xlsx"], tmp_path / "out")
+    grids = shown(out)
+    assert all(grids[c.sheet][c.row][c.col] == 0 for c in spec.totals)
+    assert grids["校验"][1][1] == "✓ 全部通过"
+
+
+def test_resaved_as_xls_and_ods_still_recognised(tmp_path, make_return, spec):
+    src = make_return(seed=5)
+    for fmt in ("xls", "ods", "xlsx"):
+        (out,) = libreoffice_convert([src], tmp_path / f"out_{fmt}", to=fmt)
+        result = check_path(out)
+        assert (result.status, result.unit, result.year) == ("ok", "卫滨区司法局", 2024), (fmt, result.findings)
+        assert result.report.values["t3.new.natural"] == consistent_values(spec, random.Random(5))["t3.new.natural"]
