@@ -189,10 +189,11 @@ def _annotate_all(results, out_dir: Path, lang: str):
             click.echo(text("cli.annotate_failed", lang, path=r.path, reason=type(e).__name__), err=True)
 
 
-from .cli_published import parse_cmd, render_cmd  # noqa: E402  (commands defined beside their modules)
+from .cli_merge import export_cmd, merge_cmd  # noqa: E402  (commands defined beside their modules)
+from .cli_published import parse_cmd, render_cmd  # noqa: E402
 
-main.add_command(parse_cmd)
-main.add_command(render_cmd)
+for _command in (merge_cmd, export_cmd, parse_cmd, render_cmd):
+    main.add_command(_command)
 
 
 def run():

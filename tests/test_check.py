@@ -1,0 +1,250 @@
+"""gkxl check on returns broken one way each, built from real generated workbooks: the exact finding."""
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from gkxl.check import check_path, typo_kind
+from gkxl.cli import main
+from gkxl.model import Report
+from gkxl.write import META_SHEET
+
+from conftest import ROOT, consistent_values
+
+
+def findings(path, **kw):
+    result = check_path(path, **kw)
+    return result, [(f.rule, f.severity, f.where) for f in result.findings]
+
+
+def test_clean_return_passes(make_return):
+    result, found = findings(make_return(), year=2024)
+    assert result.status == "ok" and found == []
+    assert (result.unit, result.year) == ("卫滨区司法局", 2024)
+
+
+def test_seed_sample_passes():
+    result = check_path(ROOT / "samples" / "卫滨区司法局_2024.xlsx", year=2024)
+    assert result.status == "ok", result.findings
+    assert result.unit == "卫滨区司法局" and result.year == 2024
+
+
+@pytest.mark.parametrize("raw, rule, suggestion", [
+    (None, "V-blank", None),
+    ("无", "V-text", None),
+    ("—", "V-text", None),
+    ("3件", "V-text", 3),
+    ("１２", "V-text", 12),
+])
+def test_not_a_number_in_a_count(make_return, raw, rule, suggestion):
+    result, found = findings(make_return({"t3.granted.natural": raw}))
+    assert found == [(rule, "error", "表三!D8")]
+    f = result.findings[0]
+    assert f.value == raw and f.expected == suggestion
+    assert f.row_label == "三、本年度办理结果 · （一）予以公开" and f.col_label == "自然人"
+    if raw:
+        assert raw in f.message[0]
+    assert result.report.values["t3.granted.natural"] == raw          # never turned into 0
+
+
+def test_fee_written_in_yuan(make_return):
+    result, found = findings(make_return({"t2.fees.amount": "251000元"}))
+    assert found == [("V-text", "error", "表二!B15")]
+    assert "25.1 万元" in result.findings[0].message[0]
+
+
+@pytest.mark.parametrize("key, value, rule, where", [
+    ("t2.rules.issued", -1, "V-negative", "表二!B4"),
+    ("t4.review.upheld", 1.5, "V-decimal", "表四!A5"),
+    ("t2.fees.amount", 1.23456, "V-decimals4", "表二!B15"),
+])
+def test_bad_numbers(make_return, spec, key, value, rule, where):
+    values = {key: value}
+    if key.startswith("t4."):
+        values["t4.review.total"] = None
+    result, found = findings(make_return(values))
+    assert (rule, "error", where) in found
+    assert next(f for f in result.findings if f.rule == rule).value == value
+
+
+def test_balance_failure_names_carry_forward_cell(make_return, spec):
+    values = consistent_values(spec, random.Random(1))
+    result, found = findings(make_return({"t3.carry_next.business": values["t3.carry_next.business"] + 4}))
+    assert found == [("T3-c", "error", "表三!E30"), ("T3-c", "error", "表三!J30")]
+    f = result.findings[0]
+    assert (f.value, f.expected) == (values["t3.carry_next.business"] + 4, values["t3.carry_next.business"])
+    assert "第一项加第二项之和" in f.message[0]
+
+
+def test_overwritten_total_is_its_own_finding(make_return, spec, tmp_path):
+    path = make_return()
+    wb = openpyxl.load_workbook(path)
+    wb["表三"]["J6"] = 999                      # a clerk typed over the formula
+    wb.save(tmp_path / "overwritten.xlsx")
+    result, found = findings(tmp_path / "overwritten.xlsx")
+    assert found == [("T3-a", "error", "表三!J6")]
+    assert result.findings[0].value == 999
+    assert result.findings[0].expected == consistent_values(spec, random.Random(1))["t3.new.total"]
+
+
+def test_stale_cached_total_is_found(make_return, spec, tmp_path):
+    """A cached value that disagrees with its formula, as a tool that writes without calculating leaves it."""
+    import re
+    import zipfile
+    values = consistent_values(spec, random.Random(1))
+    src = make_return()
+    stale = tmp_path / "stale.xlsx"
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(stale, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            if info.filename == "xl/worksheets/sheet5.xml":            # 表四
+                data, n = re.subn(rb'(<c r="J5"[^>]*><f>[^<]*</f><v>)[0-9]+(</v>)',
+                                  rb"\g<1>" + str(values["t4.suit_direct.total"] + 1).encode() + rb"\g<2>", data)
+                assert n == 1
+            zout.writestr(info, data)
+    result, found = findings(stale)
+    assert found == [("T4-a", "error", "表四!J5")]
+    assert (result.findings[0].value, result.findings[0].expected) == (values["t4.suit_direct.total"] + 1,
+                                                                        values["t4.suit_direct.total"])
+
+
+def test_label_changed_and_row_inserted(make_return, tmp_path):
+    wb = openpyxl.load_workbook(make_return())
+    wb["表二"]["A4"] = "规章（含修订）"
+    wb.save(tmp_path / "label.xlsx")
+    result, found = findings(tmp_path / "label.xlsx")
+    assert ("STRUCT-label", "error", "表二!A4") in found
+    wb = openpyxl.load_workbook(make_return())
+    ws = wb["表三"]
+    ws.protection.sheet = False
+    ws.insert_rows(8)
+    wb.save(tmp_path / "inserted.xlsx")
+    result, found = findings(tmp_path / "inserted.xlsx")
+    assert ("STRUCT-label", "error", "表三!A8") in found
+    assert any("疑似插入或删除了行" in f.message[0] for f in result.findings)
+    assert not any(f.rule.startswith(("T3", "V-")) for f in result.findings)   # figures not trusted
+
+
+def test_missing_sheet(make_return, tmp_path):
+    wb = openpyxl.load_workbook(make_return())
+    del wb["表四"]
+    wb.save(tmp_path / "nosheet.xlsx")
+    result, found = findings(tmp_path / "nosheet.xlsx")
+    assert ("STRUCT-sheet", "error", "表四") in found and result.status == "invalid"
+
+
+def test_foreign_workbook_is_unreadable_with_its_own_message(tmp_path):
+    wb = openpyxl.Workbook()
+    wb.active["A1"] = "随便一张表"
+    wb.save(tmp_path / "foreign.xlsx")
+    result = check_path(tmp_path / "foreign.xlsx")
+    assert result.status == "unreadable" and "不是 gkxl 报表模板" in result.error[0]
+
+
+def test_older_template_version(make_return, tmp_path):
+    wb = openpyxl.load_workbook(make_return())
+    ws = wb[META_SHEET]
+    row = next(r for r in ws.iter_rows() if r[0].value == "template_version")
+    row[1].value = "2020.9"
+    wb.save(tmp_path / "old.xlsx")
+    result, found = findings(tmp_path / "old.xlsx")
+    assert ("ID-version", "error", "") in found
+    assert "2020.9" in result.findings[0].message[0]
+
+
+def test_year_demanded_and_unit_missing(make_return):
+    result, found = findings(make_return(), year=2025)
+    assert found == [("ID-year", "error", "基本信息!B5")]
+    result, found = findings(make_return(unit=None))
+    assert found == [("ID-unit", "error", "基本信息!B3")]
+
+
+def test_previous_year_continuity_warnings(make_return, spec):
+    last = make_return(seed=2, year=2023)
+    this_values = consistent_values(spec, random.Random(1))
+    last_values = consistent_values(spec, random.Random(2))
+    result = check_path(make_return(), previous=check_path(last).report)
+    carry = {(f.rule, f.cell) for f in result.findings if f.rule == "Y-carry"}
+    expected = {("Y-carry", f"{c}7") for c, col in zip("DEFGHIJ", ["natural", "business", "research", "public_interest",
+                                                                     "legal_service", "other", "total"])
+                if this_values[f"t3.carried.{col}"] != last_values[f"t3.carry_next.{col}"]}
+    assert carry == expected and carry
+    assert result.status == "ok"                     # warnings only
+    assert all(f.severity == "warning" for f in result.findings)
+
+
+def _published_json(tmp_path, spec, changes) -> Path:
+    values = consistent_values(spec, random.Random(4))
+    values.update(changes)
+    report = Report(spec.id, spec.version, unit="某局", year=2024, values=values)
+    path = tmp_path / "published.json"
+    path.write_text(report.to_json(), encoding="utf-8")
+    return path
+
+
+def test_json_input_checks_published_totals_and_names_culprit(tmp_path, spec):
+    values = consistent_values(spec, random.Random(4))
+    d = 23 - values["t3.granted.natural"]          # make the true figure 23, every total agreeing with it
+    for key in ("t3.granted.natural", "t3.granted.total", "t3.total.natural", "t3.total.total"):
+        values[key] += d
+    balance = ("t3.new.natural", "t3.new.total") if d >= 0 else ("t3.carry_next.natural", "t3.carry_next.total")
+    for key in balance:
+        values[key] += abs(d)
+    values["t3.granted.natural"] = 32               # ...then published with two digits swapped
+    result, found = findings(_published_json(tmp_path, spec, values))
+    assert found == [("T3-a", "error", "表三!J8"), ("T3-b", "error", "表三!D29")]
+    hint = result.findings[0].hint[0]
+    assert "表三!D8" in hint and "32" in hint and "23" in hint and "颠倒" in hint
+    assert result.findings[1].hint == result.findings[0].hint
+
+
+def test_typo_kinds():
+    assert typo_kind(32, 23) == "swap" and typo_kind(125, 152) == "swap" and typo_kind(17, 19) == "digit"
+    assert typo_kind(10, 200) is None and typo_kind(12, 12) is None
+
+
+def test_cli_json_and_exit_codes(make_return, tmp_path):
+    good, bad = make_return(), make_return({"t3.granted.natural": "无"})
+    runner = CliRunner()
+    out = runner.invoke(main, ["check", str(good), str(bad), str(tmp_path / "nothing.xlsx"), "--format", "json"])
+    assert out.exit_code == 1
+    doc = json.loads(out.output)
+    assert doc["summary"] == {"files": 3, "ok": 1, "invalid": 1, "unreadable": 1}
+    f = doc["files"][1]["findings"][0]
+    assert {k: f[k] for k in ("rule", "severity", "sheet", "cell", "value")} == \
+        {"rule": "V-text", "severity": "error", "sheet": "表三", "cell": "D8", "value": "无"}
+    assert runner.invoke(main, ["check", str(good)]).exit_code == 0
+    assert runner.invoke(main, ["check", "--no-such-option", str(good)]).exit_code == 2
+
+
+def test_human_report_chinese_and_english(make_return):
+    bad = make_return({"t3.granted.natural": "3件"})
+    runner = CliRunner()
+    zh = runner.invoke(main, ["check", str(bad)]).output
+    assert "有错误" in zh and "表三!D8" in zh and "“3件”" in zh and "可能是想填 3" in zh
+    en = runner.invoke(main, ["--lang", "en", "check", str(bad)]).output
+    assert "invalid" in en and "表三!D8" in en and "perhaps meaning 3" in en
+    assert "Traceback" not in zh + en
+
+
+def test_annotate_copy_leaves_original_untouched(make_return, tmp_path):
+    bad = make_return({"t3.granted.natural": "无"})
+    before = hashlib.sha256(bad.read_bytes()).hexdigest()
+    out = tmp_path / "back"
+    result = CliRunner().invoke(main, ["check", str(bad), "--annotate", str(out)])
+    assert result.exit_code == 1
+    assert hashlib.sha256(bad.read_bytes()).hexdigest() == before
+    (copy,) = out.glob("*.xlsx")
+    wb = openpyxl.load_workbook(copy)
+    assert wb.sheetnames[0] == "校验结果"
+    cell = wb["表三"]["D8"]
+    assert cell.comment is not None and "无" in cell.comment.text
+    assert cell.fill.fgColor.rgb.endswith("FFC7CE")
+    listing = [r for r in wb["校验结果"].iter_rows(min_row=3, values_only=True)]
+    assert listing[0][:3] == ("V-text", "错误", "表三!D8")
