@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from xml.parsers import expat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -95,10 +96,6 @@ def open_source(path: Path) -> Source:
     return Source(path, data, kind)
 
 
-_CELL_REF = re.compile(rb'<c r="([A-Z]{1,3})([0-9]+)"')
-_DIMENSION = re.compile(rb'<dimension ref="[A-Z]*[0-9]*:?([A-Z]{1,3})([0-9]+)"')
-
-
 def _vet_zip(data: bytes) -> str:
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
@@ -115,49 +112,121 @@ def _vet_zip(data: bytes) -> str:
             raise GkxlError("src.encrypted")
     if total > MAX_TOTAL_BYTES or len(infos) > 10000:
         raise GkxlError("src.zip_bomb", detail=f"{len(infos)} files, {total} B")
-    if "mimetype" in names:
-        kind = "ods" if zf.read("mimetype").strip().startswith(ODS_MIME) else None
-    elif "[Content_Types].xml" in names:
-        kind = "xlsx"
-    else:
-        kind = None
-    if kind is None:
-        raise GkxlError("src.zip_unsupported")
-    if any(n.lower().endswith("vbaproject.bin") for n in names):
-        raise GkxlError("src.macro")
     try:
+        if "mimetype" in names:   # OpenDocument: a text document or a slide show is not a spreadsheet
+            if not zf.read("mimetype").strip().startswith(ODS_MIME):
+                raise GkxlError("src.not_spreadsheet")
+            if "META-INF/manifest.xml" in names and b"encryption-data" in zf.read("META-INF/manifest.xml"):
+                raise GkxlError("src.encrypted")
+            kind = "ods"
+        elif "[Content_Types].xml" in names:   # Office Open XML: a .docx or .pptx is not a spreadsheet
+            if not any(n.startswith("xl/") for n in names):
+                raise GkxlError("src.not_spreadsheet")
+            kind = "xlsx"
+        else:
+            raise GkxlError("src.zip_unsupported")
+        if any(n.lower().endswith("vbaproject.bin") or n.startswith(("Basic/", "Scripts/")) for n in names):
+            raise GkxlError("src.macro")
+        # Inflate every member once, within the sizes checked above: a broken member fails its CRC here,
+        # and every XML member is parsed whole, so an entity declaration cannot hide past the first bytes.
         for i in infos:
-            if not i.filename.endswith((".xml", ".rels")):
-                continue
+            is_xml = i.filename.endswith((".xml", ".rels"))
+            extent = _Extent(kind) if (i.filename.startswith("xl/worksheets/") or i.filename == "content.xml") else None
+            parser = _xml_parser(i.filename, extent) if is_xml else None
             with zf.open(i) as fh:
-                head = fh.read(2048)
-                if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
-                    raise GkxlError("src.xml_entities", member=i.filename)
-                if kind == "xlsx" and i.filename.startswith("xl/worksheets/"):
-                    _vet_sheet_extent(head + fh.read())
-    except (zipfile.BadZipFile, EOFError, OSError, ValueError):
-        raise GkxlError("src.corrupt_zip") from None
-    except Exception as e:  # zlib.error and CRC failures of a truncated member
-        if isinstance(e, GkxlError):
-            raise
+                while chunk := fh.read(1 << 20):
+                    if parser:
+                        parser.Parse(chunk, False)
+            if parser:
+                parser.Parse(b"", True)
+    except GkxlError:
+        raise
+    except Exception:  # BadZipFile, zlib.error, CRC failures, malformed or truncated XML
         raise GkxlError("src.corrupt_zip") from None
     return kind
 
 
-def _col_number(letters: bytes) -> int:
+def _xml_parser(member: str, extent: "_Extent | None"):
+    parser = expat.ParserCreate(namespace_separator="}")
+
+    def refuse(*_):
+        raise GkxlError("src.xml_entities", member=member)
+    parser.StartDoctypeDeclHandler = refuse
+    parser.EntityDeclHandler = refuse
+    if extent:
+        parser.StartElementHandler = extent.start
+        parser.EndElementHandler = extent.end
+    return parser
+
+
+_REF = re.compile(r"([A-Z]{1,3})([0-9]+)")
+_TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+_OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
+
+
+class _Extent:
+    """Where a sheet's last value lies, counted as the reader counts. A single stray value at XFD1048576
+    (xlsx) or after a million repeated rows (ods) would make the reader allocate the whole rectangle."""
+
+    def __init__(self, kind: str):
+        self.kind = kind
+        self.row = self.col = 0          # xlsx: current cell; ods: first row of the current row element
+        self.rows_here = 1               # ods: how many times the current row repeats
+        self.cell_end = 0                # ods: last column of the current cell
+        self.in_cell = False
+
+    def start(self, name: str, attrs: dict) -> None:
+        tag = name.rpartition("}")[2]
+        if self.kind == "xlsx":
+            if tag == "row":
+                self.row = _int(attrs.get("r"), self.row + 1)
+                self.col = 0
+            elif tag == "c":
+                m = _REF.fullmatch(attrs.get("r") or "")
+                self.col = _col_number(m.group(1)) if m else self.col + 1
+            elif tag in ("v", "f", "is"):
+                self._content(self.row, self.col)
+        else:
+            if tag == "table":
+                self.row = 0
+            elif tag == "table-row":
+                self.rows_here = _int(attrs.get(_TABLE + "number-rows-repeated"), 1)
+                self.col = 0
+            elif tag in ("table-cell", "covered-table-cell"):
+                self.cell_end = self.col + _int(attrs.get(_TABLE + "number-columns-repeated"), 1)
+                self.col, self.in_cell = self.cell_end, True
+                if _OFFICE + "value-type" in attrs:
+                    self._content(self.row + self.rows_here, self.cell_end)
+            elif tag == "p" and self.in_cell:
+                self._content(self.row + self.rows_here, self.cell_end)
+
+    def end(self, name: str) -> None:
+        if self.kind == "ods":
+            tag = name.rpartition("}")[2]
+            if tag == "table-row":
+                self.row += self.rows_here
+            elif tag in ("table-cell", "covered-table-cell"):
+                self.in_cell = False
+
+    @staticmethod
+    def _content(rows: int, cols: int) -> None:
+        if rows > MAX_ROWS or cols > MAX_COLS:
+            raise GkxlError("src.huge_sheet", rows=rows, cols=cols)
+
+
+def _int(value, default: int) -> int:
+    return int(value) if value and value.isdigit() else default
+
+
+def _col_number(letters: str) -> int:
     n = 0
     for ch in letters:
-        n = n * 26 + ch - 64
+        n = n * 26 + ord(ch) - 64
     return n
 
 
-def _vet_sheet_extent(xml: bytes) -> None:
-    """A stray value at XFD1048576 would make the reader allocate the whole rectangle: refuse it."""
-    rows = cols = 0
-    for letters, digits in _CELL_REF.findall(xml):
-        rows, cols = max(rows, int(digits)), max(cols, _col_number(letters))
-    if rows > MAX_ROWS or cols > MAX_COLS:
-        raise GkxlError("src.huge_sheet", rows=rows, cols=cols)
+# BIFF8: the workbook globals begin with a BOF record; FILEPASS (0x002F) right after it means encrypted.
+_XLS_GLOBALS_BOF = bytes.fromhex("0908100000060500")
 
 
 def _vet_ole(data: bytes) -> str:
@@ -167,5 +236,8 @@ def _vet_ole(data: bytes) -> str:
     if "_VBA_PROJECT".encode("utf-16-le") in data or b"_VBA_PROJECT" in data:
         raise GkxlError("src.macro")
     if "Workbook".encode("utf-16-le") in data or "Book".encode("utf-16-le") in data:
+        at = data.find(_XLS_GLOBALS_BOF)
+        if at >= 0 and data[at + 20:at + 22] == b"\x2f\x00":
+            raise GkxlError("src.encrypted")
         return "xls"
     raise GkxlError("src.not_spreadsheet")
