@@ -8,9 +8,9 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from xml.parsers import expat
 from dataclasses import dataclass
 from pathlib import Path
+from xml.parsers import expat
 
 from .errors import GkxlError
 from .messages import register
