@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import re
+import stat
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -72,7 +73,12 @@ def open_source(path: Path) -> Source:
     """Read and vet a file. Raises GkxlError with a clerk-readable reason when it cannot be used."""
     path = Path(path)
     try:
-        size = path.stat().st_size
+        st = path.stat()
+        if stat.S_ISDIR(st.st_mode):
+            raise GkxlError("src.is_dir")
+        if not stat.S_ISREG(st.st_mode):    # a pipe or a device would block or never end
+            raise GkxlError("src.not_spreadsheet")
+        size = st.st_size
         if size > MAX_FILE_BYTES:
             raise GkxlError("src.too_big", size=round(size / 1024 / 1024, 1))
         data = path.read_bytes()

@@ -137,7 +137,7 @@ def _limits():  # a regression must fail the test, not take the machine's memory
 
 def gkxl(*args, prefix=(), cwd=None) -> subprocess.CompletedProcess:
     return subprocess.run([*prefix, sys.executable, "-m", "gkxl.cli", *map(str, args)], capture_output=True,
-                          text=True, timeout=300, cwd=cwd,
+                          text=True, timeout=120, cwd=cwd,
                           preexec_fn=_limits if os.name == "posix" else None)
 
 
@@ -444,6 +444,14 @@ def test_directory_given_as_a_file(tmp_path):
     d.mkdir()
     r = check_path(d)
     assert r.status == "unreadable" and "文件夹" in r.error[0] and "folder" in r.error[1]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
+def test_named_pipe_does_not_hang(tmp_path):
+    pipe = tmp_path / "管道.xlsx"
+    os.mkfifo(pipe)
+    r = gkxl("check", pipe)                  # reading a pipe would wait for ever: the timeout would fail this
+    assert r.returncode == 1 and "不是电子表格" in r.stdout
 
 
 def test_name_too_long(tmp_path):
