@@ -122,9 +122,10 @@ def value_findings(report: Report, spec: Spec, skip_sheets=(), stored_totals: bo
     """Schema errors as findings. In a workbook a total is a formula: a blank cache there is not the
     clerk's blank (files saved without calculating have none), and the total is recomputed anyway."""
     out = []
-    validator = model.validator(spec.id)
+    doc = report.to_dict()
+    errors = [] if model.is_valid(doc, spec.id) else model.validator(spec.id).iter_errors(doc)
     seen: set[str] = set()
-    for err in validator.iter_errors(report.to_dict()):
+    for err in errors:
         path = list(err.absolute_path)
         if path[:1] == ["values"] and len(path) == 2:
             key = path[1]

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import sys
@@ -145,6 +146,7 @@ def check(ctx, paths, fmt, year, previous, annotate_dir, output):
     from . import present
     from .check import check_path
     from .inputs import collect
+    from .parallel import map_ordered
     from .read import read_report
     lang = _lang(ctx)
     last = None
@@ -160,10 +162,10 @@ def check(ctx, paths, fmt, year, previous, annotate_dir, output):
         ctx.exit(2)
     results = []
     show_bar = len(inputs.files) > 1 and sys.stderr.isatty()
-    with click.progressbar(inputs.files, label="校验" if lang != "en" else "checking", file=sys.stderr,
-                           show_pos=True, hidden=not show_bar) as bar:
-        for path in bar:
-            results.append(check_path(path, year=year, previous=last))
+    checking = map_ordered(functools.partial(check_path, year=year, previous=last), inputs.files)
+    with click.progressbar(checking, length=len(inputs.files), label="校验" if lang != "en" else "checking",
+                           file=sys.stderr, show_pos=True, hidden=not show_bar) as bar:
+        results.extend(bar)
     if annotate_dir:
         _annotate_all(results, Path(annotate_dir), lang)
     body = present.as_json(results, lang, inputs.skipped) if fmt == "json" else present.human(results, lang, inputs.skipped)

@@ -32,10 +32,10 @@ def _lang(ctx) -> str:
 
 
 def _progress(lang: str, label_zh: str, label_en: str):
-    def wrap(files):
-        show = len(files) > 1 and sys.stderr.isatty()
-        with click.progressbar(files, label=label_zh if lang != "en" else label_en, file=sys.stderr,
-                               show_pos=True, hidden=not show) as bar:
+    def wrap(results, length: int):
+        show = length > 1 and sys.stderr.isatty()
+        with click.progressbar(results, length=length, label=label_zh if lang != "en" else label_en,
+                               file=sys.stderr, show_pos=True, hidden=not show) as bar:
             yield from bar
     return wrap
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import functools
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,6 +15,7 @@ from pathlib import Path
 from . import present  # noqa: F401  (registers the out.status.* sentences used here)
 from . import spec as specmod
 from .check import FileResult, check_path
+from .parallel import map_ordered
 from .errors import GkxlError
 from .fileio import atomic_path, refuse_overwrite, write_text
 from .inputs import collect
@@ -92,8 +94,8 @@ def export(paths, output: Path, fmt: str, *, year: int | None = None, spec_id: s
     refuse_overwrite(output, inputs.files)
     result = ExportResult(skipped=[(str(p), code) for p, code in inputs.skipped])
     records: list = []
-    for path in progress(inputs.files) if progress else inputs.files:
-        r = check_path(Path(path), year=year)
+    checked = map_ordered(functools.partial(check_path, year=year), [Path(p) for p in inputs.files])
+    for r in progress(checked, len(inputs.files)) if progress else checked:
         if r.report is None:
             result.unreadable.append((r.path, r.error or ("?", "?")))
         records.append(json_record(r) if fmt == "json" else csv_row(r, spec))

@@ -7,6 +7,7 @@ format (totals are formulas, texts left blank), so it can be checked and merged 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import unicodedata
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from . import present  # noqa: F401  (registers the out.* and inputs.* sentences
 from . import rules
 from . import spec as specmod
 from .check import FileResult, check_path
+from .parallel import map_ordered
 from .errors import GkxlError
 from .fileio import refuse_overwrite
 from .findings import both
@@ -325,7 +327,7 @@ def merge(paths, output: Path, *, year: int, unit: str, unit_code: str | None = 
           on_duplicate: str = "newer", password: str | None = None, progress=None) -> MergeResult:
     """Check every input, decide, and write the summary (unless duplicates are refused).
 
-    `progress`, when given, wraps the list of files (a progress bar)."""
+    `progress`, when given, wraps the results as they come, with their number (a progress bar)."""
     from .units import read_units
     from .write import write_workbook
 
@@ -335,8 +337,8 @@ def merge(paths, output: Path, *, year: int, unit: str, unit_code: str | None = 
         raise GkxlError("merge.no_inputs")
     refuse_overwrite(output, [*inputs.files, *([units_path] if units_path else [])])
     units = read_units(Path(units_path))[0] if units_path else None
-    files = progress(inputs.files) if progress else inputs.files
-    entries = [examine(Path(p), spec, year) for p in files]
+    examined = map_ordered(functools.partial(examine, spec=spec, year=year), [Path(p) for p in inputs.files])
+    entries = list(progress(examined, len(inputs.files)) if progress else examined)
     entries += [skipped_entry(p, code) for p, code in inputs.skipped]
     duplicates = decide(entries, spec, year, include_invalid, unit)
     if units is not None:

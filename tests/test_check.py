@@ -9,6 +9,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings, strategies as st
 
 from gkxl.check import check_path, typo_kind
 from gkxl.cli import main
@@ -248,3 +249,24 @@ def test_annotate_copy_leaves_original_untouched(make_return, tmp_path):
     assert cell.fill.fgColor.rgb.endswith("FFC7CE")
     listing = [r for r in wb["校验结果"].iter_rows(min_row=3, values_only=True)]
     assert listing[0][:3] == ("V-text", "错误", "表三!D8")
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.dictionaries(st.sampled_from(["t3.new.natural", "t3.total.total", "t2.fees.amount", "t4.review.upheld",
+                                        "text.overview", "t2.rules.issued", "unknown.key"]),
+                       st.one_of(st.none(), st.sampled_from(["无", "3", "", "—"]), st.integers(-3, 3),
+                                 st.floats(-2, 2, allow_nan=False), st.booleans()), max_size=4),
+       st.sampled_from(["某局", "", None, 7]), st.sampled_from([2024, 2019, "2024", None, 2024.0]))
+def test_quick_schema_gate_agrees_with_jsonschema(spec_, changes, unit, year):
+    """The fast compiled gate and jsonschema must accept exactly the same reports."""
+    from gkxl import model
+    values = {c.key: 0 for c in spec_.value_cells if c.numeric}
+    values.update(changes)
+    doc = Report(spec_.id, spec_.version, unit=unit, year=year, values=values).to_dict()
+    assert model.is_valid(doc, spec_.id) == (not list(model.validator(spec_.id).iter_errors(doc)))
+
+
+@pytest.fixture(scope="module")
+def spec_():
+    from gkxl import spec as specmod
+    return specmod.load("gk2021")
