@@ -198,6 +198,19 @@ for _command in (merge_cmd, export_cmd, parse_cmd, render_cmd):
     main.add_command(_command)
 
 
+def _set_lang(ctx, _param, value):
+    if value:
+        ctx.ensure_object(dict)["lang"] = value
+    return value
+
+
+# `gkxl check FILE --lang en` works as well as `gkxl --lang en check FILE`: every command takes it.
+for _command in main.commands.values():
+    _command.params.append(click.Option(["--lang"], type=click.Choice(["zh", "en"]), default=None,
+                                        expose_value=False, is_eager=True, callback=_set_lang,
+                                        help="消息语言 / language of messages"))
+
+
 def run():
     """Entry point that never shows a traceback to a clerk."""
     try:

@@ -25,7 +25,7 @@ from .source import Source, open_source
 from .write import META_SHEET
 
 register({
-    "read.corrupt": ("文件无法解析（{detail}），请用 Excel 或 WPS 打开后重新保存", "cannot parse the file ({detail}); open and save it again"),
+    "read.corrupt": ("文件已损坏或内容不完整，无法解析；请用 Excel 或 WPS 打开后重新保存", "the file is corrupt and cannot be parsed ({detail}); open and save it again"),
     "read.foreign": ("不是 gkxl 报表模板生成的工作簿（没有模板标识），无法核对；请用汇总机关下发的模板填报",
                      "not a workbook made from a gkxl template (no template id); fill in the template the collecting office sent"),
     "read.unknown_template": ("模板“{template}”不是本程序认识的格式（认识：{known}）",
@@ -177,7 +177,7 @@ def read_workbook(src: Source, spec_id: str | None = None) -> ReadResult:
             try:
                 grid = _Grid(wb.get_sheet_by_name(sheet.name))
             except Exception as e:
-                raise GkxlError("read.corrupt", detail=f"{sheet.name}: {str(e)[:100]}") from None
+                raise GkxlError("read.corrupt", detail=str(e)[:120]) from None
             structural = _check_labels(sheet, grid)
             if structural:
                 findings.extend(structural)
@@ -212,7 +212,7 @@ def _check_labels(sheet: specmod.Sheet, grid: _Grid, limit: int = 5) -> list[Fin
     wrong = []
     for row, col, text in expected:
         found = grid.get(row, col)
-        if norm_label(found) != norm_label(text):
+        if found != text and norm_label(found) != norm_label(text):
             wrong.append((row, col, text, found))
     out = []
     for row, col, text, found in wrong[:limit]:

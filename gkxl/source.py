@@ -5,6 +5,7 @@ declares before anything is inflated, so a zip bomb or an XML entity attack neve
 """
 from __future__ import annotations
 
+import errno
 import io
 import re
 import stat
@@ -27,7 +28,7 @@ ZIP_MAGIC = b"PK\x03\x04"
 ODS_MIME = b"application/vnd.oasis.opendocument.spreadsheet"
 
 register({
-    "src.unreadable_path": ("无法打开：{detail}", "cannot open: {detail}"),
+    "src.unreadable_path": ("无法打开：{reason}", "cannot open: {detail}"),
     "src.missing": ("文件不存在", "no such file"),
     "src.is_dir": ("这是文件夹，不是文件", "this is a folder, not a file"),
     "src.no_permission": ("没有读取这个文件的权限", "no permission to read this file"),
@@ -47,6 +48,10 @@ register({
                        "a sheet is far too large (content up to row {rows}, column {cols}); delete what lies outside the tables"),
     "src.zip_unsupported": ("压缩包里不是电子表格", "the zip archive is not a spreadsheet"),
 })
+
+
+_OS_REASONS_ZH = {errno.ENAMETOOLONG: "文件名或路径过长", errno.ELOOP: "路径中的链接循环",
+                  errno.EIO: "磁盘读写错误", errno.ENOTDIR: "路径中有一段不是文件夹", errno.EBUSY: "文件正被占用"}
 
 
 @dataclass
@@ -89,7 +94,8 @@ def open_source(path: Path) -> Source:
     except PermissionError:
         raise GkxlError("src.no_permission") from None
     except OSError as e:
-        raise GkxlError("src.unreadable_path", detail=e.strerror or str(e)) from None
+        raise GkxlError("src.unreadable_path", detail=e.strerror or str(e),
+                        reason=_OS_REASONS_ZH.get(e.errno, "系统错误")) from None
     kind = sniff(data)
     if kind == "empty":
         raise GkxlError("src.empty")
@@ -133,23 +139,47 @@ def _vet_zip(data: bytes) -> str:
             raise GkxlError("src.zip_unsupported")
         if any(n.lower().endswith("vbaproject.bin") or n.startswith(("Basic/", "Scripts/")) for n in names):
             raise GkxlError("src.macro")
-        # Inflate every member once, within the sizes checked above: a broken member fails its CRC here,
-        # and every XML member is parsed whole, so an entity declaration cannot hide past the first bytes.
+        # Inflate every member once, within the sizes checked above: a broken member fails its CRC here.
+        # Entities can only be declared in a DTD, so a UTF-8 part without "<!DOCTYPE" anywhere has none;
+        # other encodings get a real XML parser.
         for i in infos:
-            is_xml = i.filename.endswith((".xml", ".rels"))
-            extent = _Extent(kind) if (i.filename.startswith("xl/worksheets/") or i.filename == "content.xml") else None
-            parser = _xml_parser(i.filename, extent) if is_xml else None
-            with zf.open(i) as fh:
-                while chunk := fh.read(1 << 20):
-                    if parser:
-                        parser.Parse(chunk, False)
-            if parser:
-                parser.Parse(b"", True)
+            data = zf.read(i)
+            if not i.filename.endswith((".xml", ".rels")):
+                continue
+            is_sheet = i.filename.startswith("xl/worksheets/") or i.filename == "content.xml"
+            if b"\x00" in data[:4]:
+                _xml_parser(i.filename, _Extent(kind) if is_sheet else None).Parse(data, True)
+                continue
+            if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
+                raise GkxlError("src.xml_entities", member=i.filename)
+            if is_sheet and not (kind == "xlsx" and _plain_xlsx_extent_ok(data)):
+                _xml_parser(i.filename, _Extent(kind)).Parse(data, True)     # exact, element by element
     except GkxlError:
         raise
     except Exception:  # BadZipFile, zlib.error, CRC failures, malformed or truncated XML
         raise GkxlError("src.corrupt_zip") from None
     return kind
+
+
+_CELL_REF = re.compile(rb'\sr="([A-Z]{1,3})([0-9]+)"')
+_PREFIXED = re.compile(rb"<[A-Za-z_][\w.-]*:(?:c|row)[\s>/]")
+
+
+def _plain_xlsx_extent_ok(xml: bytes) -> bool:
+    """The fast answer for sheets as Excel, WPS, LibreOffice and xlsxwriter write them: every cell has
+    an r="A1" attribute, so the largest reference bounds what the reader allocates. Anything unusual
+    (cells without r, prefixed tags, a far reference) gets the exact element-by-element count instead."""
+    if _PREFIXED.search(xml):
+        return False
+    refs = _CELL_REF.findall(xml)
+    if len(refs) != xml.count(b"<c ") + xml.count(b"<c>"):
+        return False
+    if not refs:
+        return True
+    letters, digits = zip(*refs)
+    rows = max(map(int, set(digits)))
+    cols = max(_col_number(c.decode()) for c in set(letters))
+    return rows <= MAX_ROWS and cols <= MAX_COLS
 
 
 def _xml_parser(member: str, extent: "_Extent | None"):

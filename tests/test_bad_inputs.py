@@ -540,8 +540,6 @@ def test_json_output(good, bad_files, tmp_path):
     assert doc["files"][0]["error"] == "the file is empty (0 bytes)"
 
 
-@pytest.mark.xfail(strict=True, reason="cli.py: --lang is an option of the group only, so "
-                                       "`gkxl check FILE --lang en` (the documented form) exits 2")
 def test_lang_after_the_command(good):
     r = gkxl("check", good, "--lang", "en")
     assert r.returncode == 0 and "1 ok" in r.stdout
