@@ -328,7 +328,10 @@ def check_read(result: ReadResult, *, year: int | None = None, previous: Report 
     return findings
 
 
-def check_path(path: Path, *, year: int | None = None, previous: Report | None = None) -> FileResult:
+def check_path(path: Path, *, year: int | None = None, previous: Report | None = None,
+               keep_report: bool = True) -> FileResult:
+    """Check one file. `keep_report` False drops the values from the result (a batch's worker processes
+    then send back only what the report shows)."""
     try:
         result = read_path(path)
         findings = check_read(result, year=year, previous=previous)
@@ -336,4 +339,4 @@ def check_path(path: Path, *, year: int | None = None, previous: Report | None =
         return FileResult(str(path), "unreadable", error=(e.render("zh"), e.render("en")))
     report = result.report
     status = "invalid" if any(f.severity == "error" for f in findings) else "ok"
-    return FileResult(str(path), status, report.unit, report.year, findings, report=report)
+    return FileResult(str(path), status, report.unit, report.year, findings, report=report if keep_report else None)

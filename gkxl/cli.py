@@ -162,7 +162,8 @@ def check(ctx, paths, fmt, year, previous, annotate_dir, output):
         ctx.exit(2)
     results = []
     show_bar = len(inputs.files) > 1 and sys.stderr.isatty()
-    checking = map_ordered(functools.partial(check_path, year=year, previous=last), inputs.files)
+    checking = map_ordered(functools.partial(check_path, year=year, previous=last, keep_report=bool(annotate_dir)),
+                           inputs.files)
     with click.progressbar(checking, length=len(inputs.files), label="校验" if lang != "en" else "checking",
                            file=sys.stderr, show_pos=True, hidden=not show_bar) as bar:
         results.extend(bar)

@@ -161,7 +161,7 @@ def _vet_zip(data: bytes) -> str:
     return kind
 
 
-_CELL_REF = re.compile(rb'\sr="([A-Z]{1,3})([0-9]+)"')
+_CELL_REF = re.compile(rb' r="([A-Z]{1,3})([0-9]+)"')   # other spacing falls to the exact count
 _PREFIXED = re.compile(rb"<[A-Za-z_][\w.-]*:(?:c|row)[\s>/]")
 
 
