@@ -9,7 +9,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from test_merge import consistent_values, spec  # noqa: F401  (spec is a fixture)
+from test_merge import consistent_values
 from gkxl.cli_merge import export_cmd
 from gkxl.model import Report
 from gkxl.write import write_workbook

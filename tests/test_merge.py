@@ -19,44 +19,14 @@ from gkxl.cli_merge import merge_cmd
 from gkxl.model import Report
 from gkxl.write import write_workbook
 
+from conftest import consistent_values as balanced
+
 YEAR = 2025
-APPLICANTS = ["natural", "business", "research", "public_interest", "legal_service", "other"]
-T4_PARTS = ["upheld", "corrected", "other", "pending"]
-
-
-@pytest.fixture(scope="module")
-def spec():
-    return specmod.load("gk2021")
 
 
 def consistent_values(spec, rng: random.Random) -> dict:
-    """Figures satisfying every rule of FORMAT.md, totals included, built here without gkxl's rule code."""
-    values = {c.key: None for c in spec.value_cells}
-    for key in values:
-        if key.startswith("t2."):
-            values[key] = rng.randint(0, 40)
-    values["t2.fees.amount"] = round(rng.uniform(0, 50), 4)
-    rows = list(dict.fromkeys(k.split(".")[1] for k in spec.cells if k.startswith("t3.")))
-    leaves = [r for r in rows if r not in ("new", "carried", "total", "carry_next")]
-    for col in APPLICANTS:
-        done = 0
-        for row in leaves:
-            values[f"t3.{row}.{col}"] = v = rng.choice([0, 0, rng.randint(0, 40)])
-            done += v
-        carry_next = rng.randint(0, 5)
-        new = rng.randint(0, done + carry_next)        # T3-c: 一 + 二 = （七） + 四
-        values.update({f"t3.carry_next.{col}": carry_next, f"t3.new.{col}": new,
-                       f"t3.carried.{col}": done + carry_next - new})
-    for row in rows:
-        if row != "total":
-            values[f"t3.{row}.total"] = sum(values[f"t3.{row}.{c}"] for c in APPLICANTS)
-    for col in APPLICANTS + ["total"]:
-        values[f"t3.total.{col}"] = sum(values[f"t3.{r}.{col}"] for r in leaves)
-    for block in ("review", "suit_direct", "suit_after_review"):
-        for col in T4_PARTS:
-            values[f"t4.{block}.{col}"] = rng.randint(0, 9)
-        values[f"t4.{block}.total"] = sum(values[f"t4.{block}.{c}"] for c in T4_PARTS)
-    values["text.overview"] = "本年度主动公开信息若干条。"
+    """Balanced figures (conftest), plus a contact person: texts must not reach the summary."""
+    values = balanced(spec, rng)
     values["info.contact"] = "张三"
     return values
 
