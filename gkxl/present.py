@@ -21,7 +21,7 @@ register({
                     "{files} files: {ok} ok, {invalid} invalid, {unreadable} unreadable"),
     "out.skipped": ("跳过 {path}：{reason}", "skipped {path}: {reason}"),
     "inputs.lock_file": ("Excel/WPS 打开文件时生成的临时文件，不是报表", "a lock file Excel/WPS leaves while a file is open, not a return"),
-    "out.unknown": ("（未填）", "(blank)"),
+    "out.unknown": ("未填", "blank"),
 })
 
 

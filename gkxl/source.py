@@ -9,6 +9,7 @@ import errno
 import io
 import re
 import stat
+import struct
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -275,5 +276,38 @@ def _vet_ole(data: bytes) -> str:
         at = data.find(_XLS_GLOBALS_BOF)
         if at >= 0 and data[at + 20:at + 22] == b"\x2f\x00":
             raise GkxlError("src.encrypted")
+        _vet_biff_extent(data)
         return "xls"
     raise GkxlError("src.not_spreadsheet")
+
+
+# BIFF records that hold a value, each starting with row (u16) and column (u16); MULRK ends with its last column.
+_BIFF_VALUES = {0x0203, 0x027E, 0x00FD, 0x0204, 0x0006, 0x0205, 0x00D6, 0x00BD}
+_BIFF_MULRK, _BIFF_FILEPASS = 0x00BD, 0x002F
+
+
+def _vet_biff_extent(data: bytes) -> None:
+    """The .xls counterpart of the sheet-extent check: one value at IV65536 would make the reader build
+    the whole 65536 x 256 rectangle. The workbook stream is read with olefile, its records walked."""
+    import olefile
+    try:
+        ole = olefile.OleFileIO(io.BytesIO(data))
+        name = "Workbook" if ole.exists("Workbook") else "Book"
+        stream = ole.openstream(name).read()
+    except Exception:  # a broken compound file: the reader reports it as corrupt
+        return
+    rows = cols = 0
+    pos, end = 0, len(stream) - 4
+    while pos <= end:
+        rtype, size = struct.unpack_from("<HH", stream, pos)
+        body = pos + 4
+        if rtype == _BIFF_FILEPASS:
+            raise GkxlError("src.encrypted")
+        if rtype in _BIFF_VALUES and size >= 4 and body + size <= len(stream):
+            row, col = struct.unpack_from("<HH", stream, body)
+            if rtype == _BIFF_MULRK and size >= 6:
+                col = struct.unpack_from("<H", stream, body + size - 2)[0]
+            rows, cols = max(rows, row + 1), max(cols, col + 1)
+        pos = body + size
+    if rows > MAX_ROWS or cols > MAX_COLS:
+        raise GkxlError("src.huge_sheet", rows=rows, cols=cols)

@@ -375,7 +375,7 @@ def _eval_check(spec: Spec, row: CheckRow, effective: dict):
 
 def _guide_sheet(wb, fm: _Formats, spec: Spec, password):
     ws = wb.add_worksheet(GUIDE_SHEET)
-    ws.set_column(0, 0, 14)
+    ws.set_column(0, 0, 20)
     ws.set_column(1, 1, 96)
     lines: list[tuple[str, str]] = [
         ("", f"{spec.name} 填报说明"),

@@ -711,8 +711,6 @@ def test_ods_repeated_empty_rows_are_fine(resaved, tmp_path):
 
 @pytest.mark.libreoffice
 @libreoffice
-@pytest.mark.xfail(strict=True, reason="not vetted yet: .xls/.et extents are not checked before calamine builds the "
-                                       "sheet (1.2 GB and 3 s for one value at IV65536); see the report")
 def test_huge_xls_sheet(good, lo, tmp_path):
     """A value at IV65536 of an .xls: the whole 65536 x 256 rectangle must not be built."""
     name = sheet_member(good)
