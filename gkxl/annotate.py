@@ -83,4 +83,7 @@ def _findings_sheet(wb: openpyxl.Workbook, result: FileResult) -> None:
 
 
 def _plain(v):
+    """A value as a cell shows it; text that looks like a formula stays text."""
+    if isinstance(v, str) and v[:1] in ("=", "+", "-", "@"):
+        return "'" + v
     return v if isinstance(v, (int, float, str)) or v is None else str(v)

@@ -22,6 +22,12 @@ from .spec import Cell, RuleInstance, Spec
 register({
     "chk.blank": ("未填写（空白）；没有发生的请填 0", "blank; enter 0 when there was none"),
     "chk.text": ("应填数字，读到文字“{value}”", "a number is required; read the text “{value}”"),
+    "chk.not_number": ("应填数字，读到 {shown}", "a number is required; read {shown}"),
+    "chk.unit_not_text": ("单位名称应为文字，读到 {value}", "the unit name must be text; read {value}"),
+    "chk.year_suggest": ("报告年度应为四位数字年份，读到“{value}”，可能是 {suggest}", "the report year must be a 4-digit year; read “{value}”, perhaps {suggest}"),
+    "chk.rule_over": ("{message}右边其余各项之和已大于左边，即使本格为 0 也不成立：读到 {value}（{expression}：左边 {lhs}，右边 {rhs}），请核对本列各项",
+                      "{message} The other right-hand items already exceed the left side, so even 0 here cannot balance: read {value} ({expression}: left {lhs}, right {rhs}); check the column."),
+    "chk.prev_unmatched": ("上年报表中没有“{unit}”{year}年度的报表，未核对结转数", "no return of {unit} for {year} among last year's files: continuity not checked"),
     "chk.text_suggest": ("应填数字，读到文字“{value}”，可能是想填 {suggest}", "a number is required; read the text “{value}”, perhaps meaning {suggest}"),
     "chk.fullwidth": ("读到全角数字“{value}”，请改为半角数字 {suggest}", "full-width digits “{value}”; type them as {suggest}"),
     "chk.yuan": ("读到“{value}”，金额应以万元为单位填数字，{yuan} 元即 {suggest} 万元",
@@ -42,8 +48,8 @@ register({
                     "{where} ({label}) is probably wrong: read {value}; with {suggest} every related equation holds{typo}"),
     "chk.typo_swap": ("（疑似两位数字颠倒）", " (two digits swapped?)"),
     "chk.typo_digit": ("（疑似一位数字填错）", " (one digit mistyped?)"),
-    "chk.typo_candidates": ("可能是一处笔误：{items}", "perhaps a typo: {items}"),
-    "chk.prev_carry": ("{message} 本年读到 {value}，上年为 {expected}", "{message} This year {value}, last year {expected}."),
+    "chk.typo_candidates": ("以下之一可能是笔误——{items}", "one of these may be a typo — {items}"),
+    "chk.prev_carry": ("{message}本年读到 {value}，上年为 {expected}", "{message} This year {value}, last year {expected}."),
     "chk.prev_unreadable": ("上年报表无法使用：{detail}", "last year's return cannot be used: {detail}"),
 })
 
@@ -93,6 +99,10 @@ def _value_finding(cell: Cell, value, spec: Spec) -> Finding | None:
                        value, None, cell.row_label, cell.col_label, key=cell.key)
     if value is None:
         return f("chk.blank")
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):    # JSON true/false
+        out = f("chk.not_number", shown=str(value).lower())
+        out.rule = "V-text"
+        return out
     if isinstance(value, str):
         guess = suggest_number(value)
         if guess is not None and unicodedata.normalize("NFKC", value).strip() == str(guess) and value.strip() != str(guess):
@@ -149,9 +159,14 @@ def value_findings(report: Report, spec: Spec, skip_sheets=(), stored_totals: bo
                 if key not in spec.cells:
                     out.append(Finding("V-key", "error", both("chk.unknown_key", value=key), value=key))
         elif path == ["unit"] or (err.validator == "required" and "'unit'" in err.message):
-            out.append(_meta_finding(spec, "unit", "chk.unit_missing", report.unit))
+            blank = report.unit is None or (isinstance(report.unit, str) and not report.unit.strip())
+            out.append(_meta_finding(spec, "unit", "chk.unit_missing" if blank else "chk.unit_not_text", report.unit))
         elif path == ["year"] or (err.validator == "required" and "'year'" in err.message):
-            out.append(_meta_finding(spec, "year", "chk.year_missing", report.year))
+            guess = suggest_number(report.year) if isinstance(report.year, str) else None
+            if guess is not None:
+                out.append(_meta_finding(spec, "year", "chk.year_suggest", report.year, suggest=guess))
+            else:
+                out.append(_meta_finding(spec, "year", "chk.year_missing", report.year))
     # Not in the schema: JSON Schema's multipleOf on floats fails on values such as 0.0003.
     for cell in spec.cells.values():
         v = report.values.get(cell.key)
@@ -196,6 +211,7 @@ def rule_findings(report: Report, spec: Spec, stored_totals: bool, skip_sheets=(
                                both_with("chk.stored_total", rule.message, value=_fmt(stored), expected=_fmt(fresh)),
                                cell.sheet, cell.ref, stored, fresh, cell.row_label, cell.col_label, key=cell.key))
     failed: dict[str, tuple[RuleInstance, float]] = {}
+    failures: list[Finding] = []
     for inst in spec.instances:
         if skip_keys.intersection(inst.keys):
             continue
@@ -210,10 +226,15 @@ def rule_findings(report: Report, spec: Spec, stored_totals: bool, skip_sheets=(
         if isinstance(expected, float) and expected.is_integer():
             expected = int(expected)
         lhs, rhs = rules.total(effective, inst.lhs), rules.total(effective, inst.rhs)
-        out.append(Finding(inst.rule.id, inst.rule.severity,
-                           both_with("chk.rule", inst.rule.message, value=_fmt(value), expected=_fmt(expected),
+        if expected < 0 and anchor.type != "delta":      # the anchor cannot be what is wrong
+            code, expected = "chk.rule_over", None
+        else:
+            code = "chk.rule"
+        failures.append(Finding(inst.rule.id, inst.rule.severity,
+                           both_with(code, inst.rule.message, value=_fmt(value), expected=_fmt(expected),
                                      expression=inst.rule.expression, lhs=_fmt(lhs), rhs=_fmt(rhs)),
                            anchor.sheet, anchor.ref, value, expected, anchor.row_label, anchor.col_label, key=anchor.key))
+    out += failures if stored_totals else _editable_first(spec, failures)
     if failed:
         hint = culprit_hint(spec, effective, failed, stored_totals)
         if hint:
@@ -221,6 +242,13 @@ def rule_findings(report: Report, spec: Spec, stored_totals: bool, skip_sheets=(
                 if f.rule in {i.rule.id for i, _ in failed.values()}:
                     f.hint = hint
     return out
+
+
+def _editable_first(spec: Spec, failures: list[Finding]) -> list[Finding]:
+    """In a workbook, an equation that fails at a formula cell (T3-c of the 总计 column) follows from the
+    failures at cells the clerk can type in; listing it too would point at a cell nobody can edit."""
+    editable = {f.rule for f in failures if spec.cells[f.key].is_input}
+    return [f for f in failures if spec.cells[f.key].is_input or f.rule not in editable]
 
 
 @lru_cache(maxsize=None)

@@ -12,7 +12,7 @@ import click
 
 from . import __version__, spec as specmod
 from .errors import GkxlError
-from .fileio import safe_filename, write_text
+from .fileio import os_error, refuse_overwrite, safe_filename, write_text
 from .messages import register, text
 
 register({
@@ -66,6 +66,9 @@ def template(ctx, spec_id, year, unit, unit_code, units_path, password, output):
     lang = _lang(ctx)
     try:
         spec = specmod.load(spec_id)
+        if year is not None and not spec.years[0] <= year <= spec.years[1]:
+            click.echo(text("cli.year_range", lang, year=year, lo=spec.years[0], hi=spec.years[1]), err=True)
+            ctx.exit(2)
         if units_path:
             _template_batch(ctx, spec, year, Path(units_path), Path(output), password)
             return
@@ -75,7 +78,7 @@ def template(ctx, spec_id, year, unit, unit_code, units_path, password, output):
     except GkxlError as e:
         fail(ctx, e)
     except OSError as e:
-        fail(ctx, GkxlError("src.unreadable_path", detail=f"{output}: {e.strerror or e}"))
+        fail(ctx, os_error(e, output))
 
 
 def _template_batch(ctx, spec, year, units_path: Path, out_dir: Path, password):
@@ -160,6 +163,11 @@ def check(ctx, paths, fmt, year, previous, annotate_dir, output):
     if not inputs.files:
         click.echo(text("cli.no_inputs", lang), err=True)
         ctx.exit(2)
+    if output:
+        try:
+            refuse_overwrite(Path(output), [*inputs.files, *([previous] if previous else [])])
+        except GkxlError as e:
+            fail(ctx, e, 2)
     results = []
     show_bar = len(inputs.files) > 1 and sys.stderr.isatty()
     checking = map_ordered(functools.partial(check_path, year=year, previous=last, keep_report=bool(annotate_dir)),
@@ -179,10 +187,16 @@ def check(ctx, paths, fmt, year, previous, annotate_dir, output):
 
 def _annotate_all(results, out_dir: Path, lang: str):
     from .annotate import annotate
+    used: set[str] = set()
     for r in results:
         if r.report is None or not r.findings:    # unreadable files are already in the report
             continue
-        target = out_dir / (Path(r.path).stem + "_校验标注.xlsx")
+        base = safe_filename(Path(r.path).stem) + "_校验标注"
+        name, n = f"{base}.xlsx", 2
+        while name.lower() in used:               # x.xlsx and x.ods, or two folders with the same file name
+            name, n = f"{base}_{n}.xlsx", n + 1
+        used.add(name.lower())
+        target = out_dir / name
         try:
             annotate(r, target)
             click.echo(text("cli.annotated", lang, path=target), err=True)
@@ -212,12 +226,43 @@ for _command in main.commands.values():
                                         help="消息语言 / language of messages"))
 
 
-def run():
-    """Entry point that never shows a traceback to a clerk."""
+def _usage_detail(e: click.UsageError, lang: str) -> str:
+    param = getattr(e, "param", None)
+    name = (param.opts[0] if getattr(param, "opts", None) else getattr(param, "name", "")) if param else ""
+    if isinstance(e, click.MissingParameter):
+        what = text("cli.usage.argument" if isinstance(param, click.Argument) else "cli.usage.option", lang)
+        return text("cli.usage.missing", lang, what=what, name=name.upper() if isinstance(param, click.Argument) else name)
+    if isinstance(e, click.NoSuchOption):
+        return text("cli.usage.no_option", lang, name=e.option_name)
+    if isinstance(e, click.BadParameter) and name:
+        value = e.message.split("'")[1] if e.message.count("'") >= 2 else e.message
+        return text("cli.usage.bad_value", lang, name=name, value=value)
+    message = e.format_message()
+    if message.startswith("No such command"):
+        return text("cli.usage.no_command", lang, name=message.split("'")[1] if "'" in message else message)
+    return message
+
+
+def run(argv: list[str] | None = None):
+    """Entry point: usage errors in the clerk's language, and never a traceback."""
+    args = sys.argv[1:] if argv is None else argv
+    lang = "en" if any(a == "--lang=en" or (a == "--lang" and args[i + 1:i + 2] == ["en"])
+                       for i, a in enumerate(args)) else "zh"
     try:
-        main(standalone_mode=True)
-    except KeyboardInterrupt:
+        code = main.main(args=args, prog_name="gkxl", standalone_mode=False)
+    except click.UsageError as e:
+        command = e.ctx.command_path.split(" ", 1)[1] if e.ctx and " " in e.ctx.command_path else ""
+        click.echo(text("cli.usage", lang, detail=_usage_detail(e, lang), command=command).replace("  ", " "), err=True)
+        sys.exit(2)
+    except (click.Abort, KeyboardInterrupt):
         sys.exit(130)
+    except GkxlError as e:
+        click.echo(e.render(lang), err=True)
+        sys.exit(1)
+    except Exception as e:  # a bug of ours: say so plainly, keep the clerk's screen clean
+        click.echo(text("io.internal", lang, kind=type(e).__name__), err=True)
+        sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":

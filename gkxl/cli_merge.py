@@ -8,6 +8,7 @@ import click
 
 from . import spec as specmod
 from .errors import GkxlError
+from .fileio import os_error
 from .messages import register, text
 
 USAGE_ERRORS = ("merge.no_inputs", "export.no_inputs", "io.output_is_input", "spec.not_found", "spec.invalid",
@@ -23,7 +24,6 @@ register({
                          "{files} input files: {included} included, {left_out} left out; {missing} listed units sent nothing"),
     "cli.export.written": ("已导出 {records} 份报表到 {path}", "exported {records} returns to {path}"),
     "cli.export.unreadable": ("无法读取：{path} —— {reason}", "unreadable: {path} — {reason}"),
-    "cli.os_error": ("无法读写文件：{detail}", "cannot read or write a file: {detail}"),
 })
 
 
@@ -46,8 +46,7 @@ def _fail(ctx, message: str, code: int):
 
 
 def _os_message(lang: str, e: OSError) -> str:
-    where = f"{e.filename}: " if getattr(e, "filename", None) else ""
-    return text("cli.os_error", lang, detail=f"{where}{e.strerror or e}")
+    return os_error(e, e.filename or "").render(lang)
 
 
 @click.command("merge")

@@ -1,12 +1,32 @@
 """Writing outputs so that nothing is ever half-written or written over an input."""
 from __future__ import annotations
 
+import errno
 import os
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
 from .errors import GkxlError
+
+
+_OS_REASONS_ZH = {
+    errno.ENOENT: "文件或文件夹不存在", errno.EACCES: "没有权限", errno.EPERM: "没有权限",
+    errno.EISDIR: "这是文件夹，不是文件", errno.ENOTDIR: "路径中有一段不是文件夹", errno.ENOSPC: "磁盘已满",
+    errno.EROFS: "只读的磁盘或文件夹", errno.ENAMETOOLONG: "文件名或路径过长", errno.ELOOP: "路径中的链接循环",
+    errno.EIO: "磁盘读写错误", errno.EBUSY: "文件正被占用", errno.EEXIST: "文件已存在",
+}
+
+
+def os_reason(e: OSError, lang: str = "zh") -> str:
+    """Why an operating-system call failed, in the clerk's language."""
+    if lang == "en":
+        return e.strerror or str(e)
+    return _OS_REASONS_ZH.get(e.errno, "系统错误" + (f"（{e.errno}）" if e.errno else ""))
+
+
+def os_error(e: OSError, path) -> GkxlError:
+    return GkxlError("io.os_error", path=str(path), reason=os_reason(e), detail=os_reason(e, "en"))
 
 
 @contextmanager

@@ -31,7 +31,10 @@ def collect(paths) -> Inputs:
         p = Path(raw)
         if p.is_dir():
             for f in sorted(p.rglob("*")):
-                if not f.is_file() or f.suffix.lower() not in WORKBOOK_SUFFIXES:
+                if not f.is_file():
+                    continue
+                if f.suffix.lower() not in WORKBOOK_SUFFIXES:
+                    out.skipped.append((f, "inputs.other_file"))   # said, not dropped: a .json or .csv given by mistake
                     continue
                 if f.name.startswith("~$") or f.name.startswith(".~"):
                     out.skipped.append((f, "inputs.lock_file"))   # Excel/WPS owner files and our temp files

@@ -17,6 +17,7 @@ from . import present  # noqa: F401  (registers the out.* and inputs.* sentences
 from . import rules
 from . import spec as specmod
 from .check import FileResult, check_path
+from .model import unit_key
 from .parallel import map_ordered
 from .errors import GkxlError
 from .fileio import refuse_overwrite
@@ -108,11 +109,6 @@ class MergeResult:
     def complete(self) -> bool:
         """Every input was included as a clean return and no expected unit is missing."""
         return all(e.included and e.status == "ok" for e in self.entries)
-
-
-def unit_key(name) -> str:
-    """Unit names compare equal across full/half-width forms and spaces."""
-    return "".join(unicodedata.normalize("NFKC", str(name or "")).split())
 
 
 def detail_keys(spec: Spec) -> list[str]:

@@ -12,10 +12,22 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # model
     "model.not_report": ("不是 gkxl 报表数据（JSON）", "not a gkxl report (JSON)"),
     "model.unknown_format": ("未知的表格格式 {format}", "unknown report format {format}"),
-    "model.bad_json": ("JSON 无法解析：{detail}", "cannot parse JSON: {detail}"),
+    "model.bad_json": ("JSON 文件无法解析（格式有误）", "cannot parse JSON: {detail}"),
+    "model.bad_shape": ("不是有效的 gkxl 报表数据：values 应为“键: 数字或文字”，source 应为对象",
+                        "not a valid gkxl report: values must map keys to numbers or text, source must be an object"),
     # io
     "io.output_is_input": ("输出文件 {path} 也是输入文件之一，拒绝覆盖", "output {path} is also an input; refusing to overwrite it"),
     "io.not_found": ("找不到文件或文件夹：{path}", "no such file or folder: {path}"),
+    "io.os_error": ("无法读写 {path}：{reason}", "cannot read or write {path}: {detail}"),
+    "io.internal": ("处理这个文件时程序出错（{kind}），请把文件发给 gkxl 维护者", "gkxl failed on this file ({kind}); please send the file to its maintainers"),
+    "cli.usage": ("用法错误：{detail}（gkxl {command} --help 查看用法）", "usage error: {detail} (see gkxl {command} --help)"),
+    "cli.usage.missing": ("缺少{what} {name}", "missing {what} {name}"),
+    "cli.usage.bad_value": ("{name} 的值“{value}”不对", "invalid value “{value}” for {name}"),
+    "cli.usage.no_option": ("没有这个选项：{name}", "no such option: {name}"),
+    "cli.usage.no_command": ("没有这个命令：{name}", "no such command: {name}"),
+    "cli.usage.argument": ("参数", "argument"),
+    "cli.usage.option": ("选项", "option"),
+    "cli.year_range": ("年度 {year} 不在本格式适用的 {lo}–{hi} 之间", "year {year} is outside {lo}–{hi} for this format"),
     # template
     "template.units_missing_column": ("单位名单 {path} 缺少“单位名称”列（第一行应为表头）",
                                       "units list {path} has no column 单位名称 (the first row must be the header)"),

@@ -6,6 +6,7 @@ in a number cell, such as "3件"), None for a blank. Checking decides what is wr
 from __future__ import annotations
 
 import json
+import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -44,30 +45,55 @@ class Report:
 
     @classmethod
     def from_dict(cls, d: dict) -> "Report":
+        """A report from JSON. Wrong types of values are kept for checking to report; a wrong shape is refused."""
         if not isinstance(d, dict) or d.get("model") != MODEL_ID:
             raise GkxlError("model.not_report")
         fmt = d.get("format") or specmod.DEFAULT_SPEC
-        if fmt not in specmod.available():
+        if not isinstance(fmt, str) or fmt not in specmod.available():
             raise GkxlError("model.unknown_format", format=fmt)
-        values = d.get("values") or {}
-        if not isinstance(values, dict):
-            raise GkxlError("model.not_report")
-        return cls(fmt, d.get("template_version"), d.get("unit"), d.get("unit_code"), d.get("year"),
-                   dict(values), d.get("source") or {})
+        values, source = d.get("values") or {}, d.get("source") or {}
+        meta = [d.get(k) for k in ("template_version", "unit", "unit_code", "year")]
+        if not isinstance(values, dict) or not isinstance(source, dict) \
+                or not all(_scalar(v) for v in [*values.values(), *meta]):
+            raise GkxlError("model.bad_shape")
+        return cls(fmt, *meta, values=dict(values), source=source)
 
     @classmethod
     def from_json_file(cls, path: Path) -> "Report":
         try:
-            d = json.loads(Path(path).read_text(encoding="utf-8-sig"))
-        except (OSError, ValueError) as e:
-            raise GkxlError("model.bad_json", detail=str(e)) from None
-        return cls.from_dict(d)
+            text = Path(path).read_text(encoding="utf-8-sig")
+        except OSError as e:
+            raise GkxlError("model.bad_json", detail=e.strerror or str(e)) from None  # shown in English only
+        except UnicodeDecodeError:
+            raise GkxlError("model.bad_json", detail="not UTF-8") from None
+        return cls.from_dict(loads(text))
 
     @classmethod
     def blank(cls, spec: specmod.Spec, **meta) -> "Report":
         """The figures of an untouched template: every number 0, texts empty."""
         values = {c.key: (0 if c.numeric else None) for c in spec.value_cells}
         return cls(spec.id, spec.version, values=values, **meta)
+
+
+def _scalar(v) -> bool:
+    return v is None or isinstance(v, (str, int, float, bool))
+
+
+def _refuse_constant(name):
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
+def loads(text: str):
+    """json.loads that refuses NaN/Infinity and pathological nesting with a clerk-readable error."""
+    try:
+        return json.loads(text, parse_constant=_refuse_constant)
+    except (ValueError, RecursionError) as e:
+        raise GkxlError("model.bad_json", detail=str(e)[:200] or type(e).__name__) from None
+
+
+def unit_key(name) -> str:
+    """Unit names compare equal across full/half-width forms and spaces."""
+    return "".join(unicodedata.normalize("NFKC", str(name or "")).split())
 
 
 def _value_schema(cell: specmod.Cell, years: tuple[int, int]) -> dict:

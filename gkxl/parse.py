@@ -15,12 +15,13 @@ from pathlib import Path
 from . import rules
 from . import spec as specmod
 from .errors import GkxlError
+from .fileio import os_reason
 from .labels import best_match, core, leading_numeral, normalise, similarity
 from .messages import register, text
 from .model import Report
 
 register({
-    "parse.unreadable": ("无法读取 {path}：{detail}", "cannot read {path}: {detail}"),
+    "parse.unreadable": ("无法读取 {path}：{reason}", "cannot read {path}: {detail}"),
     "parse.encoding": ("{path} 的文字编码无法识别（已尝试 UTF-8、GB18030）",
                        "cannot decode {path} (tried UTF-8 and GB18030)"),
     "parse.format_recognised": ("识别为 {format} 年版格式（{basis}），按该格式解析",
@@ -798,7 +799,7 @@ def parse_path(path) -> ParseResult:
     try:
         data = p.read_bytes()
     except OSError as e:
-        raise GkxlError("parse.unreadable", path=str(p), detail=e.strerror or str(e)) from None
+        raise GkxlError("parse.unreadable", path=str(p), detail=os_reason(e, "en"), reason=os_reason(e)) from None
     source = decode(data, str(p))
     if looks_like_html(source):
         return parse_html(source, str(p))

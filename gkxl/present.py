@@ -20,6 +20,8 @@ register({
     "out.summary": ("合计 {files} 个文件：通过 {ok}，有错误 {invalid}，无法读取 {unreadable}",
                     "{files} files: {ok} ok, {invalid} invalid, {unreadable} unreadable"),
     "out.skipped": ("跳过 {path}：{reason}", "skipped {path}: {reason}"),
+    "inputs.other_file": ("不是报表文件类型（文件夹中只处理 .xlsx .xlsm .xls .et .ods；其他文件请直接写出文件名）",
+                          "not a workbook type (in folders only .xlsx .xlsm .xls .et .ods are read; name other files directly)"),
     "inputs.lock_file": ("Excel/WPS 打开文件时生成的临时文件，不是报表", "a lock file Excel/WPS leaves while a file is open, not a return"),
     "out.unknown": ("未填", "blank"),
 })

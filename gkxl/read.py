@@ -20,7 +20,7 @@ from . import spec as specmod
 from .errors import GkxlError
 from .findings import Finding, both
 from .messages import register
-from .model import Report
+from .model import Report, loads as model_loads
 from .source import Source, open_source
 from .write import META_SHEET
 
@@ -105,11 +105,11 @@ def read_report(path: Path) -> Report:
 
 
 def _json(src: Source) -> dict:
-    import json
     try:
-        return json.loads(src.data.decode("utf-8-sig"))
-    except (ValueError, UnicodeDecodeError) as e:
-        raise GkxlError("model.bad_json", detail=str(e)) from None
+        text = src.data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise GkxlError("model.bad_json", detail="not UTF-8") from None
+    return model_loads(text)
 
 
 def _open_calamine(src: Source) -> pc.CalamineWorkbook:

@@ -5,7 +5,6 @@ declares before anything is inflated, so a zip bomb or an XML entity attack neve
 """
 from __future__ import annotations
 
-import errno
 import io
 import re
 import stat
@@ -16,6 +15,7 @@ from pathlib import Path
 from xml.parsers import expat
 
 from .errors import GkxlError
+from .fileio import os_reason
 from .messages import register
 
 MAX_FILE_BYTES = 30 * 1024 * 1024
@@ -49,10 +49,6 @@ register({
                        "a sheet is far too large (content up to row {rows}, column {cols}); delete what lies outside the tables"),
     "src.zip_unsupported": ("压缩包里不是电子表格", "the zip archive is not a spreadsheet"),
 })
-
-
-_OS_REASONS_ZH = {errno.ENAMETOOLONG: "文件名或路径过长", errno.ELOOP: "路径中的链接循环",
-                  errno.EIO: "磁盘读写错误", errno.ENOTDIR: "路径中有一段不是文件夹", errno.EBUSY: "文件正被占用"}
 
 
 @dataclass
@@ -95,8 +91,7 @@ def open_source(path: Path) -> Source:
     except PermissionError:
         raise GkxlError("src.no_permission") from None
     except OSError as e:
-        raise GkxlError("src.unreadable_path", detail=e.strerror or str(e),
-                        reason=_OS_REASONS_ZH.get(e.errno, "系统错误")) from None
+        raise GkxlError("src.unreadable_path", detail=os_reason(e, "en"), reason=os_reason(e)) from None
     kind = sniff(data)
     if kind == "empty":
         raise GkxlError("src.empty")

@@ -9,6 +9,8 @@ from pathlib import Path
 import python_calamine as pc
 
 from .errors import GkxlError
+from .fileio import os_reason
+from .model import unit_key
 from .source import open_source
 
 NAME_COLUMNS = ("单位名称", "单位", "unit", "name")
@@ -53,7 +55,7 @@ def read_units(path: Path) -> tuple[list[Unit], list[tuple[int, str, int]]]:
     try:
         rows = _rows(Path(path))
     except OSError as e:
-        raise GkxlError("template.units_unreadable", path=str(path), detail=e.strerror or str(e)) from None
+        raise GkxlError("template.units_unreadable", path=str(path), detail=os_reason(e)) from None
     if not rows:
         raise GkxlError("template.units_empty", path=str(path))
     header = [_cell_text(h) for h in rows[0]]
@@ -67,10 +69,10 @@ def read_units(path: Path) -> tuple[list[Unit], list[tuple[int, str, int]]]:
         if not name:
             continue
         code = _cell_text(row[code_col]) if code_col is not None and code_col < len(row) else ""
-        if name in first:
-            duplicates.append((n, name, first[name]))
+        if unit_key(name) in first:
+            duplicates.append((n, name, first[unit_key(name)]))
             continue
-        first[name] = n
+        first[unit_key(name)] = n
         units.append(Unit(name, code or None, n))
     if not units:
         raise GkxlError("template.units_empty", path=str(path))

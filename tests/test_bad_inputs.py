@@ -567,7 +567,8 @@ def test_folder_is_searched_by_suffix(good, tmp_path):
     code, doc = json_check(folder)
     assert code == 0, doc
     assert sorted(Path(f["path"]).name for f in doc["files"]) == ["a.xlsx", "b.XLSX", "c.xlsm"]
-    assert [Path(s["path"]).name for s in doc.get("skipped", [])] == ["~$a.xlsx"]
+    # every other file is said, not silently dropped
+    assert sorted(Path(s["path"]).name for s in doc.get("skipped", [])) == sorted(["~$a.xlsx", "说明.txt", "扫描件.pdf"])
 
 
 # --- OLE files: encrypted, macros, not a spreadsheet (LibreOffice makes the real .xls) ---------------

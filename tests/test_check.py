@@ -77,7 +77,7 @@ def test_bad_numbers(make_return, spec, key, value, rule, where):
 def test_balance_failure_names_carry_forward_cell(make_return, spec):
     values = consistent_values(spec, random.Random(1))
     result, found = findings(make_return({"t3.carry_next.business": values["t3.carry_next.business"] + 4}))
-    assert found == [("T3-c", "error", "表三!E30"), ("T3-c", "error", "表三!J30")]
+    assert found == [("T3-c", "error", "表三!E30")]        # not also J30: a formula, implied by E30
     f = result.findings[0]
     assert (f.value, f.expected) == (values["t3.carry_next.business"] + 4, values["t3.carry_next.business"])
     assert "第一项加第二项之和" in f.message[0]
@@ -203,6 +203,40 @@ def test_json_input_checks_published_totals_and_names_culprit(tmp_path, spec):
     hint = result.findings[0].hint[0]
     assert "表三!D8" in hint and "32" in hint and "23" in hint and "颠倒" in hint
     assert result.findings[1].hint == result.findings[0].hint
+
+
+def test_count_anchor_never_expected_negative(make_return, spec):
+    values = consistent_values(spec, random.Random(1))
+    result, found = findings(make_return({"t3.granted.natural": values["t3.granted.natural"] + values["t3.new.natural"]
+                                          + values["t3.carried.natural"] + 5}))
+    f = next(f for f in result.findings if f.cell == "D30")
+    assert f.expected is None and "即使本格为 0 也不成立" in f.message[0]
+
+
+def test_json_true_in_a_number_cell_is_not_a_number(tmp_path, spec):
+    result, found = findings(_published_json(tmp_path, spec, {"t3.new.natural": True}))
+    assert ("V-text", "error", "表三!D6") in found and result.status == "invalid"
+
+
+@pytest.mark.parametrize("doc", [
+    '{"model": "gkxl-report/1", "values": {"t3.new.natural": [1]}}',
+    '{"model": "gkxl-report/1", "values": {}, "source": [1]}',
+    '{"model": "gkxl-report/1", "values": {"t3.new.natural": NaN}}',
+    "[" * 100000 + "]" * 100000,
+    '{"model": "gkxl-report/1", "unit": {"a": 1}}',
+])
+def test_malformed_json_is_unreadable_not_a_crash(tmp_path, doc):
+    path = tmp_path / "bad.json"
+    path.write_text(doc, encoding="utf-8")
+    result = check_path(path)
+    assert result.status == "unreadable" and "JSON" in result.error[0] or "报表数据" in result.error[0]
+
+
+def test_check_output_never_overwrites_an_input(make_return):
+    path = make_return()
+    before = path.read_bytes()
+    out = CliRunner().invoke(main, ["check", str(path), "-o", str(path)])
+    assert out.exit_code == 2 and path.read_bytes() == before
 
 
 def test_typo_kinds():
