@@ -327,12 +327,33 @@ def identity_findings(report: Report, spec: Spec, year: int | None) -> list[Find
     return out
 
 
+def _with_totals(spec: Spec, values: dict) -> dict:
+    """Values with totals filled in where a workbook was saved without calculating them."""
+    out = dict(values)
+    for key, v in rules.derive(spec, values).items():
+        if rules.number(out.get(key)) is None:
+            out[key] = v
+    return out
+
+
+def last_years_return(report: Report, previous) -> tuple[Report | None, Finding | None]:
+    """The return of the same unit for the year before, among last year's files; or a warning why none."""
+    key = model.unit_key(report.unit)
+    for last in previous:
+        if last.format == report.format and model.unit_key(last.unit) == key and \
+                (not isinstance(report.year, int) or last.year == report.year - 1):
+            return last, None
+    year = report.year - 1 if isinstance(report.year, int) else "上一"
+    return None, Finding("Y-prev", "warning", both("chk.prev_unmatched", unit=report.unit, year=year))
+
+
 def previous_findings(report: Report, last: Report, spec: Spec) -> list[Finding]:
     out = []
+    now, before_values = _with_totals(spec, report.values), _with_totals(spec, last.values)
     for yr in spec.year_rules:
-        this = rules.number(report.values.get(yr.this))
-        before = rules.total(last.values, yr.last)
-        plus, minus = rules.total(report.values, yr.plus), rules.total(report.values, yr.minus)
+        this = rules.number(now.get(yr.this))
+        before = rules.total(before_values, yr.last)
+        plus, minus = rules.total(now, yr.plus), rules.total(now, yr.minus)
         if this is None or before is None or plus is None or minus is None:
             continue
         expected = before + plus - minus
@@ -344,19 +365,23 @@ def previous_findings(report: Report, last: Report, spec: Spec) -> list[Finding]
     return out
 
 
-def check_read(result: ReadResult, *, year: int | None = None, previous: Report | None = None) -> list[Finding]:
+def check_read(result: ReadResult, *, year: int | None = None, previous=()) -> list[Finding]:
+    """All findings of one read report. `previous`: last year's reports (any units; matched by unit)."""
     report = result.report
     spec = report.spec
     findings = list(result.findings)
     findings += value_findings(report, spec, result.skipped_sheets, result.stored_totals)
     findings += identity_findings(report, spec, year)
     findings += rule_findings(report, spec, result.stored_totals, result.skipped_sheets)
-    if previous is not None and previous.format == report.format:
-        findings += previous_findings(report, previous, spec)
+    if isinstance(previous, Report):
+        previous = [previous]
+    if previous:
+        last, unmatched = last_years_return(report, previous)
+        findings += previous_findings(report, last, spec) if last else [unmatched]
     return findings
 
 
-def check_path(path: Path, *, year: int | None = None, previous: Report | None = None,
+def check_path(path: Path, *, year: int | None = None, previous=(),
                keep_report: bool = True) -> FileResult:
     """Check one file. `keep_report` False drops the values from the result (a batch's worker processes
     then send back only what the report shows)."""

@@ -134,7 +134,8 @@ def schema(spec_id, form):
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--year", type=int, help="要求的报告年度 / required report year")
-@click.option("--previous", type=click.Path(), help="上年报表或汇总表，用于核对结转数 / last year's return")
+@click.option("--previous", multiple=True, type=click.Path(),
+              help="上年的报表或汇总表（文件或文件夹，可多次给出），按单位核对结转数 / last year's returns")
 @click.option("--annotate", "annotate_dir", type=click.Path(file_okay=False), help="把有问题的文件标注后另存到此文件夹")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="报告写入文件（默认屏幕）")
 @click.pass_context
@@ -152,12 +153,12 @@ def check(ctx, paths, fmt, year, previous, annotate_dir, output):
     from .parallel import map_ordered
     from .read import read_report
     lang = _lang(ctx)
-    last = None
-    if previous:
+    last = []
+    for path in collect(previous).files:
         try:
-            last = read_report(Path(previous))
+            last.append(read_report(path))
         except GkxlError as e:
-            click.echo(text("cli.previous_unusable", lang, path=previous, reason=e.render(lang)), err=True)
+            click.echo(text("cli.previous_unusable", lang, path=path, reason=e.render(lang)), err=True)
             ctx.exit(2)
     inputs = collect(paths)
     if not inputs.files:
@@ -165,12 +166,12 @@ def check(ctx, paths, fmt, year, previous, annotate_dir, output):
         ctx.exit(2)
     if output:
         try:
-            refuse_overwrite(Path(output), [*inputs.files, *([previous] if previous else [])])
+            refuse_overwrite(Path(output), [*inputs.files, *previous])
         except GkxlError as e:
             fail(ctx, e, 2)
     results = []
     show_bar = len(inputs.files) > 1 and sys.stderr.isatty()
-    checking = map_ordered(functools.partial(check_path, year=year, previous=last, keep_report=bool(annotate_dir)),
+    checking = map_ordered(functools.partial(check_path, year=year, previous=tuple(last), keep_report=bool(annotate_dir)),
                            inputs.files)
     with click.progressbar(checking, length=len(inputs.files), label="校验" if lang != "en" else "checking",
                            file=sys.stderr, show_pos=True, hidden=not show_bar) as bar:

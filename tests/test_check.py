@@ -180,6 +180,17 @@ def test_previous_year_continuity_warnings(make_return, spec):
     assert all(f.severity == "warning" for f in result.findings)
 
 
+def test_previous_is_matched_by_unit_and_year(make_return, spec):
+    other_unit = check_path(make_return(seed=2, year=2023, unit="卫滨区财政局")).report
+    same_unit_wrong_year = check_path(make_return(seed=2, year=2022)).report
+    result = check_path(make_return(), previous=(other_unit, same_unit_wrong_year))
+    assert [(f.rule, f.severity) for f in result.findings] == [("Y-prev", "warning")]
+    assert "卫滨区司法局" in result.findings[0].message[0] and "2023" in result.findings[0].message[0]
+    right = check_path(make_return(seed=1, year=2023)).report      # same figures: carried == carried...
+    result = check_path(make_return(), previous=(other_unit, right))
+    assert not any(f.rule == "Y-prev" for f in result.findings)
+
+
 def _published_json(tmp_path, spec, changes) -> Path:
     values = consistent_values(spec, random.Random(4))
     values.update(changes)
