@@ -47,10 +47,10 @@ register({
                              "{errors} errors; left out (resend corrected, or use --include-invalid)"),
     "merge.reason.invalid_included": ("有 {errors} 个错误，按 --include-invalid 计入汇总；非数字的格子按 0 计",
                                       "{errors} errors; included because of --include-invalid; non-numbers count as 0"),
-    "merge.reason.older": ("同一单位另有较新的文件 {newer}，本文件未计入（按文件修改时间判断新旧）",
-                           "the same unit sent a newer file {newer}; this one left out (newer by file modification time)"),
-    "merge.reason.newest": ("同一单位共 {count} 个文件，按文件修改时间取最新的这一个",
-                            "the unit sent {count} files; this, the newest by file modification time, is used"),
+    "merge.reason.older": ("同一单位另有较新的文件 {newer}，本文件未计入（按文件记录的保存时间判断新旧，没有时按文件修改时间）",
+                           "the same unit sent a newer file {newer}; this one left out (newer by the saved time in the file, else its modification time)"),
+    "merge.reason.newest": ("同一单位共 {count} 个文件，按保存时间（没有时按文件修改时间）取最新的这一个",
+                            "the unit sent {count} files; this, the newest by saved time (else modification time), is used"),
     "merge.reason.not_listed": ("单位不在单位名单中", "the unit is not on the units list"),
     "merge.reason.missing": ("单位名单中的单位，未收到报表", "on the units list; nothing received"),
     "merge.reason.own_summary": ("本级的汇总表（汇总单位与本次 --unit 相同），未计入，以免重复计算",
@@ -65,7 +65,7 @@ register({
 })
 
 STATUS_HEADERS = ["序号", "单位名称", "单位代码", "文件", "sha256", "状态", "错误数", "警告数", "是否计入汇总",
-                  "原因", "报告年度", "表格格式", "文件类型", "文件修改时间"]
+                  "原因", "报告年度", "表格格式", "文件类型", "保存时间"]
 DETAIL_FIXED = ["序号", "单位名称", "单位代码", "文件类型", "状态", "文件"]
 
 
@@ -76,6 +76,7 @@ class Entry:
     status: str                              # ok | invalid | unreadable | skipped | missing
     sha256: str | None = None
     mtime: float | None = None
+    saved: float | None = None         # when the application last saved it (file properties)
     unit: str | None = None
     unit_code: str | None = None
     year: object = None
@@ -157,6 +158,7 @@ def _take_report(entry: Entry, result: FileResult, spec: Spec) -> None:
     entry.year = report.year
     entry.format = report.format
     entry.kind = str(report.source.get("metadata", {}).get("kind") or "") or None
+    entry.saved = _timestamp(report.source.get("saved_at"))
     entry.errors = result.errors
     entry.warnings = len(result.findings) - result.errors
     if report.format == spec.id:
@@ -192,9 +194,17 @@ def _eligible(entry: Entry, spec: Spec, year: int, office: str) -> bool:
 
 
 def _newest_first(entries: list[Entry]) -> list[Entry]:
-    # Metadata generated_at is when the template was made (the same for a whole batch), so the file's
-    # modification time is the only sign of which return is newer; the path breaks exact ties.
-    return sorted(entries, key=lambda e: (-(e.mtime or 0), e.path or ""))
+    # Metadata generated_at is when the template was made (the same for a whole batch). The time the
+    # application saved the return (its document properties) survives copying and e-mail; the file's
+    # modification time on disk is the fallback; the path breaks exact ties.
+    return sorted(entries, key=lambda e: (-(e.saved or 0), -(e.mtime or 0), e.path or ""))
+
+
+def _timestamp(iso) -> float | None:
+    try:
+        return dt.datetime.fromisoformat(str(iso).replace("Z", "+00:00")).timestamp()
+    except (TypeError, ValueError):
+        return None
 
 
 def find_duplicates(entries: list[Entry]) -> dict[str, list[Entry]]:
@@ -300,7 +310,7 @@ def status_rows(entries: list[Entry]) -> list[list]:
                      e.warnings if e.status in ("ok", "invalid") else "",
                      _included_text(e) if e.status != "missing" else text("merge.included.no", "zh"),
                      e.reason("zh"), e.year if e.year is not None else "", e.format or "",
-                     _kind_text(e.kind), _local_time(e.mtime)])
+                     _kind_text(e.kind), _local_time(e.saved or e.mtime)])
     return rows
 
 

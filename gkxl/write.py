@@ -274,8 +274,10 @@ def write_workbook(target: Path, spec: Spec, report: Report | None = None, *, pa
         for name, rows in extra_sheets or []:
             _plain_sheet(wb, fm, name, rows)
         _meta_sheet(wb, spec, report, kind, generated_at, password)
+        written = dt.datetime.fromisoformat(generated_at).astimezone(dt.timezone.utc).replace(tzinfo=None)
         wb.set_properties({"title": f"{report.unit or ''} {report.year or ''} 政府信息公开工作年度报告统计表".strip(),
-                           "subject": spec.name, "author": "gkxl", "comments": f"gkxl {__version__} {spec.basis}"})
+                           "subject": spec.name, "author": "gkxl", "comments": f"gkxl {__version__} {spec.basis}",
+                           "created": written})
         for name, value in _metadata(spec, report, kind, generated_at):
             wb.set_custom_property(f"gkxl.{name}", str(value))
         wb.worksheets()[1].activate()

@@ -31,9 +31,12 @@ def consistent_values(spec, rng: random.Random) -> dict:
     return values
 
 
-def write_return(spec, path: Path, unit: str, values: dict, year=YEAR, kind="template") -> Path:
+OLD = "2020-09-13T12:26:40+00:00"      # when an "older" return was saved (its document properties)
+
+
+def write_return(spec, path: Path, unit: str, values: dict, year=YEAR, kind="template", saved=None) -> Path:
     write_workbook(path, spec, Report(spec.id, spec.version, unit=unit, unit_code=None, year=year, values=values),
-                   kind=kind)
+                   kind=kind, generated_at=saved)
     return path
 
 
@@ -164,7 +167,8 @@ def test_every_input_is_listed_with_what_became_of_it(spec, returns, tmp_path):
     old_format = specmod.load("gk2019")
     write_workbook(folder / "旧格式.xlsx", old_format, Report.blank(old_format, unit="旧格式单位", year=YEAR))
     (folder / "坏文件.xlsx").write_bytes(b"not a workbook")
-    older = write_return(spec, folder / "第00单位_早先.xlsx", "第00单位", consistent_values(spec, random.Random(9)))
+    older = write_return(spec, folder / "第00单位_早先.xlsx", "第00单位", consistent_values(spec, random.Random(9)),
+                         saved=OLD)
     os.utime(older, (1_600_000_000, 1_600_000_000))
     (folder / "~$第01单位.xlsx").write_bytes(b"lock")
     units = tmp_path / "units.csv"
@@ -221,6 +225,18 @@ def test_include_invalid_adds_the_return_and_marks_it(spec, returns, tmp_path):
     assert shown["t3.new.natural"] == sum(v["t3.new.natural"] for v in everything) + bad["t3.new.natural"]
     assert shown["t2.rules.issued"] == sum(v["t2.rules.issued"] for v in everything)
     assert "错误单位" in result.output
+
+
+def test_newer_by_document_properties_wins_over_file_time(spec, returns, tmp_path):
+    """A return copied or e-mailed gets a new file time; the time its application saved it does not change."""
+    folder, written = returns
+    stale = write_return(spec, folder / "第04单位_旧.xlsx", "第04单位", consistent_values(spec, random.Random(5)), saved=OLD)
+    os.utime(folder / "第04单位.xlsx", (1_600_000_000, 1_600_000_000))   # the newer one, copied long ago
+    result = merged([folder], tmp_path / "汇总.xlsx")
+    assert result.exit_code == 1
+    rows = {Path(r["文件"]).name: r for r in sheet_rows(tmp_path / "汇总.xlsx", "报送情况")}
+    assert rows["第04单位_旧.xlsx"]["是否计入汇总"] == "否" and rows["第04单位.xlsx"]["是否计入汇总"] == "是"
+    assert stale.exists()
 
 
 def test_newer_duplicate_wins(spec, returns, tmp_path):
