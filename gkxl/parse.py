@@ -21,6 +21,8 @@ from .messages import register, text
 from .model import Report
 
 register({
+    "parse.is_workbook": ("{path} 是电子表格，不是公开报告的文字；请用 gkxl check 校验或 gkxl render 生成报告",
+                          "{path} is a spreadsheet, not the text of a published report; use gkxl check or gkxl render"),
     "parse.unreadable": ("无法读取 {path}：{reason}", "cannot read {path}: {detail}"),
     "parse.encoding": ("{path} 的文字编码无法识别（已尝试 UTF-8、GB18030）",
                        "cannot decode {path} (tried UTF-8 and GB18030)"),
@@ -667,14 +669,16 @@ class _Parse:
                 for i, keys in enumerate(target.group):
                     if values.get(keys[col]) is None:
                         values[keys[col]] = n if i == 0 else 0
+        said: set[str] = set()
         for inst in self.spec.instances:
-            if not inst.rule.defines:
+            if not inst.rule.defines or inst.lhs[0] in said:   # 表三!J29 is both a row and a column total
                 continue
             key = inst.lhs[0]
             published, computed = rules.number(values.get(key)), rules.total(values, inst.rhs)
             if published is None or computed is None or rules.residual(inst, values) == 0:
                 continue
             cell = self.cells[key]
+            said.add(key)
             self.note(self.key_lines.get(key), "parse.total_mismatch", where=cell.where, label=cell.label,
                       published=_show(published), computed=_show(computed))
 
@@ -800,6 +804,8 @@ def parse_path(path) -> ParseResult:
         data = p.read_bytes()
     except OSError as e:
         raise GkxlError("parse.unreadable", path=str(p), detail=os_reason(e, "en"), reason=os_reason(e)) from None
+    if data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
+        raise GkxlError("parse.is_workbook", path=str(p))
     source = decode(data, str(p))
     if looks_like_html(source):
         return parse_html(source, str(p))
