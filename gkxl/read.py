@@ -145,23 +145,6 @@ def _metadata(wb: pc.CalamineWorkbook, src: Source) -> dict:
     return {}
 
 
-def saved_at(src: Source) -> str | None:
-    """When the application last saved the file, from the file's own properties (ISO text), if it says."""
-    try:
-        if src.kind in ("xlsx", "ods"):
-            member, tag = ("docProps/core.xml", "modified") if src.kind == "xlsx" else ("meta.xml", "date")
-            root = SafeET.fromstring(zipfile.ZipFile(io.BytesIO(src.data)).read(member))
-            found = next((e.text for e in root.iter() if e.tag.rsplit("}", 1)[-1] == tag and e.text), None)
-            return found.strip() if found else None
-        if src.kind == "xls":
-            import olefile
-            when = olefile.OleFileIO(io.BytesIO(src.data)).get_metadata().last_saved_time
-            return when.isoformat() if when else None
-    except Exception:  # no or unreadable properties: the caller falls back to the file's time on disk
-        return None
-    return None
-
-
 def read_workbook(src: Source, spec_id: str | None = None) -> ReadResult:
     wb = _open_calamine(src)
     try:
@@ -180,7 +163,7 @@ def read_workbook(src: Source, spec_id: str | None = None) -> ReadResult:
                                     value=version, expected=spec.version))
         values: dict = {}
         report = Report(spec.id, version or None, source={"path": str(src.path), "kind": src.kind,
-                                                          "saved_at": saved_at(src),
+                                                          "saved_at": src.saved_at,
                                                           "metadata": {k: v for k, v in meta.items()}})
         skipped: set[str] = set()
         names = set(wb.sheet_names)

@@ -55,7 +55,8 @@ register({
 class Source:
     path: Path
     data: bytes
-    kind: str          # xlsx | ods | xls | json
+    kind: str                     # xlsx | ods | xls | json
+    saved_at: str | None = None   # when the application last saved it, from the file's own properties
 
 
 def sniff(data: bytes) -> str:
@@ -97,14 +98,19 @@ def open_source(path: Path) -> Source:
         raise GkxlError("src.empty")
     if kind == "unknown":
         raise GkxlError("src.not_spreadsheet")
+    saved = None
     if kind == "zip":
-        kind = _vet_zip(data)
+        kind, saved = _vet_zip(data)
     elif kind == "ole":
-        kind = _vet_ole(data)
-    return Source(path, data, kind)
+        kind, saved = _vet_ole(data)
+    return Source(path, data, kind, saved)
 
 
-def _vet_zip(data: bytes) -> str:
+_SAVED_AT = {"docProps/core.xml": re.compile(rb"<dcterms:modified[^>]*>([^<]+)<"),
+             "meta.xml": re.compile(rb"<dc:date>([^<]+)<")}
+
+
+def _vet_zip(data: bytes) -> tuple[str, str | None]:
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         infos = zf.infolist()
@@ -138,10 +144,14 @@ def _vet_zip(data: bytes) -> str:
         # Inflate every member once, within the sizes checked above: a broken member fails its CRC here.
         # Entities can only be declared in a DTD, so a UTF-8 part without "<!DOCTYPE" anywhere has none;
         # other encodings get a real XML parser.
+        saved = None
         for i in infos:
             data = zf.read(i)
             if not i.filename.endswith((".xml", ".rels")):
                 continue
+            if i.filename in _SAVED_AT:
+                m = _SAVED_AT[i.filename].search(data)
+                saved = m.group(1).decode("ascii", "replace").strip() if m else None
             is_sheet = i.filename.startswith("xl/worksheets/") or i.filename == "content.xml"
             if b"\x00" in data[:4]:
                 _xml_parser(i.filename, _Extent(kind) if is_sheet else None).Parse(data, True)
@@ -154,7 +164,7 @@ def _vet_zip(data: bytes) -> str:
         raise
     except Exception:  # BadZipFile, zlib.error, CRC failures, malformed or truncated XML
         raise GkxlError("src.corrupt_zip") from None
-    return kind
+    return kind, saved
 
 
 _CELL_REF = re.compile(rb' r="([A-Z]{1,3})([0-9]+)"')   # other spacing falls to the exact count
@@ -261,7 +271,7 @@ def _col_number(letters: str) -> int:
 _XLS_GLOBALS_BOF = bytes.fromhex("0908100000060500")
 
 
-def _vet_ole(data: bytes) -> str:
+def _vet_ole(data: bytes) -> tuple[str, str | None]:
     # Stream names in an OLE directory are UTF-16LE.
     if "EncryptedPackage".encode("utf-16-le") in data:
         raise GkxlError("src.encrypted")
@@ -271,8 +281,7 @@ def _vet_ole(data: bytes) -> str:
         at = data.find(_XLS_GLOBALS_BOF)
         if at >= 0 and data[at + 20:at + 22] == b"\x2f\x00":
             raise GkxlError("src.encrypted")
-        _vet_biff_extent(data)
-        return "xls"
+        return "xls", _vet_biff_extent(data)
     raise GkxlError("src.not_spreadsheet")
 
 
@@ -281,7 +290,7 @@ _BIFF_VALUES = {0x0203, 0x027E, 0x00FD, 0x0204, 0x0006, 0x0205, 0x00D6, 0x00BD}
 _BIFF_MULRK, _BIFF_FILEPASS = 0x00BD, 0x002F
 
 
-def _vet_biff_extent(data: bytes) -> None:
+def _vet_biff_extent(data: bytes) -> str | None:
     """The .xls counterpart of the sheet-extent check: one value at IV65536 would make the reader build
     the whole 65536 x 256 rectangle. The workbook stream is read with olefile, its records walked."""
     import olefile
@@ -289,8 +298,9 @@ def _vet_biff_extent(data: bytes) -> None:
         ole = olefile.OleFileIO(io.BytesIO(data))
         name = "Workbook" if ole.exists("Workbook") else "Book"
         stream = ole.openstream(name).read()
+        when = ole.get_metadata().last_saved_time
     except Exception:  # a broken compound file: the reader reports it as corrupt
-        return
+        return None
     rows = cols = 0
     pos, end = 0, len(stream) - 4
     while pos <= end:
@@ -306,3 +316,4 @@ def _vet_biff_extent(data: bytes) -> None:
         pos = body + size
     if rows > MAX_ROWS or cols > MAX_COLS:
         raise GkxlError("src.huge_sheet", rows=rows, cols=cols)
+    return when.isoformat() if when else None
