@@ -82,6 +82,7 @@ def template(ctx, spec_id, year, unit, unit_code, units_path, password, output):
 
 
 def _template_batch(ctx, spec, year, units_path: Path, out_dir: Path, password):
+    from .parallel import map_ordered
     from .units import read_units
     from .write import TemplateStamper
     lang = _lang(ctx)
@@ -91,19 +92,22 @@ def _template_batch(ctx, spec, year, units_path: Path, out_dir: Path, password):
     for line, name, first in duplicates:
         click.echo(text("template.units_duplicate", lang, line=line, unit=name, first=first), err=True)
     out_dir.mkdir(parents=True, exist_ok=True)
-    stamper = TemplateStamper(spec, year, password)
+    stamper = TemplateStamper(spec, year, password).prepared({bool(u.code) for u in units})
     used: set[str] = set()
-    rows = []
-    with click.progressbar(units, label="生成模板" if lang != "en" else "writing", file=sys.stderr,
-                           show_pos=True, hidden=not sys.stderr.isatty()) as bar:
-        for u in bar:
-            base = safe_filename(u.name)
-            name, n = f"{base}.xlsx", 2
-            while name.lower() in used:           # names that differ only in characters Windows refuses
-                name, n = f"{base}_{n}.xlsx", n + 1
-            used.add(name.lower())
-            stamper.write(out_dir / name, u.name, u.code)
-            rows.append([len(rows) + 1, u.name, u.code or "", name, year or ""])
+    jobs, rows = [], []
+    for u in units:
+        base = safe_filename(u.name)
+        name, n = f"{base}.xlsx", 2
+        while name.lower() in used:               # names that differ only in characters Windows refuses
+            name, n = f"{base}_{n}.xlsx", n + 1
+        used.add(name.lower())
+        jobs.append((out_dir / name, u.name, u.code))
+        rows.append([len(rows) + 1, u.name, u.code or "", name, year or ""])
+    writing = map_ordered(stamper.write_job, jobs)
+    with click.progressbar(writing, length=len(jobs), label="生成模板" if lang != "en" else "writing",
+                           file=sys.stderr, show_pos=True, hidden=not sys.stderr.isatty()) as bar:
+        for _ in bar:
+            pass
     manifest = out_dir / "模板清单.csv"
     buf = io.StringIO()
     w = csv.writer(buf)

@@ -433,6 +433,15 @@ class TemplateStamper:
                     self._masters[with_code] = [(info, zf.read(info)) for info in zf.infolist()]
         return self._masters[with_code]
 
+    def prepared(self, shapes) -> "TemplateStamper":
+        """Write the masters now (with and/or without a unit code), so worker processes inherit them."""
+        for with_code in shapes:
+            self._master(with_code)
+        return self
+
+    def write_job(self, job: tuple) -> None:
+        self.write(*job)
+
     def write(self, target: Path, unit: str, unit_code: str | None = None) -> None:
         import zipfile
         from xml.sax.saxutils import escape
