@@ -328,7 +328,8 @@ def _meta_sheet(wb, spec, report, kind, generated_at, password):
 
 def _check_sheet(wb, fm: _Formats, spec: Spec, lay: Layout, effective: dict, password):
     ws = wb.add_worksheet(CHECK_SHEET)
-    for col, w in enumerate([16, 8, 70, 12, 12, 10, 8]):
+    widths = [26, 8, 70, 10, 10, 10, 8]
+    for col, w in enumerate(widths):
         ws.set_column(col, col, w)
     ws.merge_range(0, 0, 0, 6, "校验结果（随填写自动更新：✓ 为通过，✗ 为未通过）", fm.title)
     ws.write_string(1, 0, "总体状态", fm.bold)
@@ -341,6 +342,7 @@ def _check_sheet(wb, fm: _Formats, spec: Spec, lay: Layout, effective: dict, pas
         diff = None if lhs is None or rhs is None else (round(lhs - rhs, 4) if isinstance(lhs - rhs, float) else lhs - rhs)
         ok = diff == 0
         failed += not ok
+        ws.set_row(r, max(lines_needed(row.description, widths[2]), lines_needed(row.id, widths[0])) * LINE_PT + 3)
         ws.write_string(r, 0, row.id, fm.cell)
         ws.write_string(r, 1, SEVERITY_ZH[row.severity], fm.cell_center)
         ws.write_string(r, 2, row.description, fm.cell)
