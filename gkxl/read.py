@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +18,7 @@ import python_calamine as pc
 from . import spec as specmod
 from .errors import GkxlError
 from .findings import Finding, both
+from .labels import normalise
 from .messages import register
 from .model import Report, loads as model_loads
 from .source import Source, open_source
@@ -39,13 +39,6 @@ register({
     "read.labels_more": ("此表另有 {count} 处文字与标准格式不一致", "{count} more labels differ from the standard format on this sheet"),
     "read.sheet_skipped": ("表格结构已被改动，本表数字无法可靠读取，未做数字和勾稽校验", "the table's layout was changed; its figures were not checked"),
 })
-
-
-def norm_label(text) -> str:
-    """Labels compare equal across full/half-width forms, spaces and line breaks."""
-    s = unicodedata.normalize("NFKC", str(text or ""))
-    s = s.replace("“", '"').replace("”", '"').replace("‘", "'").replace("’", "'")
-    return "".join(s.split())
 
 
 @dataclass
@@ -213,7 +206,7 @@ def _check_labels(sheet: specmod.Sheet, grid: _Grid, limit: int = 5) -> list[Fin
     wrong = []
     for row, col, text in expected:
         found = grid.get(row, col)
-        if found != text and norm_label(found) != norm_label(text):
+        if found != text and normalise(found) != normalise(text):
             wrong.append((row, col, text, found))
     out = []
     for row, col, text, found in wrong[:limit]:
@@ -228,9 +221,9 @@ def _check_labels(sheet: specmod.Sheet, grid: _Grid, limit: int = 5) -> list[Fin
 
 
 def _find_nearby(grid: _Grid, col: int, row: int, text: str, reach: int = 10) -> int | None:
-    target = norm_label(text)
+    target = normalise(text)
     for delta in range(1, reach + 1):
         for r in (row + delta, row - delta):
-            if r >= 0 and norm_label(grid.get(r, col)) == target:
+            if r >= 0 and normalise(grid.get(r, col)) == target:
                 return r
     return None
