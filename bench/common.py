@@ -10,8 +10,8 @@ import time
 import zipfile
 from pathlib import Path
 
-from gkxl.model import Report
-from gkxl.write import write_workbook
+from gkxl.form.model import Report
+from gkxl.io.write import write_workbook
 
 PLACEHOLDER = "GKXLBENCHUNIT7d1e"
 APPLICANTS = ["natural", "business", "research", "public_interest", "legal_service", "other"]

@@ -15,7 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from gkxl import spec as specmod
+from gkxl.form import spec as specmod
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import YEAR, gkxl, make_returns, run  # noqa: E402

@@ -13,9 +13,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from gkxl import spec as specmod
-from gkxl.model import Report
-from gkxl.write import write_workbook
+from gkxl.form import spec as specmod
+from gkxl.form.model import Report
+from gkxl.io.write import write_workbook
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import gkxl, run  # noqa: E402

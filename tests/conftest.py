@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from gkxl import spec as specmod
-from gkxl.model import Report
-from gkxl.write import write_workbook
+from gkxl.form import spec as specmod
+from gkxl.form.model import Report
+from gkxl.io.write import write_workbook
 
 ROOT = Path(__file__).resolve().parent.parent
 APPLICANTS = ["natural", "business", "research", "public_interest", "legal_service", "other"]
@@ -70,7 +70,7 @@ def make_return(spec, tmp_path):
         values = consistent_values(spec, random.Random(seed))
         values.update(changes or {})
         path = tmp_path / (name or f"return_{next(counter)}.xlsx")
-        write_workbook(path, spec, Report(spec.id, spec.version, unit=unit, unit_code="11410700MB0000000X",
+        write_workbook(path, spec, Report(spec.id, spec.version, unit=unit, unit_code="11410700MB00000004",
                                           year=year, values=values), kind=kw.pop("kind", "template"), **kw)
         return path
     return make

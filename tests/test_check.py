@@ -11,10 +11,11 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import given, settings, strategies as st
 
-from gkxl.check import check_path, typo_kind
+from gkxl.checks import check_path
+from gkxl.checks.localise import typo_kind
 from gkxl.cli import main
-from gkxl.model import Report
-from gkxl.write import META_SHEET
+from gkxl.form.model import Report
+from gkxl.io.write import META_SHEET
 
 from conftest import ROOT, consistent_values
 
@@ -50,37 +51,41 @@ def test_not_a_number_in_a_count(make_return, raw, rule, suggestion):
     assert f.value == raw and f.expected == suggestion
     assert f.row_label == "三、本年度办理结果 · （一）予以公开" and f.col_label == "自然人"
     if raw:
-        assert raw in f.message[0]
+        assert raw in f.message.zh
     assert result.report.values["t3.granted.natural"] == raw          # never turned into 0
 
 
 def test_fee_written_in_yuan(make_return):
     result, found = findings(make_return({"t2.fees.amount": "251000元"}))
     assert found == [("V-text", "error", "表二!B15")]
-    assert "25.1 万元" in result.findings[0].message[0]
+    assert "25.1 万元" in result.findings[0].message.zh
 
 
-@pytest.mark.parametrize("key, value, rule, where", [
-    ("t2.rules.issued", -1, "V-negative", "表二!B4"),
-    ("t4.review.upheld", 1.5, "V-decimal", "表四!A5"),
-    ("t2.fees.amount", 1.23456, "V-decimals4", "表二!B15"),
+@pytest.mark.parametrize("key, value, rule, severity, where", [
+    ("t2.rules.issued", -1, "V-negative", "error", "表二!B4"),
+    ("t4.review.upheld", 1.5, "V-decimal", "error", "表四!A5"),
+    ("t2.fees.amount", 1.2345678, "V-decimals", "warning", "表二!B15"),
 ])
-def test_bad_numbers(make_return, spec, key, value, rule, where):
+def test_bad_numbers(make_return, spec, key, value, rule, severity, where):
     values = {key: value}
     if key.startswith("t4."):
         values["t4.review.total"] = None
     result, found = findings(make_return(values))
-    assert (rule, "error", where) in found
+    assert found == [(rule, severity, where)]          # one finding: the equations it breaks are in it
     assert next(f for f in result.findings if f.rule == rule).value == value
 
 
-def test_balance_failure_names_carry_forward_cell(make_return, spec):
+def test_balance_failure_lists_every_cell_that_would_explain_it(make_return, spec):
+    """四 raised by 4: 一, 二 or 四 of that column could each be the wrong one; none is pinned."""
     values = consistent_values(spec, random.Random(1))
     result, found = findings(make_return({"t3.carry_next.business": values["t3.carry_next.business"] + 4}))
-    assert found == [("T3-c", "error", "表三!E30")]        # not also J30: a formula, implied by E30
+    assert found == [("T3-c", "error", "表三")]            # one finding for T3-c of 商业企业 and of 总计
     f = result.findings[0]
-    assert (f.value, f.expected) == (values["t3.carry_next.business"] + 4, values["t3.carry_next.business"])
-    assert "第一项加第二项之和" in f.message[0]
+    assert f.expected is None and f.cell is None
+    cands = {c["cell"]: c["needed"] for c in f.candidates}
+    assert cands["表三!E30"] == values["t3.carry_next.business"]
+    assert cands["表三!E6"] == values["t3.new.business"] + 4
+    assert "第一项加第二项之和" in f.message.zh and "表三!E30" in f.message.zh
 
 
 def test_overwritten_total_is_its_own_finding(make_return, spec, tmp_path):
@@ -128,7 +133,7 @@ def test_label_changed_and_row_inserted(make_return, tmp_path):
     wb.save(tmp_path / "inserted.xlsx")
     result, found = findings(tmp_path / "inserted.xlsx")
     assert ("STRUCT-label", "error", "表三!A8") in found
-    assert any("疑似插入或删除了行" in f.message[0] for f in result.findings)
+    assert any("疑似插入或删除了行" in f.message.zh for f in result.findings)
     assert not any(f.rule.startswith(("T3", "V-")) for f in result.findings)   # figures not trusted
 
 
@@ -145,7 +150,7 @@ def test_foreign_workbook_is_unreadable_with_its_own_message(tmp_path):
     wb.active["A1"] = "随便一张表"
     wb.save(tmp_path / "foreign.xlsx")
     result = check_path(tmp_path / "foreign.xlsx")
-    assert result.status == "unreadable" and "不是 gkxl 报表模板" in result.error[0]
+    assert result.status == "unreadable" and "不是 gkxl 报表模板" in result.error.zh
 
 
 def test_older_template_version(make_return, tmp_path):
@@ -156,7 +161,7 @@ def test_older_template_version(make_return, tmp_path):
     wb.save(tmp_path / "old.xlsx")
     result, found = findings(tmp_path / "old.xlsx")
     assert ("ID-version", "error", "") in found
-    assert "2020.9" in result.findings[0].message[0]
+    assert "2020.9" in result.findings[0].message.zh
 
 
 def test_year_demanded_and_unit_missing(make_return):
@@ -185,7 +190,7 @@ def test_previous_is_matched_by_unit_and_year(make_return, spec):
     same_unit_wrong_year = check_path(make_return(seed=2, year=2022)).report
     result = check_path(make_return(), previous=(other_unit, same_unit_wrong_year))
     assert [(f.rule, f.severity) for f in result.findings] == [("Y-prev", "warning")]
-    assert "卫滨区司法局" in result.findings[0].message[0] and "2023" in result.findings[0].message[0]
+    assert "卫滨区司法局" in result.findings[0].message.zh and "2023" in result.findings[0].message.zh
     right = check_path(make_return(seed=1, year=2023)).report      # same figures: carried == carried...
     result = check_path(make_return(), previous=(other_unit, right))
     assert not any(f.rule == "Y-prev" for f in result.findings)
@@ -210,18 +215,19 @@ def test_json_input_checks_published_totals_and_names_culprit(tmp_path, spec):
         values[key] += abs(d)
     values["t3.granted.natural"] = 32               # ...then published with two digits swapped
     result, found = findings(_published_json(tmp_path, spec, values))
-    assert found == [("T3-a", "error", "表三!J8"), ("T3-b", "error", "表三!D29")]
-    hint = result.findings[0].hint[0]
-    assert "表三!D8" in hint and "32" in hint and "23" in hint and "颠倒" in hint
-    assert result.findings[1].hint == result.findings[0].hint
+    assert found == [("T3-a", "error", "表三!D8")]          # the one cell that explains T3-a and T3-b
+    f = result.findings[0]
+    assert (f.value, f.expected) == (32, 23) and "颠倒" in f.message.zh
+    assert f.equations == ["T3-a（（一）予以公开）", "T3-b（自然人）"]
 
 
 def test_count_anchor_never_expected_negative(make_return, spec):
     values = consistent_values(spec, random.Random(1))
     result, found = findings(make_return({"t3.granted.natural": values["t3.granted.natural"] + values["t3.new.natural"]
                                           + values["t3.carried.natural"] + 5}))
-    f = next(f for f in result.findings if f.cell == "D30")
-    assert f.expected is None and "即使本格为 0 也不成立" in f.message[0]
+    [f] = result.findings
+    assert f.expected is None and "表三!D30" not in {c["cell"] for c in f.candidates}   # 四 cannot go below 0
+    assert {"表三!D8", "表三!D6", "表三!D7"} <= {c["cell"] for c in f.candidates}
 
 
 def test_json_true_in_a_number_cell_is_not_a_number(tmp_path, spec):
@@ -240,7 +246,7 @@ def test_malformed_json_is_unreadable_not_a_crash(tmp_path, doc):
     path = tmp_path / "bad.json"
     path.write_text(doc, encoding="utf-8")
     result = check_path(path)
-    assert result.status == "unreadable" and "JSON" in result.error[0] or "报表数据" in result.error[0]
+    assert result.status == "unreadable" and "JSON" in result.error.zh or "报表数据" in result.error.zh
 
 
 def test_check_output_never_overwrites_an_input(make_return):
@@ -304,7 +310,7 @@ def test_annotate_copy_leaves_original_untouched(make_return, tmp_path):
        st.sampled_from(["某局", "", None, 7]), st.sampled_from([2024, 2019, "2024", None, 2024.0]))
 def test_quick_schema_gate_agrees_with_jsonschema(spec_, changes, unit, year):
     """The fast compiled gate and jsonschema must accept exactly the same reports."""
-    from gkxl import model
+    from gkxl.form import model
     values = {c.key: 0 for c in spec_.value_cells if c.numeric}
     values.update(changes)
     doc = Report(spec_.id, spec_.version, unit=unit, year=year, values=values).to_dict()
@@ -313,5 +319,5 @@ def test_quick_schema_gate_agrees_with_jsonschema(spec_, changes, unit, year):
 
 @pytest.fixture(scope="module")
 def spec_():
-    from gkxl import spec as specmod
+    from gkxl.form import spec as specmod
     return specmod.load("gk2021")

@@ -10,9 +10,9 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from test_merge import consistent_values
-from gkxl.cli_merge import export_cmd
-from gkxl.model import Report
-from gkxl.write import write_workbook
+from gkxl.cli import main
+from gkxl.form.model import Report
+from gkxl.io.write import write_workbook
 
 YEAR = 2025
 
@@ -23,7 +23,7 @@ def write_return(spec, path: Path, unit: str, values: dict) -> Path:
 
 
 def run_export(*args):
-    return CliRunner().invoke(export_cmd, [str(a) for a in args], obj={"lang": "zh"}, catch_exceptions=False)
+    return CliRunner().invoke(main, ["export", *[str(a) for a in args]], catch_exceptions=False)
 
 
 def folder_of_returns(spec, tmp_path) -> tuple[Path, dict]:

@@ -13,8 +13,8 @@ import pytest
 import python_calamine as pc
 from hypothesis import HealthCheck, Phase, given, settings, strategies as st
 
-from gkxl.check import check_path
-from gkxl.write import write_workbook
+from gkxl.checks import check_path
+from gkxl.io.write import write_workbook
 
 from conftest import APPLICANTS, consistent_values, libreoffice_convert, soffice
 
@@ -79,7 +79,10 @@ def test_one_broken_cell_shows_its_cross(tmp_path, spec, template):
     assert grids["校验"][1][1] == "✗ 有 2 项未通过"
     result = check_path(out)
     assert result.status == "invalid"
-    assert [(f.rule, f.cell) for f in result.findings] == [("T3-c", "F30")]
+    [f] = result.findings                        # one finding for both crosses, naming no single cell
+    assert (f.rule, f.cell, f.expected) == ("T3-c", None, None)
+    assert {"cell": "表三!F8", "needed": values["t3.granted.research"] - 3} == \
+        {k: c[k] for c in f.candidates if c["cell"] == "表三!F8" for k in ("cell", "needed")}
 
 
 def test_seed_figures(tmp_path, spec, template):

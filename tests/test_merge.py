@@ -13,11 +13,11 @@ import pytest
 import python_calamine as pc
 from click.testing import CliRunner
 
-from gkxl import spec as specmod
-from gkxl.check import check_path
-from gkxl.cli_merge import merge_cmd
-from gkxl.model import Report
-from gkxl.write import write_workbook
+from gkxl.form import spec as specmod
+from gkxl.checks import check_path
+from gkxl.cli import main
+from gkxl.form.model import Report
+from gkxl.io.write import write_workbook
 
 from conftest import consistent_values as balanced
 
@@ -55,7 +55,7 @@ def returns(spec, tmp_path):
 
 
 def run_merge(*args, lang="zh"):
-    return CliRunner().invoke(merge_cmd, [str(a) for a in args], obj={"lang": lang}, catch_exceptions=False)
+    return CliRunner().invoke(main, ["--lang", lang, "merge", *[str(a) for a in args]], catch_exceptions=False)
 
 
 def merged(inputs, output: Path, *extra):

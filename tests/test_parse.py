@@ -8,12 +8,13 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from gkxl import spec as specmod
-from gkxl.labels import best_match, core, normalise, strip_numbering
-from gkxl.model import Report
-from gkxl.parse import parse_html, parse_number, parse_path, parse_text
-from gkxl.render import render
-from gkxl.write import write_workbook
+from gkxl.form import spec as specmod
+from gkxl.text.labels import best_match, core, normalise, strip_numbering
+from gkxl.form.model import Report
+from gkxl.published.parse import parse_html, parse_path, parse_text
+from gkxl.text.numbers import read_number
+from gkxl.published.render import render
+from gkxl.io.write import write_workbook
 
 SEED = Path("/work/shared/seeds/000_d764aaae447f3579.txt")
 DATA = Path(__file__).parent / "data" / "published"
@@ -37,7 +38,7 @@ def row(values: dict, key: str) -> list:
 
 
 def codes(result, severity=None) -> list[str]:
-    return [n.code for n in result.notes if severity is None or n.severity == severity]
+    return [n.message.code for n in result.notes if severity is None or n.severity == severity]
 
 
 def figures(report: Report) -> dict:
@@ -80,12 +81,14 @@ def test_fuzzy_match_takes_small_typos_not_other_labels():
     ("—", None, "parse.blank"), ("无", None, "parse.blank"), ("", None, None), ("-2", -2, None),
 ])
 def test_parse_number(raw, value, code):
-    assert parse_number(raw, "count")[:2] == (value, code)
+    r = read_number(raw, "count")
+    assert (r.value, r.note) == (value, code)
 
 
 def test_fee_keeps_its_decimals_and_yuan_become_wan_yuan():
-    assert parse_number("0.123456", "amount")[0] == 0.123456
-    assert parse_number("251000元", "amount")[:2] == (25.1, "parse.yuan_converted")
+    assert read_number("0.123456", "amount").value == 0.123456
+    r = read_number("251000元", "amount")
+    assert (r.value, r.note) == (25.1, "parse.yuan_converted")
 
 
 # --- the seed ------------------------------------------------------------------------------------
@@ -113,13 +116,13 @@ def test_seed_total_that_does_not_add_up_is_named_with_both_values():
     text = seed_seed_text().replace("(七) 总计\t\t0\t0", "(七) 总计\t\t5\t0")
     result = parse_text(text, "seed.txt")
     assert result.report.values["t3.total.natural"] == 5          # kept as published
-    mismatches = {n.params["where"]: n for n in result.notes if n.code == "parse.total_mismatch"}
+    mismatches = {n.message.params["where"]: n for n in result.notes if n.message.code == "parse.total_mismatch"}
     assert set(mismatches) == {"表三!D29", "表三!J29"}     # its column and its row no longer add up
     note = mismatches["表三!D29"]
     assert note.severity == "warning"
-    assert (note.params["published"], note.params["computed"]) == ("5", "0")
+    assert (note.message.params["published"], note.message.params["computed"]) == ("5", "0")
     assert note.line == next(i for i, l in enumerate(text.splitlines(), 1) if l.startswith("(七)"))
-    assert "表三!D29" in note.message("en") and "5" in note.message("zh")
+    assert "表三!D29" in note.message.en and "5" in note.message.zh
 
 
 def test_seed_from_gb18030_bytes(tmp_path):
@@ -133,8 +136,8 @@ def test_lines_that_fit_nowhere_are_reported_with_their_number():
     at = lines.index("(七) 总计\t\t0\t0\t0\t0\t0\t0\t0\t")
     lines.insert(at, "注：本表含一件跨年度申请。")
     result = parse_text("\n".join(lines))
-    [note] = [n for n in result.notes if n.code == "parse.unplaced"]
-    assert note.line == at + 1 and "跨年度" in note.message()
+    [note] = [n for n in result.notes if n.message.code == "parse.unplaced"]
+    assert note.line == at + 1 and "跨年度" in note.message.zh
 
 
 # --- hand-written reports ------------------------------------------------------------------------
@@ -154,10 +157,10 @@ def test_html_with_rowspan_and_colspan():
     assert codes(result).count("parse.blank") == 4
     assert v["t2.normative.in_force"] == 55 and "parse.note_removed" in codes(result)
     assert v["t2.fees.amount"] == 0.123456 and v["t2.license.decisions"] == 1234
-    fuzzy = [n for n in result.notes if n.code == "parse.label_fuzzy"]
-    assert fuzzy and fuzzy[0].params["found"] == "1．属于国家秘蜜"
-    mismatch = [n for n in result.notes if n.code == "parse.total_mismatch"]
-    assert [(n.params["where"], n.params["published"], n.params["computed"]) for n in mismatch] == [("表三!J6", "27", "26")]
+    fuzzy = [n for n in result.notes if n.message.code == "parse.label_fuzzy"]
+    assert fuzzy and fuzzy[0].message.params["found"] == "1．属于国家秘蜜"
+    mismatch = [n for n in result.notes if n.message.code == "parse.total_mismatch"]
+    assert [(n.message.params["where"], n.message.params["published"], n.message.params["computed"]) for n in mismatch] == [("表三!J6", "27", "26")]
     assert "parse.section_reworded" in codes(result)
     assert not codes(result, "error")
 
@@ -165,7 +168,7 @@ def test_html_with_rowspan_and_colspan():
 def test_html_string_api_and_line_numbers():
     source = (DATA / "html_rowspan_2024.html").read_text(encoding="utf-8")
     result = parse_html(source)
-    blank = next(n for n in result.notes if n.code == "parse.blank")
+    blank = next(n for n in result.notes if n.message.code == "parse.blank")
     assert "<td>规章</td>" in source.splitlines()[blank.line - 1]
 
 
@@ -188,11 +191,11 @@ def test_pdf_text_with_single_row_six():
     for key in ("otherwise_no_correction", "otherwise_no_fee", "otherwise_other"):
         assert row(v, key) == [None] * 7
     assert row(v, "total") == T3["total"]                            # the published (七) is kept
-    [group] = [n for n in result.notes if n.code == "parse.group_row"]
-    assert group.line == 48 and group.severity == "warning" and "1、0、0、0、0、0、1" in group.message()
+    [group] = [n for n in result.notes if n.message.code == "parse.group_row"]
+    assert group.line == 48 and group.severity == "warning" and "1、0、0、0、0、0、1" in group.message.zh
     assert "parse.total_mismatch" not in codes(result)               # the single row still counts in the check
     assert v["t2.fees.amount"] == 25.1 and "parse.yuan_converted" in codes(result, "warning")
-    unplaced = [n for n in result.notes if n.code == "parse.unplaced"]
+    unplaced = [n for n in result.notes if n.message.code == "parse.unplaced"]
     assert [n.line for n in unplaced] == [51]
     assert [v[k] for k in T4_KEYS] == T4
     assert "parse.format_by_year" in codes(result)
@@ -203,8 +206,8 @@ def test_single_row_six_with_a_wrong_total_is_still_checked():
     text = (DATA / "pdf_single_row_six_2022.txt").read_text(encoding="utf-8")
     text = text.replace("（七）总计 21 2", "（七）总计 22 2")
     result = parse_text(text)
-    found = {n.params["where"]: (n.params["published"], n.params["computed"])
-             for n in result.notes if n.code == "parse.total_mismatch"}
+    found = {n.message.params["where"]: (n.message.params["published"], n.message.params["computed"])
+             for n in result.notes if n.message.code == "parse.total_mismatch"}
     assert found == {"表三!D29": ("22", "21"), "表三!J29": ("25", "26")}
 
 
@@ -212,7 +215,7 @@ def test_2019_format_is_recognised_and_parsed():
     result = parse_path(DATA / "format2019_2020.txt")
     report = result.report
     assert result.format_detected == "2019" and report.format == "gk2019"
-    assert "2019" in next(n for n in result.notes if n.code == "parse.format_recognised").message("en")
+    assert "2019" in next(n for n in result.notes if n.message.code == "parse.format_recognised").message.en
     v = report.values
     assert [v["t2.license.last_year"], v["t2.license.change"], v["t2.license.decisions"]] == [12, -2, 150]
     assert [v["t2.procurement.projects"], v["t2.procurement.amount"]] == [15, 236.8]
@@ -226,8 +229,8 @@ def test_space_separated_row_missing_a_blank_is_refused_not_guessed():
     text = (DATA / "pdf_single_row_six_2022.txt").read_text(encoding="utf-8")
     text = text.replace("二、上年结转政府信息公开申请数量 2 0 0 0 0 0 2", "二、上年结转政府信息公开申请数量 2 0 0 0 2")
     result = parse_text(text)
-    [n] = [n for n in result.notes if n.code == "parse.value_count"]
-    assert n.severity == "error" and n.params["found"] == 5
+    [n] = [n for n in result.notes if n.message.code == "parse.value_count"]
+    assert n.severity == "error" and n.message.params["found"] == 5
     assert row(result.report.values, "carried") == [None] * 7
 
 
@@ -276,16 +279,7 @@ def _optional(name: str):
 # --- command line --------------------------------------------------------------------------------
 
 def _cli():
-    from gkxl.cli_published import parse_cmd, render_cmd
-
-    @click.group()
-    @click.option("--lang", default="zh")
-    @click.pass_context
-    def main(ctx, lang):
-        ctx.ensure_object(dict)
-        ctx.obj["lang"] = lang
-    main.add_command(parse_cmd)
-    main.add_command(render_cmd)
+    from gkxl.cli import main
     return main
 
 

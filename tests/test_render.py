@@ -7,9 +7,9 @@ import docx
 import pytest
 from docx.oxml.ns import qn
 
-from gkxl.errors import GkxlError
-from gkxl.parse import parse_path
-from gkxl.render import render, to_html, to_markdown
+from gkxl.text.errors import GkxlError
+from gkxl.published.parse import parse_path
+from gkxl.published.render import render, to_html, to_markdown
 
 SEED = Path("/work/shared/seeds/000_d764aaae447f3579.txt")
 DATA = Path(__file__).parent / "data" / "published"

@@ -15,8 +15,8 @@ from click.testing import CliRunner
 from openpyxl.utils import range_boundaries
 
 from gkxl.cli import main
-from gkxl.model import Report
-from gkxl.write import META_SHEET, TemplateStamper, write_workbook
+from gkxl.form.model import Report
+from gkxl.io.write import META_SHEET, TemplateStamper, write_workbook
 
 from conftest import consistent_values
 
@@ -230,7 +230,7 @@ def test_stamped_template_equals_directly_written(tmp_path, spec):
 
 def test_units_batch_from_csv(tmp_path):
     units = tmp_path / "units.csv"
-    units.write_text("单位名称,单位代码\n卫滨区司法局,114107\n卫滨区财政局,\n卫滨区司法局,\nCON,\n“A/B”局:?,\n",
+    units.write_text("单位名称,单位代码\n卫滨区司法局,11410703MB1583512R\n卫滨区财政局,\n卫滨区司法局,\nCON,\n“A/B”局:?,\n",
                      encoding="utf-8-sig")
     out = tmp_path / "out"
     result = CliRunner().invoke(main, ["template", "--year", "2025", "--units", str(units), "-o", str(out)])
@@ -241,7 +241,7 @@ def test_units_batch_from_csv(tmp_path):
     manifest = list(csv.reader((out / "模板清单.csv").open(encoding="utf-8-sig")))
     assert manifest[0] == ["序号", "单位名称", "单位代码", "文件名", "年度"] and len(manifest) == 5
     ws = openpyxl.load_workbook(out / "卫滨区司法局.xlsx")["基本信息"]
-    assert (ws["B3"].value, ws["B4"].value, ws["B5"].value) == ("卫滨区司法局", "114107", 2025)
+    assert (ws["B3"].value, ws["B4"].value, ws["B5"].value) == ("卫滨区司法局", "11410703MB1583512R", 2025)
     assert not openpyxl.load_workbook(out / "卫滨区财政局.xlsx")["基本信息"]["B4"].protection.locked
 
 
@@ -259,4 +259,17 @@ def test_units_batch_from_xlsx_and_missing_column(tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_text("名称\n甲局\n", encoding="utf-8")
     result = runner.invoke(main, ["template", "--units", str(bad), "-o", str(tmp_path / "p")])
-    assert result.exit_code == 1 and "单位名称" in result.output and "Traceback" not in result.output
+    assert result.exit_code == 2 and "单位名称" in result.output and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("code, phrase", [("1.14107E+17", "Excel"), ("11410703MB1583512X", "校验位"),
+                                          ("11410703MB158351", "18 位"), ("11410703MB1583512I", "字符")])
+def test_wrong_unit_code_is_never_locked_into_a_template(tmp_path, code, phrase):
+    units = tmp_path / "units.csv"
+    units.write_text(f"单位名称,单位代码\n甲局,91110000600037341L\n乙局,{code}\n", encoding="utf-8")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["template", "--year", "2025", "--units", str(units), "-o", str(out)])
+    assert result.exit_code == 2 and "第 3 行“乙局”" in result.output and phrase in result.output
+    assert not list(out.glob("*.xlsx"))
+    result = CliRunner().invoke(main, ["template", "--unit", "乙局", "--unit-code", code, "-o", str(tmp_path / "x.xlsx")])
+    assert result.exit_code == 2 and phrase in result.output and not (tmp_path / "x.xlsx").exists()

@@ -1,0 +1,318 @@
+"""Merge many returns into one summary: decide which returns count, sum them, write the summary workbook.
+
+Every input ends up as one line of 报送情况 saying whether it was included and why; with a units list,
+every expected unit that sent nothing gets a line too. The summary is an ordinary return of the same
+format (totals are formulas, texts left blank), so it can be checked and merged again one level up.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from gkxl.form import rules
+from gkxl.form import spec as specmod
+from gkxl.checks import check_path
+from gkxl.findings.report import FileResult
+from gkxl.form.model import unit_key
+from gkxl.batch.parallel import map_ordered
+from gkxl.text.errors import GkxlError
+from gkxl.io.files import refuse_overwrite
+from gkxl.io.inputs import collect
+from gkxl.text.messages import Message, text
+from gkxl.form.model import Report
+from gkxl.form.spec import Spec
+
+STATUS_HEADERS = ["序号", "单位名称", "单位代码", "文件", "sha256", "状态", "错误数", "警告数", "是否计入汇总",
+                  "原因", "报告年度", "表格格式", "文件类型", "保存时间"]
+DETAIL_FIXED = ["序号", "单位名称", "单位代码", "文件类型", "状态", "文件"]
+
+
+@dataclass
+class Entry:
+    """One line of 报送情况: an input file (or an expected unit that sent nothing) and what became of it."""
+    path: str | None
+    status: str                              # ok | invalid | unreadable | skipped | missing
+    sha256: str | None = None
+    mtime: float | None = None
+    saved: float | None = None         # when the application last saved it (file properties)
+    unit: str | None = None
+    unit_code: str | None = None
+    year: object = None
+    format: str | None = None
+    kind: str | None = None                  # the metadata kind: template (a return) or summary
+    errors: int = 0
+    warnings: int = 0
+    included: bool = False
+    reasons: list[Message] = field(default_factory=list)
+    numbers: list | None = None              # values of spec.numeric_inputs, in order
+    details: list | None = None              # values of detail_keys(spec), in order
+
+    def reason(self, lang: str = "zh") -> str:
+        return ("; " if lang == "en" else "；").join(r.render(lang) for r in self.reasons)
+
+
+@dataclass
+class MergeResult:
+    spec: Spec
+    summary: Report
+    entries: list[Entry]
+    duplicates: dict[str, list[Entry]]
+    written: bool = False
+
+    @property
+    def included(self) -> list[Entry]:
+        return [e for e in self.entries if e.included]
+
+    @property
+    def complete(self) -> bool:
+        """Every input was included as a clean return and no expected unit is missing."""
+        return all(e.included and e.status == "ok" for e in self.entries)
+
+
+def detail_keys(spec: Spec) -> list[str]:
+    """The 明细 columns: every input but the narratives (too long for a pivot table, and not summed)."""
+    text_sheets = {s.name for s in spec.sheets if s.kind == "text"}
+    return [c.key for c in spec.inputs if c.sheet not in text_sheets]
+
+
+def sha256_file(path: Path) -> str | None:
+    h = hashlib.sha256()
+    try:
+        with open(path, "rb") as f:
+            for block in iter(lambda: f.read(1 << 20), b""):
+                h.update(block)
+    except OSError:
+        return None
+    return h.hexdigest()
+
+
+def _mtime(path: Path) -> float | None:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return None
+
+
+# --- one file -----------------------------------------------------------------------------------
+
+def examine(path: Path, spec: Spec, year: int) -> Entry:
+    """Check one file and keep only what the merge needs (the full report is dropped: memory stays flat)."""
+    result = check_path(path, year=year)
+    entry = Entry(str(path), result.status, sha256_file(path), _mtime(path))
+    if result.report is None:
+        entry.reasons.append(Message("merge.reason.unreadable", detail=result.error))
+        return entry
+    _take_report(entry, result, spec)
+    return entry
+
+
+def _take_report(entry: Entry, result: FileResult, spec: Spec) -> None:
+    report = result.report
+    entry.unit = report.unit if isinstance(report.unit, str) and report.unit.strip() else None
+    entry.unit_code = report.unit_code
+    entry.year = report.year
+    entry.format = report.format
+    entry.kind = str(report.source.get("metadata", {}).get("kind") or "") or None
+    entry.saved = _timestamp(report.source.get("saved_at"))
+    entry.errors = result.errors
+    entry.warnings = len(result.findings) - result.errors
+    if report.format == spec.id:
+        values = report.values
+        entry.numbers = [values.get(c.key) for c in spec.numeric_inputs]
+        entry.details = [values.get(k) for k in detail_keys(spec)]
+
+
+def skipped_entry(path: Path, code: str) -> Entry:
+    reason = Message("merge.reason.skipped", detail=Message(code))
+    return Entry(str(path), "skipped", sha256_file(path), _mtime(path), reasons=[reason])
+
+
+# --- policy -------------------------------------------------------------------------------------
+
+def _eligible(entry: Entry, spec: Spec, year: int, office: str) -> bool:
+    """Readable, same format, same year, not our own summary: the files among which a unit's newest
+    return is chosen."""
+    if entry.status in ("unreadable", "skipped", "missing"):
+        return False
+    if entry.kind == "summary" and entry.unit and unit_key(entry.unit) == unit_key(office):
+        entry.reasons.append(Message("merge.reason.own_summary"))
+        return False
+    if entry.format != spec.id:
+        entry.reasons.append(Message("merge.reason.format", found=entry.format, expected=spec.id))
+        return False
+    if entry.year != year:
+        entry.reasons.append(Message("merge.reason.year", found=entry.year if entry.year is not None else "（空白）",
+                                  expected=year))
+        return False
+    return True
+
+
+def _newest_first(entries: list[Entry]) -> list[Entry]:
+    # Metadata generated_at is when the template was made (the same for a whole batch). The time the
+    # application saved the return (its document properties) survives copying and e-mail; the file's
+    # modification time on disk is the fallback; the path breaks exact ties.
+    return sorted(entries, key=lambda e: (-(e.saved or 0), -(e.mtime or 0), e.path or ""))
+
+
+def _timestamp(iso) -> float | None:
+    try:
+        return dt.datetime.fromisoformat(str(iso).replace("Z", "+00:00")).timestamp()
+    except (TypeError, ValueError):
+        return None
+
+
+def find_duplicates(entries: list[Entry]) -> dict[str, list[Entry]]:
+    groups: dict[str, list[Entry]] = {}
+    for e in entries:
+        if e.unit:
+            groups.setdefault(unit_key(e.unit), []).append(e)
+    return {k: _newest_first(g) for k, g in groups.items() if len(g) > 1}
+
+
+def decide(entries: list[Entry], spec: Spec, year: int, include_invalid: bool, office: str) -> dict[str, list[Entry]]:
+    """Set `included` and the reasons of every entry; returns the duplicate groups (newest first)."""
+    eligible = [e for e in entries if _eligible(e, spec, year, office)]
+    duplicates = find_duplicates(eligible)
+    superseded = set()
+    for group in duplicates.values():
+        newest = group[0]
+        newest.reasons.append(Message("merge.reason.newest", count=len(group)))
+        for older in group[1:]:
+            older.reasons.append(Message("merge.reason.older", newer=newest.path))
+            superseded.add(id(older))
+    for e in eligible:
+        if id(e) in superseded:
+            continue
+        if not e.unit:
+            e.reasons.append(Message("merge.reason.no_unit"))
+        if e.status == "ok":
+            e.included = True
+            e.reasons.insert(0, Message("merge.reason.ok"))
+        elif include_invalid:
+            e.included = True
+            e.reasons.insert(0, Message("merge.reason.invalid_included", errors=e.errors))
+        else:
+            e.reasons.insert(0, Message("merge.reason.invalid", errors=e.errors))
+    return duplicates
+
+
+def mark_expected(entries: list[Entry], units) -> list[Entry]:
+    """Compare with the units list: note returns from units not on it; an entry for each unit that sent nothing."""
+    expected = {unit_key(u.name): u for u in units}
+    sent = {unit_key(e.unit) for e in entries if e.unit}
+    for e in entries:
+        if e.unit and unit_key(e.unit) not in expected:
+            e.reasons.append(Message("merge.reason.not_listed"))
+    return [Entry(None, "missing", unit=u.name, unit_code=u.code, reasons=[Message("merge.reason.missing")])
+            for key, u in expected.items() if key not in sent]
+
+
+# --- sums ---------------------------------------------------------------------------------------
+
+def sum_numbers(spec: Spec, included: list[Entry]) -> dict[str, object]:
+    """Per numeric input, the sum over the included returns (non-numbers count as 0; amounts to 4 decimals)."""
+    cells = spec.numeric_inputs
+    sums: list = [0] * len(cells)
+    for e in included:
+        for i, v in enumerate(e.numbers or ()):
+            n = rules.number(v)
+            if n is not None:
+                sums[i] += n
+    out = {}
+    for cell, s in zip(cells, sums):
+        if isinstance(s, float):
+            s = round(s, 4)
+            if cell.type == "count" and s.is_integer():
+                s = int(s)
+        out[cell.key] = s
+    return out
+
+
+def summary_report(spec: Spec, included: list[Entry], unit: str, unit_code: str | None, year: int) -> Report:
+    values: dict[str, object] = {c.key: None for c in spec.value_cells}
+    values.update(sum_numbers(spec, included))
+    return Report(spec.id, spec.version, unit, unit_code, year, values,
+                  source={"kind": "summary", "units": len(included)})
+
+
+# --- sheets -------------------------------------------------------------------------------------
+
+def _local_time(ts: float | None) -> str:
+    if ts is None:
+        return ""
+    return dt.datetime.fromtimestamp(ts).astimezone().isoformat(timespec="seconds")
+
+
+def _kind_text(kind: str | None) -> str:
+    if kind is None:
+        return ""
+    return text("merge.kind.summary" if kind == "summary" else "merge.kind.return", "zh")
+
+
+def _included_text(e: Entry) -> str:
+    if not e.included:
+        return text("merge.included.no", "zh")
+    return text("merge.included.yes" if e.status == "ok" else "merge.included.marked", "zh")
+
+
+def status_rows(entries: list[Entry]) -> list[list]:
+    rows = [STATUS_HEADERS]
+    for i, e in enumerate(entries, start=1):
+        rows.append([i, e.unit or "", e.unit_code or "", e.path or "", e.sha256 or "",
+                     text(f"merge.status.{e.status}", "zh"),
+                     e.errors if e.status in ("ok", "invalid") else "",
+                     e.warnings if e.status in ("ok", "invalid") else "",
+                     _included_text(e) if e.status != "missing" else text("merge.included.no", "zh"),
+                     e.reason("zh"), e.year if e.year is not None else "", e.format or "",
+                     _kind_text(e.kind), _local_time(e.saved or e.mtime)])
+    return rows
+
+
+def detail_headers(spec: Spec) -> list[str]:
+    return DETAIL_FIXED + [f"{spec.cells[k].sheet} · {spec.cells[k].label}" for k in detail_keys(spec)]
+
+
+def detail_rows(spec: Spec, included: list[Entry]) -> list[list]:
+    rows = [detail_headers(spec)]
+    for i, e in enumerate(included, start=1):
+        rows.append([i, e.unit or "", e.unit_code or "", _kind_text(e.kind),
+                     text(f"merge.status.{e.status}", "zh"), e.path or "", *(e.details or [])])
+    return rows
+
+
+# --- the whole merge ----------------------------------------------------------------------------
+
+def merge(paths, output: Path, *, year: int, unit: str, unit_code: str | None = None,
+          spec_id: str = specmod.DEFAULT_SPEC, units_path: Path | None = None, include_invalid: bool = False,
+          on_duplicate: str = "newer", password: str | None = None, progress=None) -> MergeResult:
+    """Check every input, decide, and write the summary (unless duplicates are refused).
+
+    `progress`, when given, wraps the results as they come, with their number (a progress bar)."""
+    from gkxl.io.units import read_units
+    from gkxl.io.write import write_workbook
+
+    spec = specmod.load(spec_id)
+    inputs = collect(paths)
+    if not inputs.files and not inputs.skipped:
+        raise GkxlError("merge.no_inputs")
+    refuse_overwrite(output, [*inputs.files, *([units_path] if units_path else [])])
+    units = read_units(Path(units_path))[0] if units_path else None
+    examined = map_ordered(functools.partial(examine, spec=spec, year=year), [Path(p) for p in inputs.files])
+    entries = list(progress(examined, len(inputs.files)) if progress else examined)
+    entries += [skipped_entry(p, code) for p, code in inputs.skipped]
+    duplicates = decide(entries, spec, year, include_invalid, unit)
+    if units is not None:
+        entries += mark_expected(entries, units)
+    included = [e for e in entries if e.included]
+    summary = summary_report(spec, included, unit, unit_code, year)
+    result = MergeResult(spec, summary, entries, duplicates)
+    if duplicates and on_duplicate == "error":
+        return result
+    write_workbook(Path(output), spec, summary, kind="summary", password=password,
+                   extra_sheets=[("明细", detail_rows(spec, included)), ("报送情况", status_rows(entries))])
+    result.written = True
+    return result
+

@@ -1,0 +1,70 @@
+"""Checking a report: the list of checks, run in order over what a reader produced.
+
+Each check is a small function (report, context) -> findings, from one concern: values against their
+types, identity, the balancing rules with localisation, continuity with last year. `CHECKS` is the one
+list; the workbook's 校验 sheet and README's table come from the same spec rules and finding catalogue.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from gkxl.checks.balance import balance_findings
+from gkxl.checks.continuity import continuity_findings
+from gkxl.checks.identity import identity_findings
+from gkxl.checks.values import value_findings
+from gkxl.findings.finding import Finding
+from gkxl.findings.report import FileResult
+from gkxl.form.model import Report
+from gkxl.io.read import ReadResult, read_path
+from gkxl.text.errors import GkxlError
+
+
+@dataclass
+class Context:
+    result: ReadResult
+    year: int | None = None
+    previous: tuple = ()
+    found: list[Finding] = field(default_factory=list)      # what earlier checks said
+
+
+def _values(report: Report, ctx: Context) -> list[Finding]:
+    return value_findings(report, report.spec, ctx.result.skipped_sheets, ctx.result.stored_totals)
+
+
+def _identity(report: Report, ctx: Context) -> list[Finding]:
+    return identity_findings(report, report.spec, ctx.year)
+
+
+def _balance(report: Report, ctx: Context) -> list[Finding]:
+    return balance_findings(report, report.spec, ctx.result.stored_totals, ctx.result.skipped_sheets, ctx.found)
+
+
+def _continuity(report: Report, ctx: Context) -> list[Finding]:
+    return continuity_findings(report, report.spec, ctx.previous)
+
+
+CHECKS = (_values, _identity, _balance, _continuity)
+
+
+def check_read(result: ReadResult, *, year: int | None = None, previous=()) -> list[Finding]:
+    """All findings of one read report. `previous`: last year's reports (any units; matched by unit)."""
+    if isinstance(previous, Report):
+        previous = (previous,)
+    ctx = Context(result, year, tuple(previous), list(result.findings))
+    for check in CHECKS:
+        ctx.found += check(result.report, ctx)
+    return ctx.found
+
+
+def check_path(path: Path, *, year: int | None = None, previous=(), keep_report: bool = True) -> FileResult:
+    """Check one file. `keep_report` False drops the values from the result (a batch's worker processes
+    then send back only what the report shows)."""
+    try:
+        result = read_path(path)
+        findings = check_read(result, year=year, previous=previous)
+    except GkxlError as e:
+        return FileResult(str(path), "unreadable", error=e.message)
+    report = result.report
+    status = "invalid" if any(f.severity == "error" for f in findings) else "ok"
+    return FileResult(str(path), status, report.unit, report.year, findings, report=report if keep_report else None)

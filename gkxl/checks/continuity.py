@@ -1,0 +1,54 @@
+"""Across years: this year's return against the same unit's return of the year before (`--previous`)."""
+from __future__ import annotations
+
+from gkxl.checks.balance import shown
+from gkxl.checks.identity import report_year
+from gkxl.findings.finding import Finding
+from gkxl.form import rules
+from gkxl.form.model import Report, unit_key
+from gkxl.form.spec import Spec
+from gkxl.text.messages import Message
+
+
+def with_totals(spec: Spec, values: dict) -> dict:
+    """Values with totals filled in where a workbook was saved without calculating them."""
+    out = dict(values)
+    for key, v in rules.derive(spec, values).items():
+        if rules.number(out.get(key)) is None:
+            out[key] = v
+    return out
+
+
+def last_years_return(report: Report, previous) -> tuple[Report | None, Finding | None]:
+    """The return of the same unit for the year before, among last year's; or a warning why none."""
+    key = unit_key(report.unit)
+    year = report_year(report.year)
+    for last in previous:
+        if last.format == report.format and unit_key(last.unit) == key and \
+                (year is None or report_year(last.year) == year - 1):
+            return last, None
+    shown_year = year - 1 if year is not None else "上一"
+    return None, Finding.of("Y-prev", "chk.prev_unmatched", unit=report.unit, year=shown_year)
+
+
+def continuity_findings(report: Report, spec: Spec, previous) -> list[Finding]:
+    if not previous:
+        return []
+    last, unmatched = last_years_return(report, previous)
+    if last is None:
+        return [unmatched]
+    out = []
+    now, before_values = with_totals(spec, report.values), with_totals(spec, last.values)
+    for yr in spec.year_rules:
+        this = rules.number(now.get(yr.this))
+        before = rules.total(before_values, yr.last)
+        plus, minus = rules.total(now, yr.plus), rules.total(now, yr.minus)
+        if this is None or before is None or plus is None or minus is None:
+            continue
+        expected = before + plus - minus
+        if this != expected:      # either year may hold the wrong figure: no expected value is stated
+            cell = spec.cells[yr.this]
+            out.append(Finding(yr.id, yr.severity,
+                               Message("chk.prev_carry", message=yr.message, value=shown(this), expected=shown(expected)),
+                               cell.sheet, cell.ref, this, None, cell.row_label, cell.col_label, key=cell.key))
+    return out

@@ -1,0 +1,67 @@
+"""Who sent the return and for which year: unit name, unit code, report year, an untouched template."""
+from __future__ import annotations
+
+from gkxl.findings.finding import Finding
+from gkxl.form import rules
+from gkxl.form.model import Report
+from gkxl.form.spec import Spec
+from gkxl.form.unit_code import problem as code_problem
+from gkxl.text.numbers import read_number
+
+BLANK = {"zh": "（空白）", "en": "(blank)"}
+
+
+def _at(spec: Spec, name: str, f: Finding, value) -> Finding:
+    cell = spec.meta_cell(name)
+    if cell is not None:
+        f.sheet, f.cell, f.row_label, f.key = cell.sheet, cell.ref, cell.label, cell.key
+    f.value = value
+    return f
+
+
+def report_year(value) -> int | None:
+    """The year as a number, also from a JSON 2024.0; None for anything else."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return value if isinstance(value, int) else None
+
+
+def identity_findings(report: Report, spec: Spec, year: int | None = None) -> list[Finding]:
+    out = []
+    unit = report.unit
+    if unit is None or (isinstance(unit, str) and not unit.strip()):
+        out.append(_at(spec, "unit", Finding.of("ID-unit", "chk.unit_missing"), unit))
+    elif not isinstance(unit, str):
+        out.append(_at(spec, "unit", Finding.of("ID-unit", "chk.unit_not_text", value=unit), unit))
+    found = report_year(report.year)
+    lo, hi = spec.years
+    if found is None:
+        shown = BLANK if report.year in (None, "") else report.year
+        guess = read_number(report.year, "year").value if isinstance(report.year, str) else None
+        f = Finding.of("ID-year", "chk.year_suggest", value=shown, suggest=guess) if guess is not None \
+            else Finding.of("ID-year", "chk.year_missing", value=shown)
+        out.append(_at(spec, "year", f, report.year))
+    elif not lo <= found <= hi:
+        out.append(_at(spec, "year", Finding.of("ID-year", "chk.year_range", value=found, lo=lo, hi=hi), report.year))
+    elif year is not None and found != year:
+        f = _at(spec, "year", Finding.of("ID-year", "chk.year_wrong", value=found, expected=year), report.year)
+        f.expected = year
+        out.append(f)
+    if report.unit_code not in (None, ""):
+        why = code_problem(report.unit_code)
+        if why:
+            out.append(_at(spec, "unit_code", Finding.of("ID-code", why, value=report.unit_code), report.unit_code))
+    if _untouched(report, spec):
+        out.append(Finding.of("ID-untouched", "chk.untouched"))
+    return out
+
+
+def _untouched(report: Report, spec: Spec) -> bool:
+    """A return (not a summary or a published report) whose every figure is 0 and contact fields blank."""
+    if (report.source.get("metadata") or {}).get("kind") != "template":
+        return False
+    contact = [c for c in spec.value_cells if not c.numeric and spec.sheet(c.sheet).kind == "info"]
+    return all(rules.number(report.values.get(c.key)) == 0 for c in spec.inputs if c.numeric) and \
+        all(report.values.get(c.key) in (None, "") for c in contact)

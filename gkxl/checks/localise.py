@@ -1,0 +1,105 @@
+"""Which cells could explain failed equations (error localisation, after errorlocate's minimal change).
+
+The failed equations are grouped: two equations belong together when one editable cell enters both.
+For each group, a candidate is a cell that alone makes every equation of the group hold and breaks none
+that holds, with the value it would need (a whole number ≥ 0 where the cell is a count). A group with
+exactly one candidate names that cell and its value; with several, it lists them all and names none;
+with none, it says that no single cell explains it. Typo-like candidates (two digits swapped, one digit
+wrong) come first. Nothing is ever changed.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from gkxl.form import rules
+from gkxl.form.spec import RuleInstance, Spec
+
+
+@dataclass
+class Candidate:
+    key: str
+    value: int | float
+    needed: int | float
+    typo: str | None          # swap | digit | None
+
+
+@dataclass
+class Group:
+    instances: list[tuple[RuleInstance, int | float]]      # (equation, residual), in spec order
+    candidates: list[Candidate]
+
+
+@lru_cache(maxsize=None)
+def effects(spec: Spec, stored_totals: bool) -> dict[str, dict[str, int]]:
+    """For each editable cell, how a +1 change moves each equation's residual (through formulas in a
+    workbook, where totals are not editable; directly in published figures, where they are)."""
+    free = [c for c in spec.cells.values() if c.numeric and c.meta is None and (stored_totals or c.is_input)]
+    base = {c.key: 0 for c in spec.cells.values() if c.numeric}
+    out = {}
+    for cell in free:
+        values = dict(base)
+        values[cell.key] = 1
+        if not stored_totals:
+            values.update(rules.derive(spec, values))
+        out[cell.key] = {i.id: d for i in spec.instances if (d := rules.residual(i, values))}
+    return out
+
+
+def typo_kind(value: int, other: int) -> str | None:
+    a, b = str(value), str(other)
+    if len(a) == len(b) and a != b:
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        if len(diff) == 1:
+            return "digit"
+        if len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]:
+            return "swap"
+    return None
+
+
+def groups(spec: Spec, values: dict, failed: list[tuple[RuleInstance, int | float]], stored_totals: bool) -> list[Group]:
+    eff = effects(spec, stored_totals)
+    order = {inst.id: n for n, (inst, _) in enumerate(failed)}
+    parent = {iid: iid for iid in order}
+
+    def root(i):
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+    for touched in eff.values():
+        hit = [i for i in touched if i in order]
+        for other in hit[1:]:
+            parent[root(other)] = root(hit[0])
+    members: dict[str, list] = {}
+    for inst, r in failed:
+        members.setdefault(root(inst.id), []).append((inst, r))
+    return [Group(m, _candidates(spec, values, dict((i.id, r) for i, r in m), eff))
+            for m in sorted(members.values(), key=lambda m: order[m[0][0].id])]
+
+
+def _candidates(spec: Spec, values: dict, residuals: dict, eff: dict) -> list[Candidate]:
+    out = []
+    for key, touched in eff.items():
+        if set(touched) != set(residuals):
+            continue
+        value = rules.number(values.get(key))
+        if value is None:
+            continue
+        deltas = {round(-residuals[i] / touched[i], 6) for i in touched}
+        if len(deltas) != 1:
+            continue
+        needed = value + deltas.pop()
+        cell = spec.cells[key]
+        limits = spec.types[cell.type]
+        if needed < limits.get("minimum", float("-inf")):
+            continue
+        if float(needed).is_integer():
+            needed = int(needed)
+        elif limits.get("integer"):
+            continue
+        else:
+            needed = round(needed, limits.get("decimals", 6))
+        kind = typo_kind(value, needed) if isinstance(value, int) and isinstance(needed, int) else None
+        out.append(Candidate(key, value, needed, kind))
+    return sorted(out, key=lambda c: c.typo is None)      # stable: typos first, then in sheet order

@@ -1,0 +1,82 @@
+"""Each value against the type limits of its cell in the form spec (count, delta, amount, year, text).
+
+The limits are the spec's (`types` in templates/*.json), the same ones the JSON Schema of the model and
+the template's data validation are made from. Text in a number cell is reported with the number the clerk
+probably meant, read by the one number reader; it is never used as the value.
+"""
+from __future__ import annotations
+
+import math
+
+from gkxl.findings.finding import Finding
+from gkxl.form.model import Report
+from gkxl.form.spec import Cell, Spec
+from gkxl.text.numbers import is_full_width, read_number
+
+NUMERIC_FINDINGS = ("V-negative", "V-decimal", "V-decimals", "V-finite")
+
+
+def _finding(cell: Cell, rule: str, code: str, value, **params) -> Finding:
+    f = Finding.of(rule, code, value=value, **params)
+    f.sheet, f.cell, f.value, f.key = cell.sheet, cell.ref, value, cell.key
+    f.row_label, f.col_label = cell.row_label, cell.col_label
+    return f
+
+
+def value_finding(cell: Cell, value, spec: Spec) -> Finding | None:
+    """What is wrong with one value of a number cell, said for a clerk; None when it is right."""
+    limits = spec.types[cell.type]
+    if value is None or value == "":
+        return _finding(cell, "V-blank", "chk.blank", value)
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):    # JSON true/false, lists
+        return _finding(cell, "V-text", "chk.not_number", value, shown=str(value).lower())
+    if isinstance(value, str):
+        reading = read_number(value, cell.type)
+        guess = reading.value
+        if guess is None:
+            f = _finding(cell, "V-text", "chk.text", value)
+        elif is_full_width(value, guess):
+            f = _finding(cell, "V-text", "chk.fullwidth", value, suggest=guess)
+        elif reading.note == "parse.yuan_converted":
+            yuan = read_number(value.replace("元", ""), "count").value
+            f = _finding(cell, "V-text", "chk.yuan", value, yuan=yuan, suggest=guess)
+        else:
+            f = _finding(cell, "V-text", "chk.text_suggest", value, suggest=guess)
+        f.expected = guess
+        return f
+    if isinstance(value, float) and (not math.isfinite(value)) or abs(value) > limits.get("maximum", 1e9):
+        return _finding(cell, "V-finite", "chk.not_finite", value if isinstance(value, int) or math.isfinite(value) else str(value))
+    if value < limits.get("minimum", -math.inf):
+        return _finding(cell, "V-negative", "chk.negative", value)
+    if limits.get("integer") and isinstance(value, float):
+        return _finding(cell, "V-decimal", "chk.decimal", value)
+    places = limits.get("decimals")
+    if places is not None and isinstance(value, float) and round(value, places) != value:
+        f = _finding(cell, "V-decimals", "chk.decimals", value, places=places)
+        f.expected = round(value, places)
+        return f
+    return None
+
+
+def value_findings(report: Report, spec: Spec, skip_sheets=(), stored_totals: bool = True) -> list[Finding]:
+    """Every value of the report against its cell. In a workbook a total is a formula: a blank cache there
+    is not the clerk's blank (files saved without calculating have none), and totals are recomputed anyway."""
+    out: list[Finding] = []
+    values = report.values
+    for cell in spec.value_cells:
+        if cell.sheet in skip_sheets:
+            continue
+        value = values.get(cell.key)
+        if cell.numeric:
+            if not stored_totals and cell.defined_by is not None and (value is None or isinstance(value, (int, float))):
+                continue        # a formula: recomputed from the inputs, and compared with them in balance
+            finding = value_finding(cell, value, spec)
+            if finding:
+                out.append(finding)
+        elif value is not None and not isinstance(value, str):
+            out.append(_finding(cell, "V-type", "chk.not_text", value))
+    known = {c.key for c in spec.value_cells}
+    for key in values:
+        if key not in known:
+            out.append(Finding.of("V-key", "chk.unknown_key", value=key))
+    return out

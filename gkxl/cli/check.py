@@ -1,0 +1,101 @@
+"""gkxl check: every return against the form's rules; a report in text or JSON; annotated copies."""
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+import click
+
+from gkxl.cli.policy import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, fail, lang_of, lang_option, progress, say, year_option
+from gkxl.text.errors import GkxlError
+
+
+@click.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@year_option()
+@click.option("--previous", multiple=True, type=click.Path(),
+              help="上年的报表或汇总表（文件或文件夹，可多次给出），按单位核对结转数 / last year's returns")
+@click.option("--annotate", "annotate_dir", type=click.Path(file_okay=False), help="把有问题的文件标注后另存到此文件夹")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="报告写入文件（默认屏幕） / write the report to a file")
+@lang_option
+@click.pass_context
+def check(ctx, paths, fmt, year, previous, annotate_dir, output):
+    """校验报送的报表：单位、年度、结构、每个数字、勾稽关系。
+
+    \b
+    gkxl check 报送/
+    gkxl check 卫滨区司法局.xlsx --year 2024 --format json
+    gkxl check 报送/ --annotate 退回/
+
+    退出码：0 全部通过；1 有文件有错误或无法读取；2 用法错误。
+    """
+    from gkxl.batch.parallel import map_ordered
+    from gkxl.checks import check_path
+    from gkxl.findings.report import ActionReport
+    from gkxl.io.files import refuse_overwrite, write_text
+    from gkxl.io.inputs import collect
+    from gkxl.io.read import read_report
+    from gkxl.text.messages import Message
+    lang = lang_of(ctx)
+    last_files = collect(previous).files
+    last = []
+    for path in last_files:
+        try:
+            last.append(read_report(path))
+        except GkxlError as e:
+            say(ctx, "cli.previous_unusable", err=True, path=path, reason=e.message)
+            ctx.exit(EXIT_USAGE)
+    inputs = collect(paths)
+    if not inputs.files:
+        say(ctx, "cli.no_inputs", err=True)
+        ctx.exit(EXIT_USAGE)
+    try:
+        if output:
+            refuse_overwrite(Path(output), [*inputs.files, *last_files])
+    except GkxlError as e:
+        fail(ctx, e)
+    checking = map_ordered(functools.partial(check_path, year=year, previous=tuple(last), keep_report=bool(annotate_dir)),
+                           inputs.files)
+    report = ActionReport("check", list(progress(ctx, checking, len(inputs.files), "check.progress")),
+                          [(str(p), Message(code)) for p, code in inputs.skipped])
+    if annotate_dir:
+        _annotate_all(ctx, report.files, Path(annotate_dir), {Path(p).resolve() for p in [*inputs.files, *last_files]})
+    body = report.to_json(lang) if fmt == "json" else report.to_text(lang)
+    if output:
+        try:
+            write_text(Path(output), body + "\n")
+        except GkxlError as e:
+            fail(ctx, e)
+    else:
+        click.echo(body)
+    ctx.exit(EXIT_OK if report.ok else EXIT_PROBLEMS)
+
+
+def _annotate_all(ctx, results, out_dir: Path, inputs: set[Path]):
+    """An annotated copy of each file with findings, named after it (the source extension kept when two
+    inputs share a name); never written over an input."""
+    from gkxl.io.annotate import annotate
+    from gkxl.io.files import safe_filename, unique_name
+    stems: dict[str, int] = {}
+    for r in results:
+        stems[Path(r.path).stem.lower()] = stems.get(Path(r.path).stem.lower(), 0) + 1
+    used: set[str] = set()
+    for r in results:
+        if r.report is None or not r.findings:    # unreadable files are already in the report
+            continue
+        source = Path(r.path)
+        base = safe_filename(source.stem)
+        if stems[source.stem.lower()] > 1:        # a.xls and a.ods: say which is which
+            base += "_" + source.suffix.lstrip(".").lower()
+        target = out_dir / unique_name(base + "_校验标注", ".xlsx", used)
+        if target.resolve() in inputs:
+            say(ctx, "cli.annotate_failed", err=True, path=r.path, reason=GkxlError("io.output_is_input", path=str(target)).message)
+            continue
+        try:
+            annotate(r, target)
+            say(ctx, "cli.annotated", err=True, path=target)
+        except GkxlError as e:
+            say(ctx, "cli.annotate_failed", err=True, path=r.path, reason=e.message)
+        except Exception as e:  # an annotated copy is a courtesy: never lose the check report for it
+            say(ctx, "cli.annotate_failed", err=True, path=r.path, reason=type(e).__name__)

@@ -1,0 +1,114 @@
+"""The catalogue of finding types: every kind of thing gkxl can say about a return or a document.
+
+Each type has a stable id, a severity, and a description in Chinese and English. The balancing rules
+and the cross-year rules are not listed here: they are data in the form spec (templates/*.json) and
+join the catalogue through `types_of(spec)`. README's table of checks is generated from this module
+(`markdown_table`), and a test fails when the two differ.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class FindingType:
+    id: str
+    severity: str                 # error | warning | info
+    zh: str                       # what it means, for the README and the desk
+    en: str
+    origin: str = "check"         # check | parse
+
+
+_CHECKS = [
+    FindingType("V-blank", "error", "应填数字的格子是空的（没有发生的要填 0）", "a number cell is blank (enter 0 when there was none)"),
+    FindingType("V-text", "error", "数字格里是文字，如“无”“—”“3件”“251000元”、全角数字；从不当作 0，只提示可能想填的数",
+                "text in a number cell (“无”, “—”, “3件”, full-width digits); never read as 0, only a hint of the number meant"),
+    FindingType("V-negative", "error", "负数（2019 年版的“本年增/减”除外）", "a negative number (except the 2019 format's 本年增/减)"),
+    FindingType("V-decimal", "error", "件数有小数", "a count with decimals"),
+    FindingType("V-decimals", "warning", "金额（万元）超过 6 位小数（公开报告精确到分，即 6 位）",
+                "an amount in 万元 with more than 6 decimals (reports are exact to the fen: 6 decimals)"),
+    FindingType("V-finite", "error", "数字不是有限的数或大得不合理（NaN、无穷大、超过 10 亿）",
+                "a number that is not finite or absurdly large (NaN, infinity, over 10^9)"),
+    FindingType("V-type", "error", "文字格或年度格里的值类型不对（如单位名称是数字）", "a value of the wrong type in a text or year cell"),
+    FindingType("V-key", "error", "数据（JSON）中有本格式没有的项目", "the data (JSON) has an item this format does not have"),
+    FindingType("ID-unit", "error", "单位名称未填", "the unit name is blank"),
+    FindingType("ID-year", "error", "报告年度未填、不是年份，或与 --year 要求的年度不符", "the report year is blank, not a year, or not the one --year asks for"),
+    FindingType("ID-code", "warning", "单位代码不是有效的统一社会信用代码（18 位，校验位按 GB 32100-2015）",
+                "the unit code is not a valid unified social credit code (18 characters, GB 32100-2015 check character)"),
+    FindingType("ID-version", "error", "用的是旧版本模板", "an old template version"),
+    FindingType("ID-untouched", "warning", "所有数字都是 0，填报人等联系信息也空着：像是原样退回的空白模板",
+                "every figure is 0 and the contact fields are blank: a blank template sent back untouched?"),
+    FindingType("STRUCT-sheet", "error", "工作表被删除或改名", "a sheet was deleted or renamed"),
+    FindingType("STRUCT-label", "error", "表格文字被改、插入或删除了行列（此时该表的数字不再校验）",
+                "a label was changed, or rows or columns inserted or deleted (that table's figures are then not checked)"),
+    FindingType("Y-prev", "warning", "（`--previous`）给出的上年报表中没有本单位上一年度的报表，未核对",
+                "(`--previous`) no return of this unit for the year before among last year's files: not compared"),
+    FindingType("N-six-group", "warning", "公开报告的（六）其他处理只公布了一行，三个子项未知；按该行核对总计",
+                "the published report gives （六）其他处理 as one row; its three sub-rows are unknown, the row counts in the totals"),
+]
+
+_PARSE = [
+    ("format-recognised", "info", "识别出格式版本（2021 年版或 2019 年版）", "the format version was recognised"),
+    ("format-assumed", "warning", "没有区分格式的标志文字，按默认格式解析", "no marker of the format: parsed as the default"),
+    ("format-by-year", "info", "没有区分格式的标志文字，按报告年度选择格式", "no marker of the format: chosen by the report year"),
+    ("no-title", "warning", "没有找到报告标题", "no report title found"),
+    ("no-year", "warning", "标题中没有年度", "no year in the title"),
+    ("no-unit", "warning", "标题中没有单位名称", "no unit name in the title"),
+    ("section-missing", "error", "缺少第一至第六部分中的某一部分", "one of sections 一 to 六 is missing"),
+    ("section-reworded", "info", "部分标题与标准文字不同，按标准部分读取", "a section title is reworded; read as the standard one"),
+    ("table-missing", "error", "没有找到某张表的数据", "no data found for a table"),
+    ("table-outside-section", "warning", "表格数据不在其部分之内，按行文字读取", "a table's rows were found outside its section"),
+    ("row-missing", "error", "表格缺少一行", "a table row is missing"),
+    ("row-repeated", "error", "同一行出现两次，第二次未读取", "a row appears twice; the second is not read"),
+    ("unplaced", "warning", "一行放不进任何表格位置", "a line could not be placed in any table"),
+    ("unplaced-text", "warning", "一行文字不属于任何部分", "a line of text outside any section"),
+    ("value-count", "error", "一行的数字个数不对，未读取", "a row has the wrong number of figures; not read"),
+    ("ambiguous-alignment", "warning", "一行有空白格且位置不能确定", "a row with blanks whose position is uncertain"),
+    ("label-fuzzy", "info", "行名与标准文字不完全一致，按最接近的读取", "a row label differs slightly; read as the closest"),
+    ("blank", "info", "公布为“-”“/”“无”等，作空白处理（空白不是 0）", "published as “-”, “/”, “无”: read as blank (not 0)"),
+    ("unit-removed", "info", "数字带单位或千分位，去掉后读取", "a figure with a unit or thousands separators, read without them"),
+    ("yuan-converted", "warning", "金额以元公布，换算为万元", "an amount published in yuan, converted to 万元"),
+    ("note-removed", "info", "数字后的括号说明未计入", "a remark in brackets after a figure left out"),
+    ("not-number", "error", "公布的值不是数字，留空", "a published value is not a number; left blank"),
+    ("total-mismatch", "warning", "公布的合计与明细之和不符", "a published total differs from the sum of its parts"),
+    ("group-row", "warning", "某一组只公布了一行，未分子项", "a group published as one row without its sub-rows"),
+    ("values-without-label", "error", "一行只有数字、没有行名", "figures without a row label"),
+    ("label-without-values", "error", "一行有行名、没有数字", "a row label without figures"),
+]
+
+TYPES: dict[str, FindingType] = {t.id: t for t in _CHECKS}
+TYPES.update({f"P-{name}": FindingType(f"P-{name}", sev, zh, en, "parse") for name, sev, zh, en in _PARSE})
+
+
+def parse_type(code: str) -> FindingType:
+    """The finding type of a parse note code: parse.row_missing -> P-row-missing."""
+    return TYPES["P-" + code.split(".", 1)[1].replace("_", "-")]
+
+
+def types_of(spec) -> list[FindingType]:
+    """Every finding type that can be reported for returns in this format, in README order."""
+    rules = [FindingType(r.id, r.severity, f"{r.expression}。{r.message['zh']}", r.message["en"]) for r in spec.rules]
+    years = {y.id: FindingType(y.id, y.severity, f"（`--previous`）{y.expression}：{y.message['zh']}",
+                               f"(`--previous`) {y.message['en']}") for y in spec.year_rules}
+    checks = [t for t in _CHECKS]
+    at = next(i for i, t in enumerate(checks) if t.id == "Y-prev")
+    return rules + checks[:at] + list(years.values()) + checks[at:]
+
+
+SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
+
+
+def markdown_table(spec) -> str:
+    """README's table of checks, one line per finding id as the tool prints it."""
+    lines = ["| 编号 | 级别 | 含义 |", "|---|---|---|"]
+    for t in types_of(spec):
+        lines.append(f"| {t.id} | {SEVERITY_ZH[t.severity]} | {t.zh} |")
+    return "\n".join(lines)
+
+
+def parse_markdown_table() -> str:
+    lines = ["| 编号 | 级别 | 含义 |", "|---|---|---|"]
+    for t in TYPES.values():
+        if t.origin == "parse":
+            lines.append(f"| {t.id} | {SEVERITY_ZH[t.severity]} | {t.zh} |")
+    return "\n".join(lines)

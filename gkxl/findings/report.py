@@ -1,0 +1,97 @@
+"""What an action found, for people (Chinese or English text) and machines (JSON): one object, one content.
+
+`FileResult` is what became of one input; `ActionReport` gathers them for check, parse, export (and the
+desk), with the files that were skipped and why. Both renderings are made from the same object.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from gkxl.findings.finding import Finding
+from gkxl.text.jsonout import dumps
+from gkxl.text.messages import Message, text
+
+STATUSES = ("ok", "invalid", "unreadable")
+
+
+@dataclass
+class FileResult:
+    path: str
+    status: str                      # ok | invalid | unreadable
+    unit: object = None
+    year: object = None
+    findings: list[Finding] = field(default_factory=list)
+    error: Message | None = None     # why unreadable
+    report: object = None            # the canonical report read (gkxl.form.model.Report), when kept
+
+    @property
+    def errors(self) -> int:
+        return sum(f.severity == "error" for f in self.findings)
+
+    @property
+    def warnings(self) -> int:
+        return sum(f.severity == "warning" for f in self.findings)
+
+    def to_dict(self, lang: str = "zh") -> dict:
+        d = {"path": self.path, "unit": self.unit, "year": self.year, "status": self.status,
+             "errors": self.errors, "warnings": self.warnings,
+             "findings": [f.to_dict(lang) for f in self.findings]}
+        if self.error:
+            d["error"] = self.error.render(lang)
+        return d
+
+
+@dataclass
+class ActionReport:
+    action: str                                           # check | parse | export
+    files: list[FileResult] = field(default_factory=list)
+    skipped: list[tuple[str, Message]] = field(default_factory=list)   # inputs not read, and why
+
+    @property
+    def ok(self) -> bool:
+        return all(r.status == "ok" for r in self.files)
+
+    def summary(self) -> dict:
+        return {"files": len(self.files), **{s: sum(r.status == s for r in self.files) for s in STATUSES}}
+
+    def to_dict(self, lang: str = "zh") -> dict:
+        doc = {"action": self.action, "files": [r.to_dict(lang) for r in self.files], "summary": self.summary()}
+        if self.skipped:
+            doc["skipped"] = [{"path": p, "reason": m.render(lang)} for p, m in self.skipped]
+        return doc
+
+    def to_json(self, lang: str = "zh") -> str:
+        return dumps(self.to_dict(lang))
+
+    def to_text(self, lang: str = "zh") -> str:
+        blocks = [file_block(r, lang) for r in self.files]
+        blocks += [text("out.skipped", lang, path=p, reason=m) for p, m in self.skipped]
+        blocks.append(text("out.summary", lang, **self.summary()))
+        return "\n".join(blocks)
+
+
+def finding_line(f: Finding, lang: str) -> str:
+    where = f.where
+    if f.line is not None:
+        where = text("out.line", lang, line=f.line, where=where)
+    labels = " · ".join(x for x in (f.row_label, f.col_label) if x)
+    if labels:
+        where = f"{where}（{labels}）" if lang != "en" else f"{where} ({labels})"
+    sev = text(f"out.severity.{f.severity}", lang)
+    head = f"  [{sev}] {f.rule} {where}".rstrip()
+    line = f"{head}{'：' if lang != 'en' else ': '}{f.message.render(lang)}"
+    if f.hint:
+        line += "\n      " + text("out.hint", lang, hint=f.hint)
+    return line
+
+
+def file_block(r: FileResult, lang: str, display_name: str | None = None) -> str:
+    name = display_name or r.path
+    if r.status == "unreadable":
+        return text("out.file_unreadable", lang, name=name, reason=r.error)
+    counts = text("out.counts", lang, errors=r.errors, warnings=r.warnings) if r.findings else ""
+    blank = text("out.unknown", lang)
+    lines = [text("out.file_line", lang, name=name, unit=r.unit or blank, year=r.year or blank,
+                  status=text(f"out.status.{r.status}", lang), counts=counts)]
+    lines += [finding_line(f, lang) for f in r.findings]
+    return "\n".join(lines)

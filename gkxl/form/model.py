@@ -1,0 +1,168 @@
+"""The canonical report: metadata plus one value per cell key. Every input and output converts through it.
+
+A value is what was read, never repaired: an int or float for a number, a str for text (also text found
+in a number cell, such as "3件"), None for a blank. Checking decides what is wrong with it.
+"""
+from __future__ import annotations
+
+import json
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import jsonschema
+
+from gkxl.form import spec as specmod
+from gkxl.text.errors import GkxlError
+
+MODEL_ID = "gkxl-report/1"
+
+
+@dataclass
+class Report:
+    format: str = specmod.DEFAULT_SPEC          # spec id, e.g. gk2021
+    template_version: str | None = None
+    unit: object = None
+    unit_code: object = None
+    year: object = None
+    values: dict[str, object] = field(default_factory=dict)
+    source: dict = field(default_factory=dict)  # where it came from: path, kind, generated_at, ...
+
+    @property
+    def spec(self) -> specmod.Spec:
+        return specmod.load(self.format)
+
+    def to_dict(self) -> dict:
+        d = {"model": MODEL_ID, "format": self.format, "template_version": self.template_version,
+             "unit": self.unit, "unit_code": self.unit_code, "year": self.year, "values": self.values}
+        if self.source:
+            d["source"] = self.source
+        return d
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=1)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Report":
+        """A report from JSON. Wrong types of values are kept for checking to report; a wrong shape is refused."""
+        if not isinstance(d, dict) or d.get("model") != MODEL_ID:
+            raise GkxlError("model.not_report")
+        fmt = d.get("format") or specmod.DEFAULT_SPEC
+        if not isinstance(fmt, str) or fmt not in specmod.available():
+            raise GkxlError("model.unknown_format", format=fmt)
+        values, source = d.get("values") or {}, d.get("source") or {}
+        meta = [d.get(k) for k in ("template_version", "unit", "unit_code", "year")]
+        if not isinstance(values, dict) or not isinstance(source, dict) \
+                or not all(_scalar(v) for v in [*values.values(), *meta]):
+            raise GkxlError("model.bad_shape")
+        return cls(fmt, *meta, values=dict(values), source=source)
+
+    @classmethod
+    def from_json_file(cls, path: Path) -> "Report":
+        try:
+            text = Path(path).read_text(encoding="utf-8-sig")
+        except OSError as e:
+            raise GkxlError("model.bad_json", detail=e.strerror or str(e)) from None  # shown in English only
+        except UnicodeDecodeError:
+            raise GkxlError("model.bad_json", detail="not UTF-8") from None
+        return cls.from_dict(loads(text))
+
+    @classmethod
+    def blank(cls, spec: specmod.Spec, **meta) -> "Report":
+        """The figures of an untouched template: every number 0, texts empty."""
+        values = {c.key: (0 if c.numeric else None) for c in spec.value_cells}
+        return cls(spec.id, spec.version, values=values, **meta)
+
+
+def _scalar(v) -> bool:
+    return v is None or isinstance(v, (str, int, float, bool))
+
+
+def _refuse_constant(name):
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
+def loads(text: str):
+    """json.loads that refuses NaN/Infinity and pathological nesting with a clerk-readable error."""
+    try:
+        return json.loads(text, parse_constant=_refuse_constant)
+    except (ValueError, RecursionError) as e:
+        raise GkxlError("model.bad_json", detail=str(e)[:200] or type(e).__name__) from None
+
+
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
+_SEAL = ("(盖章)", "(公章)", "(章)")
+
+
+def unit_key(name) -> str:
+    """Unit names compare equal across full/half-width forms, spaces, invisible characters and a
+    trailing "(盖章)" that some offices type after the name."""
+    s = "".join(unicodedata.normalize("NFKC", str(name or "")).translate(_INVISIBLE).split())
+    for seal in _SEAL:
+        s = s.removesuffix(seal)
+    return s
+
+
+def _value_schema(cell: specmod.Cell, spec: specmod.Spec) -> dict:
+    """A cell's JSON Schema, from the limits of its type in the spec (the checks follow the same limits)."""
+    title = f"{cell.where} {cell.label}"
+    if not cell.numeric and cell.type != "year":
+        return {"title": title, "type": ["string", "null"]}
+    limits = spec.types[cell.type]
+    schema = {"title": title, "type": "integer" if limits.get("integer") else "number"}
+    for name in ("minimum", "maximum"):
+        if name in limits:
+            schema[name] = limits[name]
+    return schema
+
+
+@lru_cache(maxsize=None)
+def json_schema(spec_id: str = specmod.DEFAULT_SPEC) -> dict:
+    """JSON Schema of a complete, well-typed report in this format (balancing rules are checked apart)."""
+    spec = specmod.load(spec_id)
+    props = {c.key: _value_schema(c, spec) for c in spec.value_cells}
+    required = [c.key for c in spec.value_cells if c.numeric]
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": f"{MODEL_ID}/{spec.id}",
+        "title": f"{spec.name}（{spec.basis}）",
+        "type": "object",
+        "required": ["model", "format", "unit", "year", "values"],
+        "properties": {
+            "model": {"const": MODEL_ID},
+            "format": {"const": spec.id},
+            "template_version": {"type": ["string", "null"]},
+            "unit": {"title": "单位名称", "type": "string", "minLength": 1, "pattern": r"\S"},
+            "unit_code": {"title": "单位代码", "type": ["string", "null"]},
+            "year": {"title": "报告年度", "type": "integer", "minimum": spec.years[0], "maximum": spec.years[1]},
+            "values": {"type": "object", "properties": props, "required": required, "additionalProperties": False},
+            "source": {"type": "object"},
+        },
+        "additionalProperties": False,
+    }
+
+
+@lru_cache(maxsize=None)
+def validator(spec_id: str = specmod.DEFAULT_SPEC) -> jsonschema.Draft202012Validator:
+    """The full validator: every error, with its path (slow, about 5 ms a report)."""
+    return jsonschema.Draft202012Validator(json_schema(spec_id))
+
+
+@lru_cache(maxsize=None)
+def quick_validator(spec_id: str = specmod.DEFAULT_SPEC):
+    """The same schema compiled to Python by fastjsonschema: a fast yes/no for the common, clean case.
+
+    The generated schema uses only keywords that mean the same in draft 7, which fastjsonschema knows."""
+    import fastjsonschema
+    schema = {**json_schema(spec_id), "$schema": "http://json-schema.org/draft-07/schema#"}
+    return fastjsonschema.compile(schema)
+
+
+def is_valid(report_dict: dict, spec_id: str = specmod.DEFAULT_SPEC) -> bool:
+    import fastjsonschema
+    try:
+        quick_validator(spec_id)(report_dict)
+        return True
+    except fastjsonschema.JsonSchemaException:
+        return False

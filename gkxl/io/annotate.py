@@ -1,0 +1,84 @@
+"""An annotated copy of a return to send back: wrong cells highlighted and commented, findings listed.
+
+The original is never opened for writing. A return that is not .xlsx (xls, et, ods, JSON) is first
+written as a gkxl workbook with the values read, so the copy always opens in Excel and WPS.
+"""
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import openpyxl
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Font, PatternFill
+
+from gkxl.findings.report import FileResult
+from gkxl.io.cells import neutralise
+from gkxl.text.errors import GkxlError
+from gkxl.io.files import atomic_path, refuse_overwrite
+from gkxl.io.source import open_source
+from gkxl.io.write import write_workbook
+
+SHEET = "校验结果"
+RED = PatternFill("solid", fgColor="FFC7CE")
+AMBER = PatternFill("solid", fgColor="FFEB9C")
+
+
+def _load(result: FileResult, workdir: Path) -> openpyxl.Workbook:
+    src = open_source(Path(result.path))
+    if src.kind == "xlsx":
+        return openpyxl.load_workbook(Path(result.path))
+    copy = workdir / "copy.xlsx"
+    report = result.report
+    write_workbook(copy, report.spec, report, kind="annotated")
+    return openpyxl.load_workbook(copy)
+
+
+def annotate(result: FileResult, target: Path) -> None:
+    if result.report is None:
+        raise GkxlError("annot.unreadable")
+    refuse_overwrite(target, [result.path])
+    with tempfile.TemporaryDirectory() as d:
+        wb = _load(result, Path(d))
+        notes: dict[tuple[str, str], list[str]] = {}
+        for f in result.findings:
+            places = [(f.sheet, f.cell, f.severity)] if f.cell else []
+            places += [(*c["cell"].split("!"), "warning") for c in f.candidates if not f.cell]   # one of these is wrong
+            for sheet, ref, severity in places:
+                if sheet not in wb.sheetnames:
+                    continue
+                notes.setdefault((sheet, ref), []).append(f"[{f.rule}] {f.message.zh}")
+                cell = wb[sheet][ref]
+                if severity == "error" or cell.fill != RED:
+                    cell.fill = RED if severity == "error" else AMBER
+        for (sheet, ref), lines in notes.items():
+            comment = Comment("\n".join(lines), "gkxl")
+            comment.width, comment.height = 360, 40 + 30 * len(lines)
+            wb[sheet][ref].comment = comment
+        _findings_sheet(wb, result)
+        wb.calculation.fullCalcOnLoad = True
+        with atomic_path(target) as tmp:
+            wb.save(tmp)
+
+
+def _findings_sheet(wb: openpyxl.Workbook, result: FileResult) -> None:
+    if SHEET in wb.sheetnames:
+        del wb[SHEET]
+    ws = wb.create_sheet(SHEET, 0)
+    ws.append([f"{result.unit or ''} {result.year or ''} 校验结果：{len(result.findings)} 项（错误 {result.errors} 项）"])
+    ws["A1"].font = Font(bold=True, size=13)
+    header = ["规则", "级别", "位置", "行", "列", "读到", "应为", "说明", "提示"]
+    ws.append(header)
+    for c in ws[2]:
+        c.font = Font(bold=True)
+    for f in result.findings:
+        ws.append([f.rule, "错误" if f.severity == "error" else "警告", f.where, f.row_label, f.col_label,
+                   neutralise(f.value), neutralise(f.expected), f.message.zh, f.hint.zh if f.hint else ""])
+    for col, width in zip("ABCDEFGHI", [12, 6, 12, 30, 18, 10, 10, 70, 40]):
+        ws.column_dimensions[col].width = width
+    for row in ws.iter_rows(min_row=3):
+        for c in row:
+            c.alignment = Alignment(wrap_text=True, vertical="top")
+    wb.active = 0
+    for other in wb.worksheets[1:]:
+        other.sheet_view.tabSelected = False

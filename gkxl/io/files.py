@@ -1,0 +1,107 @@
+"""Writing outputs so that nothing is ever half-written or written over an input."""
+from __future__ import annotations
+
+import errno
+import os
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+
+from gkxl.text.errors import GkxlError
+
+
+_OS_REASONS_ZH = {
+    errno.ENOENT: "文件或文件夹不存在", errno.EACCES: "没有权限", errno.EPERM: "没有权限",
+    errno.EISDIR: "这是文件夹，不是文件", errno.ENOTDIR: "路径中有一段不是文件夹", errno.ENOSPC: "磁盘已满",
+    errno.EROFS: "只读的磁盘或文件夹", errno.ENAMETOOLONG: "文件名或路径过长", errno.ELOOP: "路径中的链接循环",
+    errno.EIO: "磁盘读写错误", errno.EBUSY: "文件正被占用", errno.EEXIST: "文件已存在",
+}
+
+
+def os_reason(e: OSError, lang: str = "zh") -> str:
+    """Why an operating-system call failed, in the clerk's language."""
+    if lang == "en":
+        return e.strerror or str(e)
+    return _OS_REASONS_ZH.get(e.errno, "系统错误" + (f"（{e.errno}）" if e.errno else ""))
+
+
+def os_error(e: OSError, path) -> GkxlError:
+    return GkxlError("io.os_error", path=str(path), reason=os_reason(e), detail=os_reason(e, "en"))
+
+
+@contextmanager
+def atomic_path(target: Path):
+    """Yield a temporary path beside `target`; on success it is flushed to disk and replaces `target` in
+    one step. Any failure to write leaves `target` as it was and is reported with the target's name."""
+    target = Path(target)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".~gkxl-", suffix=target.suffix, dir=target.parent)
+        os.close(fd)
+    except OSError as e:
+        raise write_error(e, target) from None
+    try:
+        yield Path(tmp)
+        with open(tmp, "rb") as f:
+            os.fsync(f.fileno())
+        os.chmod(tmp, 0o666 & ~_umask())    # mkstemp makes 0600; an output should get the usual mode
+        os.replace(tmp, target)
+    except BaseException as e:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        if isinstance(e, OSError):
+            raise write_error(e, target) from None
+        raise
+
+
+def write_error(e: OSError, target: Path) -> GkxlError:
+    return GkxlError("io.write_failed", path=str(target), reason=os_reason(e), detail=os_reason(e, "en"))
+
+
+def unique_name(base: str, suffix: str, used: set[str]) -> str:
+    """base+suffix, or base_2+suffix, … : a name not yet in `used` (compared as Windows does, ignoring case)."""
+    name, n = f"{base}{suffix}", 2
+    while name.lower() in used:
+        name, n = f"{base}_{n}{suffix}", n + 1
+    used.add(name.lower())
+    return name
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def write_text(target: Path, content: str, encoding: str = "utf-8") -> None:
+    with atomic_path(target) as tmp:
+        tmp.write_text(content, encoding=encoding)
+
+
+def refuse_overwrite(output: Path, inputs) -> None:
+    """An output that is one of the inputs would destroy it: refuse before doing any work."""
+    out = Path(output).resolve()
+    for p in inputs:
+        if Path(p).resolve() == out:
+            raise GkxlError("io.output_is_input", path=str(output))
+
+
+_WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
+
+
+MAX_NAME_BYTES = 150     # file systems allow 255 bytes; room is left for "_校验标注_2.xlsx" and the like
+
+
+def safe_filename(name: str, fallback: str = "未命名") -> str:
+    """A file name that Windows, macOS and Linux all accept, keeping Chinese as it is, at most
+    MAX_NAME_BYTES of UTF-8 (a Chinese character takes three)."""
+    cleaned = "".join("_" if ch in '<>:"/\\|?*' or ord(ch) < 32 else ch for ch in str(name)).strip().rstrip(". ")
+    if not cleaned:
+        cleaned = fallback
+    if cleaned.split(".")[0].upper() in _WINDOWS_RESERVED:
+        cleaned = "_" + cleaned
+    while len(cleaned.encode("utf-8", "surrogateescape")) > MAX_NAME_BYTES:
+        cleaned = cleaned[:-1]
+    return cleaned

@@ -1,0 +1,92 @@
+"""The list of units a collecting office sends templates to: a CSV or a spreadsheet with a header row."""
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import python_calamine as pc
+
+from gkxl.text.errors import GkxlError
+from gkxl.io.files import os_reason
+from gkxl.form.model import unit_key
+from gkxl.form.unit_code import problem as code_problem
+from gkxl.text.messages import Message
+from gkxl.io.source import open_source
+
+NAME_COLUMNS = ("单位名称", "单位", "unit", "name")
+CODE_COLUMNS = ("单位代码", "统一社会信用代码", "unit_code", "code")
+
+
+@dataclass
+class Unit:
+    name: str
+    code: str | None
+    line: int
+
+
+def _rows(path: Path) -> list[list]:
+    if path.suffix.lower() in (".csv", ".txt"):
+        raw = path.read_bytes()
+        for enc in ("utf-8-sig", "gb18030"):
+            try:
+                content = raw.decode(enc)
+                break
+            except UnicodeDecodeError:
+                continue
+        else:
+            raise GkxlError("template.units_unreadable", path=str(path), detail="encoding")
+        return list(csv.reader(io.StringIO(content)))
+    src = open_source(path)
+    try:
+        wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(src.data))
+        return wb.get_sheet_by_index(0).to_python()
+    except Exception as e:
+        raise GkxlError("template.units_unreadable", path=str(path), detail=str(e)[:100]) from None
+
+
+def _cell_text(v) -> str:
+    if isinstance(v, float) and v.is_integer():
+        v = int(v)
+    return str(v).strip() if v is not None else ""
+
+
+def _code_text(v) -> str:
+    """A unit code cell as text; a number means Excel has already turned the code into digits and lost it."""
+    if isinstance(v, float):
+        return f"{v:.6G}"
+    return _cell_text(v)
+
+
+def read_units(path: Path) -> tuple[list[Unit], list[tuple[int, str, int]]]:
+    """Units in order, and duplicates skipped as (line, name, first line)."""
+    try:
+        rows = _rows(Path(path))
+    except OSError as e:
+        raise GkxlError("template.units_unreadable", path=str(path), detail=os_reason(e)) from None
+    if not rows:
+        raise GkxlError("template.units_empty", path=str(path))
+    header = [_cell_text(h) for h in rows[0]]
+    name_col = next((header.index(c) for c in NAME_COLUMNS if c in header), None)
+    if name_col is None:
+        raise GkxlError("template.units_missing_column", path=str(path))
+    code_col = next((header.index(c) for c in CODE_COLUMNS if c in header), None)
+    units, duplicates, first, bad = [], [], {}, []
+    for n, row in enumerate(rows[1:], start=2):
+        name = _cell_text(row[name_col]) if name_col < len(row) else ""
+        if not name:
+            continue
+        code = _code_text(row[code_col]) if code_col is not None and code_col < len(row) else ""
+        if code and code_problem(code):
+            bad.append(Message("template.units_bad_code_line", line=n, unit=name, reason=Message(code_problem(code), value=code)))
+        if unit_key(name) in first:
+            duplicates.append((n, name, first[unit_key(name)]))
+            continue
+        first[unit_key(name)] = n
+        units.append(Unit(name, code or None, n))
+    if bad:      # never lock a wrong code into a template: the list is corrected first
+        raise GkxlError("template.units_bad_codes", path=str(path), count=len(bad), lines=bad)
+    if not units:
+        raise GkxlError("template.units_empty", path=str(path))
+    return units, duplicates

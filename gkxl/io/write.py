@@ -1,0 +1,457 @@
+"""Write a report (blank, pre-filled or filled) as the standard workbook, driven by the spec.
+
+Uses only core OOXML (merged cells, protection, data validation, conditional formatting, defined print
+settings) so that Excel, WPS and LibreOffice all show the same thing. Every formula carries its cached
+value, computed here by the same rule code the checker uses.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import xlsxwriter
+
+from gkxl import __version__
+
+from gkxl.form import rules
+from gkxl.io.files import atomic_path
+from gkxl.form.model import Report
+from gkxl.form.spec import META_SHEET, Cell, Spec, a1
+
+GUIDE_SHEET = "填报说明"
+CHECK_SHEET = "校验"
+FONT = "宋体"
+LINE_PT = 14.5
+OK, FAIL = "✓", "✗"
+
+SEVERITY_ZH = {"error": "错误", "warning": "警告"}
+
+def data_validation(spec: Spec, typ: str) -> dict:
+    """xlsxwriter data-validation options of a cell type, from its limits and texts in the spec."""
+    t = spec.types[typ]
+    (title, message), (error_title, error_message) = t["input"]["zh"], t["refuse"]["zh"]
+    texts = {"input_title": title, "input_message": message, "error_title": error_title, "error_message": error_message}
+    if typ == "text":
+        return {"validate": "length", "criteria": "<=", "value": t.get("max_length", 32767), **texts}
+    kind = "integer" if t.get("integer") else "decimal"
+    return {"validate": kind, "criteria": "between", "minimum": t.get("minimum", -1e15), "maximum": t.get("maximum", 1e15),
+            **texts}
+
+
+def display_width(text: str) -> float:
+    return sum(2.1 if unicodedata.east_asian_width(ch) in "WF" else 1.1 for ch in text)
+
+
+def lines_needed(text: str, width: float) -> int:
+    usable = max(width - 1.5, 4)
+    return sum(max(1, math.ceil(display_width(part) / usable)) for part in text.split("\n"))
+
+
+@dataclass
+class CheckRow:
+    id: str
+    severity: str
+    description: str
+    lhs: str           # Excel expressions
+    rhs: str
+
+
+@dataclass
+class Layout:
+    """Everything about a spec's workbook that does not depend on the report: computed once."""
+    row_heights: dict[str, dict[int, float]]
+    check_rows: list[CheckRow]
+    total_formulas: dict[str, str]
+    dv_ranges: dict[tuple[str, str], list[tuple[int, int, int, int]]]
+    cf_failing: dict[str, list[tuple[str, list[tuple[int, int, int, int]]]]]   # sheet -> (formula, ranges)
+    numeric_runs: dict[str, list[tuple[int, int, int, int]]]
+
+
+def _rects(cells: list[Cell]) -> list[tuple[int, int, int, int]]:
+    return [(f.row, f.col, l.row, l.col) for f, l in rules._runs(cells)]
+
+
+@lru_cache(maxsize=None)
+def layout(spec: Spec) -> Layout:
+    heights: dict[str, dict[int, float]] = {}
+    for sheet in spec.sheets:
+        h: dict[int, float] = {}
+        def width(c0, c1):
+            return sum(sheet.widths.get(c, 8.43) for c in range(c0, c1 + 1))
+        for lab in sheet.labels:
+            r0, c0, r1, c1 = lab.merge or (lab.row, lab.col, lab.row, lab.col)
+            size = 1.25 if lab.style == "title" else 1
+            need = lines_needed(lab.text, width(c0, c1) / size) * LINE_PT * size + 4
+            per_row = need / (r1 - r0 + 1)
+            for r in range(r0, r1 + 1):
+                h[r] = max(h.get(r, 15), per_row)
+        for c in sheet.cells:
+            if c.height:
+                h[c.row] = c.height
+        heights[sheet.name] = h
+
+    check_rows = []
+    for inst in spec.instances:
+        first = spec.cells[inst.lhs[0]]
+        where = f"{first.sheet} · {inst.label}" if inst.label else first.sheet
+        check_rows.append(CheckRow(inst.id, inst.rule.severity, f"{where}：{inst.rule.expression}",
+                                   rules.sum_formula(spec, inst.lhs), rules.sum_formula(spec, inst.rhs)))
+    for sheet in spec.sheets:
+        nums = [c for c in sheet.cells if c.is_input and c.numeric]
+        if nums:
+            check_rows.append(CheckRow(f"V-blank[{sheet.name}]", "error",
+                                       f"{sheet.name}：应填数字的 {len(nums)} 个格子都填了数字",
+                                       "COUNT(" + ",".join(rules.refs(spec, [c.key for c in nums])) + ")",
+                                       str(len(nums))))
+
+    dv: dict[tuple[str, str], list] = {}
+    runs: dict[str, list] = {}
+    for sheet in spec.sheets:
+        for typ in ("count", "delta", "amount", "text", "year"):
+            cells = [c for c in sheet.cells if c.is_input and c.type == typ]
+            if cells:
+                dv[(sheet.name, typ)] = _rects(cells)
+        runs[sheet.name] = _rects([c for c in sheet.cells if c.is_input and c.numeric])
+
+    cf: dict[str, list] = {}
+    for inst in spec.instances:
+        cells = [spec.cells[k] for k in inst.keys]
+        sheets = {c.sheet for c in cells}
+        if len(sheets) == 1:
+            sheet = sheets.pop()
+            cf.setdefault(sheet, []).append((rules.failing_formula(spec, inst, sheet), _rects(cells)))
+    totals = {c.key: rules.total_formula(spec, c) for c in spec.totals}
+    return Layout(heights, check_rows, totals, dv, cf, runs)
+
+
+class _Formats:
+    def __init__(self, wb: xlsxwriter.Workbook, spec: Spec):
+        base = {"font_name": FONT, "font_size": 11, "valign": "vcenter", "text_wrap": True}
+        boxed = {**base, "border": 1}
+        self.title = wb.add_format({**base, "bold": True, "font_size": 14, "align": "center"})
+        self.header = wb.add_format({**boxed, "bold": True, "align": "center", "bg_color": "#D9E1F2"})
+        self.block = wb.add_format({**boxed, "bold": True, "align": "left", "bg_color": "#EDEDED"})
+        self.row = wb.add_format({**boxed, "align": "left"})
+        self.note = wb.add_format({**base, "italic": True, "font_color": "#595959", "align": "left"})
+        self.note_header = wb.add_format({**boxed, "font_size": 10, "align": "center", "bg_color": "#D9E1F2"})
+        unlocked = {**boxed, "locked": False, "bg_color": "#FFF2CC"}
+        self.input = {typ: wb.add_format({**unlocked, "align": "left" if typ in ("year", "text") else "center",
+                                          **({"num_format": t["num_format"]} if "num_format" in t else {}),
+                                          **({"valign": "top"} if typ == "text" else {})})
+                      for typ, t in spec.types.items()}
+        self.fixed = wb.add_format({**boxed, "align": "left", "bg_color": "#F2F2F2"})   # pre-filled, locked
+        self.total = wb.add_format({**boxed, "bold": True, "num_format": "0", "align": "center", "bg_color": "#E2EFDA"})
+        self.plain = wb.add_format(base)
+        self.bold = wb.add_format({**base, "bold": True})
+        self.bold_nowrap = wb.add_format({"font_name": FONT, "bold": True})
+        self.cell = wb.add_format({**boxed, "align": "left"})
+        self.cell_center = wb.add_format({**boxed, "align": "center"})
+        self.bad = wb.add_format({"bg_color": "#FFC7CE", "font_color": "#9C0006", "bold": True})
+        self.missing = wb.add_format({"bg_color": "#F8CBAD"})
+        self.good = wb.add_format({"font_color": "#006100", "bg_color": "#C6EFCE"})
+        self.status = wb.add_format({**base, "bold": True, "font_size": 13, "border": 2, "align": "center"})
+
+    def label(self, style: str):
+        return getattr(self, style)
+
+
+def _is_number(v) -> bool:
+    return rules.number(v) is not None
+
+
+def _page(ws, sheet_landscape: bool, repeat: tuple[int, int] | None = None):
+    ws.set_paper(9)
+    if sheet_landscape:
+        ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+    ws.center_horizontally()
+    ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
+    ws.set_footer("&C第 &P 页，共 &N 页")
+    if repeat:
+        ws.repeat_rows(repeat[0] - 1, repeat[1] - 1)
+
+
+def _protect(ws, password: str | None):
+    ws.protect(password or "", {"format_columns": True, "format_rows": True})
+
+
+def _write_value(ws, cell: Cell, value, fmt):
+    r, c = cell.row, cell.col
+    if cell.merge:
+        ws.merge_range(*cell.merge, "", fmt)
+    if value is None or value == "":
+        ws.write_blank(r, c, None, fmt)
+    elif _is_number(value):
+        ws.write_number(r, c, value, fmt)
+    else:
+        ws.write_string(r, c, str(value), fmt)
+
+
+def write_workbook(target: Path, spec: Spec, report: Report | None = None, *, password: str | None = None,
+                   kind: str = "template", generated_at: str | None = None,
+                   extra_sheets: list[tuple[str, list[list]]] | None = None) -> None:
+    """Write the workbook atomically to `target`. `report` None gives a blank template.
+
+    `extra_sheets` (name, rows) are plain, unprotected tables after the standard sheets: the first row is a
+    bold header, frozen and filtered (a summary's 明细 and 报送情况)."""
+    report = report or Report.blank(spec)
+    generated_at = generated_at or dt.datetime.now().astimezone().isoformat(timespec="seconds")
+    lay = layout(spec)
+    values = dict(report.values)
+    computed = rules.derive(spec, values)
+    effective = {**values, **computed}
+    meta = {"unit": report.unit, "unit_code": report.unit_code, "year": report.year}
+
+    with atomic_path(target) as tmp:
+        wb = xlsxwriter.Workbook(str(tmp), {"strings_to_numbers": False, "strings_to_formulas": False,
+                                            "strings_to_urls": False})
+        fm = _Formats(wb, spec)
+        _guide_sheet(wb, fm, spec, password)
+        for sheet in spec.sheets:
+            ws = wb.add_worksheet(sheet.name)
+            for col, w in sheet.widths.items():
+                ws.set_column(col, col, w)
+            for row, h in lay.row_heights[sheet.name].items():
+                ws.set_row(row, h)
+            for lab in sheet.labels:
+                f = fm.label(lab.style)
+                if lab.merge:
+                    ws.merge_range(*lab.merge, lab.text, f)
+                else:
+                    ws.write_string(lab.row, lab.col, lab.text, f)
+            for cell in sheet.cells:
+                if cell.label_cell:
+                    ws.write_string(*cell.label_cell, cell.label, fm.row)
+                if cell.meta:
+                    value = meta.get(cell.meta)
+                    fixed = value not in (None, "") and kind == "template"
+                    _write_value(ws, cell, value, fm.fixed if fixed else fm.input[cell.type])
+                elif cell.defined_by is not None:
+                    cached = computed.get(cell.key)
+                    ws.write_formula(cell.row, cell.col, lay.total_formulas[cell.key], fm.total,
+                                     "" if cached is None else cached)
+                else:
+                    _write_value(ws, cell, values.get(cell.key), fm.input[cell.type])
+            for (name, typ), rects in lay.dv_ranges.items():
+                if name != sheet.name:
+                    continue
+                opts = data_validation(spec, typ)
+                if len(rects) > 1:
+                    opts["multi_range"] = " ".join(_rng(r) for r in rects)
+                ws.data_validation(*rects[0], opts)
+            for formula, rects in lay.cf_failing.get(sheet.name, []):
+                opts = {"type": "formula", "criteria": formula, "format": fm.bad}
+                if len(rects) > 1:
+                    opts["multi_range"] = " ".join(_rng(r) for r in rects)
+                ws.conditional_format(*rects[0], opts)
+            for r0, c0, r1, c1 in lay.numeric_runs[sheet.name]:
+                ws.conditional_format(r0, c0, r1, c1, {"type": "formula", "criteria": f"=NOT(ISNUMBER({a1(r0, c0)}))",
+                                                       "format": fm.missing})
+            if sheet.freeze:
+                ws.freeze_panes(*sheet.freeze)
+            _page(ws, sheet.landscape, sheet.header_rows)
+            _protect(ws, password)
+        _check_sheet(wb, fm, spec, lay, effective, password)
+        for name, rows in extra_sheets or []:
+            _plain_sheet(wb, fm, name, rows)
+        _meta_sheet(wb, spec, report, kind, generated_at, password)
+        written = dt.datetime.fromisoformat(generated_at).astimezone(dt.timezone.utc).replace(tzinfo=None)
+        wb.set_properties({"title": f"{report.unit or ''} {report.year or ''} 政府信息公开工作年度报告统计表".strip(),
+                           "subject": spec.name, "author": "gkxl", "comments": f"gkxl {__version__} {spec.basis}",
+                           "created": written})
+        for name, value in _metadata(spec, report, kind, generated_at):
+            wb.set_custom_property(f"gkxl.{name}", str(value))
+        wb.worksheets()[1].activate()
+        wb.close()
+
+
+def _plain_sheet(wb, fm: _Formats, name: str, rows: list[list]) -> None:
+    ws = wb.add_worksheet(name)
+    widths: dict[int, float] = {}
+    for r, row in enumerate(rows):
+        for c, v in enumerate(row):
+            if v is None or v == "":
+                continue
+            if _is_number(v):
+                ws.write_number(r, c, v)
+            else:
+                ws.write_string(r, c, str(v), fm.bold_nowrap if r == 0 else None)
+            widths[c] = max(widths.get(c, 8), min(60, display_width(str(v)) + 2))
+    for c, w in widths.items():
+        ws.set_column(c, c, w)
+    if rows:
+        ws.freeze_panes(1, 0)
+        ws.autofilter(0, 0, max(len(rows) - 1, 0), max(len(rows[0]) - 1, 0))
+
+
+def _rng(rect) -> str:
+    r0, c0, r1, c1 = rect
+    return a1(r0, c0) if (r0, c0) == (r1, c1) else f"{a1(r0, c0)}:{a1(r1, c1)}"
+
+
+def _metadata(spec: Spec, report: Report, kind: str, generated_at: str) -> list[tuple[str, object]]:
+    return [("template", spec.id), ("template_version", spec.version), ("format", spec.format),
+            ("kind", kind), ("year", "" if report.year is None else report.year),
+            ("unit", report.unit or ""), ("unit_code", report.unit_code or ""),
+            ("generated_at", generated_at), ("generator", f"gkxl {__version__}")]
+
+
+def _meta_sheet(wb, spec, report, kind, generated_at, password):
+    ws = wb.add_worksheet(META_SHEET)
+    ws.write_string(0, 0, "gkxl")
+    ws.write_string(0, 1, "本工作表由 gkxl 使用，请勿修改。")
+    for i, (name, value) in enumerate(_metadata(spec, report, kind, generated_at), start=1):
+        ws.write_string(i, 0, name)
+        ws.write_string(i, 1, str(value))
+    ws.very_hidden()
+    _protect(ws, password)
+
+
+def _check_sheet(wb, fm: _Formats, spec: Spec, lay: Layout, effective: dict, password):
+    ws = wb.add_worksheet(CHECK_SHEET)
+    widths = [26, 8, 70, 10, 10, 10, 8]
+    for col, w in enumerate(widths):
+        ws.set_column(col, col, w)
+    ws.merge_range(0, 0, 0, 6, "校验结果（随填写自动更新：✓ 为通过，✗ 为未通过）", fm.title)
+    ws.write_string(1, 0, "总体状态", fm.bold)
+    first, last = 4, 4 + len(lay.check_rows) - 1
+    status_rng = f"G{first + 1}:G{last + 1}"
+    failed = 0
+    for i, row in enumerate(lay.check_rows):
+        r = first + i
+        lhs, rhs = _eval_check(spec, row, effective)
+        diff = None if lhs is None or rhs is None else (round(lhs - rhs, 4) if isinstance(lhs - rhs, float) else lhs - rhs)
+        ok = diff == 0
+        failed += not ok
+        ws.set_row(r, max(lines_needed(row.description, widths[2]), lines_needed(row.id, widths[0])) * LINE_PT + 3)
+        ws.write_string(r, 0, row.id, fm.cell)
+        ws.write_string(r, 1, SEVERITY_ZH[row.severity], fm.cell_center)
+        ws.write_string(r, 2, row.description, fm.cell)
+        ws.write_formula(r, 3, "=" + row.lhs, fm.cell_center, "" if lhs is None else lhs)
+        ws.write_formula(r, 4, "=" + row.rhs, fm.cell_center, "" if rhs is None else rhs)
+        ws.write_formula(r, 5, f"=ROUND(D{r + 1}-E{r + 1},4)", fm.cell_center, "" if diff is None else diff)
+        ws.write_formula(r, 6, f'=IF(F{r + 1}=0,"{OK}","{FAIL}")', fm.cell_center, OK if ok else FAIL)
+    overall = f"{OK} 全部通过" if not failed else f"{FAIL} 有 {failed} 项未通过"
+    ws.merge_range(1, 1, 1, 6, "", fm.status)
+    ws.write_formula(1, 1, f'=IF(COUNTIF({status_rng},"{FAIL}")=0,"{OK} 全部通过","{FAIL} 有 "&COUNTIF({status_rng},"{FAIL}")&" 项未通过")',
+                     fm.status, overall)
+    for c, h in enumerate(["规则编号", "级别", "检查内容", "左边", "右边", "差额", "结果"]):
+        ws.write_string(3, c, h, fm.header)
+    ws.conditional_format(first, 6, last, 6, {"type": "cell", "criteria": "==", "value": f'"{FAIL}"', "format": fm.bad})
+    ws.conditional_format(first, 6, last, 6, {"type": "cell", "criteria": "==", "value": f'"{OK}"', "format": fm.good})
+    ws.conditional_format(1, 1, 1, 1, {"type": "text", "criteria": "begins with", "value": FAIL, "format": fm.bad})
+    ws.conditional_format(1, 1, 1, 1, {"type": "text", "criteria": "begins with", "value": OK, "format": fm.good})
+    ws.freeze_panes(4, 0)
+    _page(ws, True, (4, 4))
+    _protect(ws, password)
+
+
+def _eval_check(spec: Spec, row: CheckRow, effective: dict):
+    """Cached values of a 校验 row, as Excel computes them (SUM and COUNT skip text and blanks)."""
+    if row.id.startswith("V-blank"):
+        sheet = row.id[len("V-blank["):-1]
+        nums = [c for c in spec.sheet(sheet).cells if c.is_input and c.numeric]
+        return sum(_is_number(effective.get(c.key)) for c in nums), len(nums)
+    inst = next(i for i in spec.instances if i.id == row.id)
+    def excel_sum(keys):
+        return sum(rules.number(effective.get(k)) or 0 for k in keys)
+    return excel_sum(inst.lhs), excel_sum(inst.rhs)
+
+
+def guide_lines(spec: Spec) -> list[tuple[str, str]]:
+    """The 填报说明 of the spec, its placeholders filled from the spec itself (amount cells, totals, rules)."""
+    amounts = [c for c in spec.inputs if c.type == "amount"]
+    places = spec.types["amount"].get("decimals", 6)
+    totals: dict[str, int] = {}
+    for c in spec.totals:
+        totals[c.sheet] = totals.get(c.sheet, 0) + 1
+    fills = {
+        "{basis}": spec.basis,
+        "{amounts}": "、".join(f"{c.sheet}“{c.label}”" for c in amounts)
+                     + f"以万元为单位，可精确到分（最多 {places} 位小数），例如 25100 元填 2.51，不要写“元”。",
+        "{totals}": "绿色格子是公式（" + "，".join(f"{sheet} {n} 个" for sheet, n in totals.items())
+                    + "），自动计算，不能修改。",
+    }
+    out = []
+    for head, body in spec.guide:
+        if body == "{rules}":
+            out += [(f"{r.id}（{SEVERITY_ZH[r.severity]}）", f"{r.expression}。{r.message['zh']}") for r in spec.rules]
+            out.append(("V-blank（错误）", "每个应填数字的格子都填了数字（0 也要填）。"))
+            out += [(f"{y.id}（{SEVERITY_ZH[y.severity]}）", f"{y.expression}。{y.message['zh']}（汇总机关用上年报表核对）")
+                    for y in {y.id: y for y in spec.year_rules}.values()]
+        elif body == "{amounts}" and not amounts:
+            continue
+        else:
+            for key, value in fills.items():
+                body = body.replace(key, value)
+            out.append((head, body))
+    return out
+
+
+def _guide_sheet(wb, fm: _Formats, spec: Spec, password):
+    ws = wb.add_worksheet(GUIDE_SHEET)
+    ws.set_column(0, 0, 20)
+    ws.set_column(1, 1, 96)
+    lines = [("", f"{spec.name} 填报说明")] + guide_lines(spec)
+    for i, (head, body) in enumerate(lines):
+        if i == 0:
+            ws.merge_range(0, 0, 0, 1, body, fm.title)
+            ws.set_row(0, 24)
+            continue
+        ws.write_string(i + 1, 0, head, fm.bold)
+        ws.write_string(i + 1, 1, body, fm.plain)
+        ws.set_row(i + 1, lines_needed(body, 96) * LINE_PT + 4)
+    _page(ws, False)
+    _protect(ws, password)
+
+
+class TemplateStamper:
+    """Per-unit templates for a whole list, fast: the workbook is written once per shape with placeholder
+    texts, and each unit's copy is that package with the placeholders replaced (XML-escaped).
+
+    A per-unit file is then byte-for-byte what write_workbook would give but for the unit's texts;
+    tests/test_template.py holds the two side by side.
+    """
+    UNIT, CODE = "GKXLUNIT3f9c1a7e", "GKXLCODE3f9c1a7e"
+
+    def __init__(self, spec: Spec, year: int | None, password: str | None = None):
+        self.spec, self.year, self.password = spec, year, password
+        self.generated_at = dt.datetime.now().astimezone().isoformat(timespec="seconds")
+        self._masters: dict[bool, list] = {}
+
+    def _master(self, with_code: bool) -> list:
+        if with_code not in self._masters:
+            import tempfile
+            import zipfile
+            with tempfile.TemporaryDirectory() as d:
+                path = Path(d) / "master.xlsx"
+                report = Report.blank(self.spec, unit=self.UNIT, unit_code=self.CODE if with_code else None, year=self.year)
+                write_workbook(path, self.spec, report, password=self.password, generated_at=self.generated_at)
+                with zipfile.ZipFile(path) as zf:
+                    self._masters[with_code] = [(info, zf.read(info)) for info in zf.infolist()]
+        return self._masters[with_code]
+
+    def prepared(self, shapes) -> "TemplateStamper":
+        """Write the masters now (with and/or without a unit code), so worker processes inherit them."""
+        for with_code in shapes:
+            self._master(with_code)
+        return self
+
+    def write_job(self, job: tuple) -> None:
+        self.write(*job)
+
+    def write(self, target: Path, unit: str, unit_code: str | None = None) -> None:
+        import zipfile
+        from xml.sax.saxutils import escape
+        swaps = [(self.UNIT.encode(), escape(unit).encode("utf-8"))]
+        if unit_code:
+            swaps.append((self.CODE.encode(), escape(unit_code).encode("utf-8")))
+        with atomic_path(target) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as out:
+            for info, data in self._master(bool(unit_code)):
+                for old, new in swaps:
+                    data = data.replace(old, new)
+                out.writestr(info, data)

@@ -1,0 +1,18 @@
+"""The notes a reader of published reports makes: findings of the catalogue's parse types, with a line."""
+from __future__ import annotations
+
+from gkxl.findings.catalogue import parse_type
+from gkxl.findings.finding import Finding
+from gkxl.text.messages import Message
+
+
+class Notes(list):
+    def add(self, line: int | None, code: str, **params) -> Finding:
+        kind = parse_type(code)
+        finding = Finding(kind.id, kind.severity, Message(code, **params), line=line)
+        self.append(finding)
+        return finding
+
+    @property
+    def has_errors(self) -> bool:
+        return any(n.severity == "error" for n in self)

@@ -1,0 +1,143 @@
+"""Read a published annual report (web-page text, a PDF's text layer, Markdown or saved HTML) into a Report.
+
+Figures are kept exactly as published, totals included, so that checking can find a published total that
+does not add up. Whatever cannot be placed is reported as a note (a finding with its line number); nothing
+is guessed silently. The steps each live in their own module: lines (text and HTML to lines of fields),
+sections (where 一 to 六 start, the title), tables (rows to cell values); this module picks the format,
+runs them, and compares published totals with their parts.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from gkxl.findings.finding import Finding
+from gkxl.form import rules
+from gkxl.form import spec as specmod
+from gkxl.form.model import Report
+from gkxl.io.files import os_reason
+from gkxl.published.lines import Line, decode, html_lines, looks_like_html, text_lines
+from gkxl.published.notes import Notes
+from gkxl.published.sections import YEAR, SectionFinder
+from gkxl.published.tables import TableReader, table_specs
+from gkxl.text.errors import GkxlError
+from gkxl.text.labels import normalise
+from gkxl.text.numbers import show
+
+MAX_TEXT_BYTES = 8 * 1024 * 1024        # a report is tens of kilobytes; more is not a report
+
+
+@dataclass
+class ParseResult:
+    report: Report
+    notes: list[Finding]
+    format_detected: str
+
+    @property
+    def has_errors(self) -> bool:
+        return any(n.severity == "error" for n in self.notes)
+
+
+def detect_spec(lines: list[Line], notes: Notes, html_title: str = "") -> specmod.Spec:
+    """The format by its marker words; else by the report year; else the default (each said in a note)."""
+    whole = normalise("".join(l.raw for l in lines))
+    found = [s for s in map(specmod.load, specmod.available()) if any(normalise(m) in whole for m in s.recognise)]
+    if len(found) == 1:
+        notes.add(None, "parse.format_recognised", format=found[0].format, basis=found[0].basis)
+        return found[0]
+    year = _year_hint(lines, html_title)
+    by_year = [s for s in map(specmod.load, specmod.available()) if year is not None and s.years[0] <= year <= s.years[1]]
+    if len(by_year) == 1:
+        notes.add(None, "parse.format_by_year", format=by_year[0].format, year=year)
+        return by_year[0]
+    spec = specmod.load(specmod.DEFAULT_SPEC)
+    notes.add(None, "parse.format_assumed", format=spec.format)
+    return spec
+
+
+def _year_hint(lines: list[Line], html_title: str) -> int | None:
+    for raw in [html_title] + [l.raw for l in lines if l.raw.strip()][:5]:
+        m = YEAR.search(raw or "")
+        if m:
+            return int(m.group(1))
+    return None
+
+
+def parse_lines(lines: list[Line], path: str | None = None, html_title: str = "") -> ParseResult:
+    notes = Notes()
+    spec = detect_spec(lines, notes, html_title)
+    tables = {s.numeral: t for t in table_specs(spec) for s in spec.sections if s.sheet == t.sheet}
+    texts = {s.numeral: s for s in spec.sections if s.text}
+    finder = SectionFinder(spec, lines, notes, html_title)
+    sections, first_heading = finder.find_sections({s.numeral: s.heading for s in spec.sections}, tables)
+    title_line, preamble = finder.read_title(first_heading)
+    unit, year = finder.unit_and_year(title_line)
+    reader = TableReader(spec, notes, lines)
+    for numeral, section in texts.items():
+        if numeral in sections:
+            reader.values[section.text] = finder.narrative(sections[numeral]) or None
+    for numeral, table in tables.items():
+        if numeral in sections:
+            reader.read_table(table, sections[numeral])
+        else:
+            reader.read_table_anywhere(table, {n: ls for n, ls in sections.items() if n in texts})
+    _published_totals(spec, reader, notes)
+    report = Report(spec.id, spec.version, unit, None, year, reader.values, {
+        "kind": "published", "path": path, "format_detected": spec.format,
+        "title": title_line.raw.strip() if title_line else None})
+    if preamble:
+        report.source["preamble"] = preamble
+    notes.sort(key=lambda n: (n.line or 0))
+    report.source["notes"] = [{"line": n.line, "rule": n.rule, "severity": n.severity, "message": n.message.zh}
+                              for n in notes]
+    return ParseResult(report, list(notes), spec.format)
+
+
+def _published_totals(spec: specmod.Spec, reader: TableReader, notes: Notes) -> None:
+    """A published total that differs from the sum of its published parts is said, with both values, once
+    per total (表三!J29 is both a row and a column total). A group published as one row (（六）其他处理)
+    counts in the sums it feeds."""
+    values = dict(reader.values)
+    for target, numbers in reader.group_values:
+        for col, n in enumerate(numbers):
+            for i, keys in enumerate(target.group):
+                if values.get(keys[col]) is None:
+                    values[keys[col]] = n if i == 0 else 0
+    said: set[str] = set()
+    for inst in spec.instances:
+        key = inst.lhs[0]
+        if not inst.rule.defines or key in said:
+            continue
+        published, computed = rules.number(values.get(key)), rules.total(values, inst.rhs)
+        if published is None or computed is None or rules.residual(inst, values) == 0:
+            continue
+        said.add(key)
+        cell = spec.cells[key]
+        notes.add(reader.key_lines.get(key), "parse.total_mismatch", where=cell.where, label=cell.label,
+                  published=show(published), computed=show(computed))
+
+
+def parse_text(source: str, path: str | None = None) -> ParseResult:
+    return parse_lines(text_lines(source), path)
+
+
+def parse_html(source: str, path: str | None = None) -> ParseResult:
+    lines, title = html_lines(source)
+    return parse_lines(lines, path, title)
+
+
+def parse_path(path) -> ParseResult:
+    p = Path(path)
+    try:
+        with open(p, "rb") as f:                       # bounded: /dev/zero or a huge file is not a report
+            data = f.read(MAX_TEXT_BYTES + 1)
+    except OSError as e:
+        raise GkxlError("parse.unreadable", path=str(p), detail=os_reason(e, "en"), reason=os_reason(e)) from None
+    if len(data) > MAX_TEXT_BYTES:
+        raise GkxlError("parse.too_big", path=str(p), size=MAX_TEXT_BYTES // (1024 * 1024))
+    if data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
+        raise GkxlError("parse.is_workbook", path=str(p))
+    source = decode(data, str(p))
+    if looks_like_html(source):
+        return parse_html(source, str(p))
+    return parse_text(source, str(p))

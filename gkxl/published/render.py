@@ -1,0 +1,333 @@
+"""Render a report (a return, a parsed report or a summary) as the published annual report.
+
+Title, sections 一 to 六 in order, the narrative parts as paragraphs and the three tables in the official
+layout taken from the form spec (merged headers become rowspan/colspan in HTML and merged cells in DOCX;
+Markdown cannot merge, so its tables are flattened to one header row). A blank is an empty cell, never 0.
+"""
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from pathlib import Path
+
+from gkxl.form import spec as specmod
+from gkxl.text.errors import GkxlError
+from gkxl.io.files import atomic_path, write_text
+from gkxl.form.model import Report
+
+TITLE_SUFFIX = "政府信息公开工作年度报告"
+FORMATS = ("md", "html", "docx")
+
+
+# --- the document, independent of the output format --------------------------------------------
+
+@dataclass
+class GridCell:
+    text: str
+    rowspan: int = 1
+    colspan: int = 1
+    kind: str = "value"         # value, header, block, row, note_header
+
+
+@dataclass
+class Table:
+    sheet: specmod.Sheet
+    rows: list[list[GridCell | None]]    # None: covered by a merged cell
+
+
+@dataclass
+class Section:
+    heading: str
+    paragraphs: list[str]
+    table: Table | None = None
+
+
+def title_of(report: Report) -> str:
+    unit = str(report.unit).strip() if report.unit not in (None, "") else ""
+    year = f"{report.year}年" if report.year not in (None, "") else ""
+    return f"{unit}{year}{TITLE_SUFFIX}"
+
+
+def format_value(value) -> str:
+    if value is None or isinstance(value, bool):
+        return ""
+    if isinstance(value, float):
+        if value.is_integer():
+            return str(int(value))
+        return f"{value:.10f}".rstrip("0").rstrip(".")
+    return str(value)
+
+
+def sections_of(report: Report) -> list[Section]:
+    """Sections 一 to 六 in the spec's order: a table section holds its sheet, a text section its paragraphs."""
+    spec = report.spec
+    out = []
+    for part in spec.sections:
+        if part.sheet:
+            out.append(Section(part.heading, [], official_table(spec.sheet(part.sheet), report.values)))
+        else:
+            content = report.values.get(part.text)
+            out.append(Section(part.heading, [p.strip() for p in str(content or "").splitlines() if p.strip()]))
+    return out
+
+
+def official_table(sheet: specmod.Sheet, values: dict) -> Table:
+    """The sheet's labels and cells on one grid, title row left out (it is the section heading)."""
+    entries: dict[tuple[int, int], GridCell] = {}
+    covered: set[tuple[int, int]] = set()
+
+    def put(row, col, merge, cell: GridCell):
+        r0, c0, r1, c1 = merge or (row, col, row, col)
+        cell.rowspan, cell.colspan = r1 - r0 + 1, c1 - c0 + 1
+        entries[(r0, c0)] = cell
+        covered.update((r, c) for r in range(r0, r1 + 1) for c in range(c0, c1 + 1) if (r, c) != (r0, c0))
+
+    for lab in sheet.labels:
+        if lab.style != "title":
+            put(lab.row, lab.col, lab.merge, GridCell(lab.text, kind=lab.style))
+    for cell in sheet.cells:
+        put(cell.row, cell.col, cell.merge, GridCell(format_value(values.get(cell.key))))
+    used = set(entries) | covered
+    rows_used = sorted({r for r, _ in used})
+    first_col, last_col = min(c for _, c in used), max(c for _, c in used)
+    rows = []
+    for r in rows_used:
+        rows.append([None if (r, c) in covered else entries.get((r, c), GridCell(""))
+                     for c in range(first_col, last_col + 1)])
+    return Table(sheet, rows)
+
+
+# --- Markdown ----------------------------------------------------------------------------------
+
+def to_markdown(report: Report) -> str:
+    out = [f"# {title_of(report)}", ""]
+    for paragraph in _preamble(report):
+        out += [paragraph, ""]
+    for section in sections_of(report):
+        out += [f"## {section.heading}", ""]
+        for paragraph in section.paragraphs:
+            out += [paragraph, ""]
+        if section.table is not None:
+            out += _markdown_table(section.table.sheet, report.values)
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _preamble(report: Report) -> list[str]:
+    return [p.strip() for p in str(report.source.get("preamble") or "").splitlines() if p.strip()]
+
+
+def _md_row(fields: list[str]) -> str:
+    return "| " + " | ".join(f.replace("|", "｜").replace("\n", " ") for f in fields) + " |"
+
+
+def _md_table(header: list[str], rows: list[list[str]]) -> list[str]:
+    return [_md_row(header), "|" + "---|" * len(header), *(_md_row(r) for r in rows), ""]
+
+
+def _markdown_table(sheet: specmod.Sheet, values: dict) -> list[str]:
+    if sheet.cells and all(c.col_label for c in sheet.cells):
+        return _markdown_grid(sheet, values)
+    return _markdown_blocks(sheet, values)
+
+
+def _markdown_grid(sheet: specmod.Sheet, values: dict) -> list[str]:
+    """Row label, then one column per grid column: the headers' levels joined with " · "."""
+    row_labels = list(dict.fromkeys(c.row_label for c in sheet.cells))
+    col_labels = list(dict.fromkeys(c.col_label for c in sheet.cells))
+    by_pos = {(c.row_label, c.col_label): c for c in sheet.cells}
+    rows = [[r] + [format_value(values.get(by_pos[(r, k)].key)) if (r, k) in by_pos else "" for k in col_labels]
+            for r in row_labels]
+    return _md_table(["项目", *col_labels], rows)
+
+
+def _markdown_blocks(sheet: specmod.Sheet, values: dict) -> list[str]:
+    """Table 2: each block title as a bold line, then its header row and its rows as a small table."""
+    out: list[str] = []
+    header: list[str] | None = None
+    rows: list[list[str]] = []
+    cells_by_row: dict[int, list[specmod.Cell]] = {}
+    for c in sheet.cells:
+        cells_by_row.setdefault(c.row, []).append(c)
+    labels_by_row: dict[int, list[specmod.Label]] = {}
+    for lab in sheet.labels:
+        if lab.style != "title":
+            labels_by_row.setdefault(lab.row, []).append(lab)
+
+    def flush():
+        nonlocal header, rows
+        if header:
+            out.extend(_md_table(header, rows))
+        header, rows = None, []
+
+    for r in sorted(labels_by_row):
+        labs = sorted(labels_by_row[r], key=lambda l: l.col)
+        if labs[0].style in ("block", "note"):
+            flush()
+            out += [f"**{labs[0].text}**", ""]
+        elif labs[0].style in ("header", "note_header"):
+            flush()
+            header = [l.text for l in labs]
+        else:
+            cells = sorted(cells_by_row.get(r, []), key=lambda c: c.col)
+            rows.append([labs[0].text] + [format_value(values.get(c.key)) for c in cells])
+    flush()
+    return out
+
+
+# --- HTML ----------------------------------------------------------------------------------------
+
+HTML_STYLE = """
+body { font-family: "仿宋_GB2312", "仿宋", FangSong, serif; font-size: 16pt; line-height: 1.75;
+       max-width: 60em; margin: 2em auto; padding: 0 1em; }
+h1 { font-family: "方正小标宋简体", "小标宋", "华文中宋", serif; font-weight: normal; text-align: center; font-size: 22pt; }
+h2 { font-family: "黑体", SimHei, sans-serif; font-weight: normal; font-size: 16pt; }
+p { text-indent: 2em; margin: 0; }
+table { border-collapse: collapse; margin: 0.5em 0 1em; font-size: 10.5pt; line-height: 1.4; width: 100%; }
+td, th { border: 1px solid #000; padding: 2px 4px; text-align: center; vertical-align: middle; }
+td.row { text-align: left; }
+th.block { text-align: left; }
+""".strip()
+
+
+def to_html(report: Report) -> str:
+    e = html.escape
+    title = title_of(report)
+    out = ["<!DOCTYPE html>", '<html lang="zh-CN">', "<head>", '<meta charset="utf-8">',
+           f"<title>{e(title)}</title>", f"<style>\n{HTML_STYLE}\n</style>", "</head>", "<body>", f"<h1>{e(title)}</h1>"]
+    out += [f"<p>{e(p)}</p>" for p in _preamble(report)]
+    for section in sections_of(report):
+        out.append(f"<h2>{e(section.heading)}</h2>")
+        out += [f"<p>{e(p)}</p>" for p in section.paragraphs]
+        if section.table is not None:
+            out += _html_table(section.table)
+    out += ["</body>", "</html>", ""]
+    return "\n".join(out)
+
+
+def _html_table(table: Table) -> list[str]:
+    out = ["<table>"]
+    for row in table.rows:
+        cells = []
+        for cell in row:
+            if cell is None:
+                continue
+            tag = "th" if cell.kind in ("header", "block", "note_header") else "td"
+            attrs = f' class="{cell.kind}"' if cell.kind != "value" else ""
+            if cell.rowspan > 1:
+                attrs += f' rowspan="{cell.rowspan}"'
+            if cell.colspan > 1:
+                attrs += f' colspan="{cell.colspan}"'
+            cells.append(f"<{tag}{attrs}>{html.escape(cell.text)}</{tag}>")
+        out.append("<tr>" + "".join(cells) + "</tr>")
+    out.append("</table>")
+    return out
+
+
+# --- DOCX ----------------------------------------------------------------------------------------
+
+TITLE_FONT, HEADING_FONT, BODY_FONT = "方正小标宋简体", "黑体", "仿宋_GB2312"
+TITLE_PT, BODY_PT, TABLE_PT, WIDE_TABLE_PT = 22, 16, 10.5, 9     # 二号, 三号, 五号, 小五
+
+
+def to_docx(report: Report, target: Path) -> None:
+    try:
+        import docx
+        from docx.enum.section import WD_ORIENT
+        from docx.enum.table import WD_TABLE_ALIGNMENT
+        from docx.enum.text import WD_ALIGN_PARAGRAPH
+        from docx.shared import Mm, Pt, RGBColor
+    except ImportError:
+        raise GkxlError("render.no_docx") from None
+    document = docx.Document()
+    section = document.sections[0]
+    section.orientation = WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    # GB/T 9704 margins for government documents
+    section.top_margin, section.bottom_margin, section.left_margin, section.right_margin = Mm(37), Mm(35), Mm(28), Mm(26)
+    normal = document.styles["Normal"]
+    _font(normal.font, normal.element, BODY_FONT, BODY_PT)
+
+    def paragraph(content: str, font: str, size: float, align=None, indent: bool = False, style=None):
+        p = document.add_paragraph(style=style)
+        if align is not None:
+            p.alignment = align
+        fmt = p.paragraph_format
+        fmt.line_spacing = Pt(28) if size <= BODY_PT else None
+        fmt.space_before = fmt.space_after = Pt(0)
+        if indent:
+            fmt.first_line_indent = Pt(size * 2)
+        run = p.add_run(content)
+        _font(run.font, run._element, font, size)
+        run.font.color.rgb = RGBColor(0, 0, 0)
+        return p
+
+    paragraph(title_of(report), TITLE_FONT, TITLE_PT, WD_ALIGN_PARAGRAPH.CENTER).paragraph_format.space_after = Pt(16)
+    for text in _preamble(report):
+        paragraph(text, BODY_FONT, BODY_PT, indent=True)
+    for part in sections_of(report):
+        paragraph(part.heading, HEADING_FONT, BODY_PT, indent=True, style="Heading 1")
+        for text in part.paragraphs:
+            paragraph(text, BODY_FONT, BODY_PT, indent=True)
+        if part.table is not None:
+            _docx_table(document, part.table, WD_TABLE_ALIGNMENT, WD_ALIGN_PARAGRAPH, Pt)
+    with atomic_path(target) as tmp:
+        document.save(str(tmp))
+
+
+def _font(font, element, name: str, size: float) -> None:
+    """Set a font for Latin and East Asian text alike (Word picks the East Asian one for Chinese)."""
+    from docx.oxml.ns import qn
+    font.name = name
+    font.size = _pt(size)
+    font.bold = False
+    rpr = element.get_or_add_rPr()
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = rpr.makeelement(qn("w:rFonts"), {})
+        rpr.append(fonts)
+    for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+        fonts.set(qn(attr), name)
+    for theme in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+        fonts.attrib.pop(qn(theme), None)
+
+
+def _pt(size: float):
+    from docx.shared import Pt
+    return Pt(size)
+
+
+def _docx_table(document, table: Table, WD_TABLE_ALIGNMENT, WD_ALIGN_PARAGRAPH, Pt) -> None:
+    n_rows, n_cols = len(table.rows), len(table.rows[0])
+    size = WIDE_TABLE_PT if n_cols > 10 else TABLE_PT
+    t = document.add_table(rows=n_rows, cols=n_cols)
+    t.style = "Table Grid"
+    t.alignment = WD_TABLE_ALIGNMENT.CENTER
+    for r, row in enumerate(table.rows):
+        for c, cell in enumerate(row):
+            if cell is None:
+                continue
+            target = t.cell(r, c)
+            if cell.rowspan > 1 or cell.colspan > 1:
+                target = target.merge(t.cell(r + cell.rowspan - 1, c + cell.colspan - 1))
+            p = target.paragraphs[0]
+            p.alignment = WD_ALIGN_PARAGRAPH.LEFT if cell.kind in ("row", "block") else WD_ALIGN_PARAGRAPH.CENTER
+            p.paragraph_format.first_line_indent = Pt(0)
+            p.paragraph_format.line_spacing = 1.0
+            run = p.add_run(cell.text)
+            _font(run.font, run._element, BODY_FONT, size)
+    document.add_paragraph()
+
+
+# --- entry point ---------------------------------------------------------------------------------
+
+def render(report: Report, to: str, target: Path) -> None:
+    """Write `report` as a published report in format `to` (md, html or docx) to `target`, atomically."""
+    target = Path(target)
+    if to == "md":
+        write_text(target, to_markdown(report))
+    elif to == "html":
+        write_text(target, to_html(report))
+    elif to == "docx":
+        to_docx(report, target)
+    else:
+        raise GkxlError("render.unknown_target", to=to)

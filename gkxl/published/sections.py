@@ -1,0 +1,96 @@
+"""Where sections 一 to 六 of a published report start, and its title (unit and year)."""
+from __future__ import annotations
+
+import re
+
+from gkxl.form import spec as specmod
+from gkxl.published.lines import Line
+from gkxl.published.notes import Notes
+from gkxl.text.labels import best_match, core, leading_numeral, normalise, similarity
+
+YEAR = re.compile(r"((?:19|20)\d{2})\s*年度?")
+_TITLE_SUFFIX = re.compile(r"(政府)?信息公开(工作)?(年度)?(工作)?报告.*$")
+
+
+class SectionFinder:
+    def __init__(self, spec: specmod.Spec, lines: list[Line], notes: Notes, html_title: str = ""):
+        self.spec, self.lines, self.notes, self.html_title = spec, lines, notes, html_title
+        self.numerals = [s.numeral for s in spec.sections]
+        self.keywords = {s.numeral: s.keywords for s in spec.sections}
+
+    def note(self, line, code: str, **params) -> None:
+        self.notes.add(line, code, **params)
+
+    def find_sections(self, titles: dict[str, str], tables: dict):
+        row_labels = [c for t in tables.values() for target in t.rows for c in target.candidates]
+        starts: list[tuple[str, int]] = []
+        last = -1
+        for i, line in enumerate(self.lines):
+            numeral = self.heading_numeral(line, titles, row_labels, last)
+            if numeral:
+                starts.append((numeral, i))
+                last = self.numerals.index(numeral)
+        sections = {}
+        for n, (numeral, i) in enumerate(starts):
+            end = starts[n + 1][1] if n + 1 < len(starts) else len(self.lines)
+            sections[numeral] = self.lines[i + 1:end]
+        for numeral in self.numerals:
+            if numeral in titles and numeral not in sections:
+                self.note(None, "parse.section_missing", numeral=numeral, title=titles[numeral])
+        return sections, (starts[0][1] if starts else len(self.lines))
+
+    def heading_numeral(self, line: Line, titles, row_labels, last: int) -> str | None:
+        if line.from_table or len(line.filled) != 1:
+            return None
+        heading = line.filled[0].lstrip("#").strip()
+        numeral = leading_numeral(heading)
+        if numeral not in titles or self.numerals.index(numeral) <= last or len(core(heading)) > 40:
+            return None
+        if best_match(heading, row_labels, 0.85)[0] is not None:
+            return None                                   # a table-3 row such as 四、结转下年度继续办理
+        title = titles[numeral]
+        ratio = similarity(core(heading), core(title))
+        if ratio < 0.4 and not any(k in heading for k in self.keywords.get(numeral, ())):
+            return None
+        if normalise(heading) != normalise(title) and ratio < 0.9:
+            self.note(line.number, "parse.section_reworded", numeral=numeral, found=heading, title=title)
+        return numeral
+
+    def read_title(self, first_heading: int) -> tuple[Line | None, str]:
+        """The best title-like line before section 一 (a page's navigation text also says 报告)."""
+        before = [l for l in self.lines[:first_heading] if l.raw.strip()]
+        candidates = before + ([Line(0, self.html_title, [self.html_title])] if self.html_title else [])
+        scored = [(_title_score(l.raw), -i, l) for i, l in enumerate(candidates)]
+        best = max(scored, key=lambda t: (t[0], t[1]), default=None)
+        title = best[2] if best and best[0] > 0 else (before[0] if before else None)
+        preamble = "\n".join(" ".join(l.raw.split()) for l in before if l is not title and not _is_breadcrumb(l.raw))
+        return title, preamble
+
+    def unit_and_year(self, title: Line | None):
+        if title is None:
+            self.note(None, "parse.no_title")
+            return None, None
+        raw = " ".join(title.raw.split()).lstrip("#").strip()
+        line = title.number or None
+        m = YEAR.search(raw)
+        year = int(m.group(1)) if m else None
+        if year is None:
+            self.note(line, "parse.no_year", title=raw)
+        unit = _TITLE_SUFFIX.sub("", YEAR.sub("", raw)).strip(" 　:：-—") if raw else ""
+        unit = re.sub(r"^关于", "", unit).strip() or None
+        if unit is None:
+            self.note(line, "parse.no_unit", title=raw)
+        return unit, year
+
+    @staticmethod
+    def narrative(lines: list[Line]) -> str:
+        return "\n".join(" ".join(l.raw.split()) for l in lines if l.raw.strip())
+
+
+def _is_breadcrumb(raw: str) -> bool:
+    return "首页" in raw and (">" in raw or "》" in raw or "/" in raw)
+
+
+def _title_score(raw: str) -> int:
+    s = normalise(raw)
+    return 2 * ("年度报告" in s) + ("政府信息公开" in s) + bool(YEAR.search(raw)) - 2 * (">" in s or "首页" in s)

@@ -1,0 +1,19 @@
+"""JSON as gkxl writes it: UTF-8 text, indented, strict (no NaN or Infinity, which are not JSON)."""
+from __future__ import annotations
+
+import json
+import math
+
+
+def _strict(value):
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)                       # "nan", "inf": the value read, as text
+    if isinstance(value, dict):
+        return {str(k): _strict(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_strict(v) for v in value]
+    return value
+
+
+def dumps(doc) -> str:
+    return json.dumps(_strict(doc), ensure_ascii=False, indent=1, allow_nan=False, default=str)
