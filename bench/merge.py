@@ -18,7 +18,7 @@ from pathlib import Path
 from gkxl.form import spec as specmod
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import YEAR, gkxl, make_returns, run  # noqa: E402
+from common import YEAR, gkxl, make_returns, run
 
 
 def measure(folder: Path, work: Path) -> dict:

@@ -18,7 +18,7 @@ from gkxl.form.model import Report
 from gkxl.io.write import write_workbook
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import gkxl, run  # noqa: E402
+from common import gkxl, run
 
 
 def main() -> None:

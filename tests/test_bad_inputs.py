@@ -22,8 +22,8 @@ from pathlib import Path
 
 import pytest
 
-from gkxl.form import spec as specmod
 from gkxl.checks import check_path
+from gkxl.form import spec as specmod
 from gkxl.form.model import Report
 from gkxl.io.write import write_workbook
 
@@ -200,7 +200,7 @@ def _bomb_real(good, d):
 def _bomb_ratio(good, d):
     """Under every size limit but inflating 1000 times: a real sheet padded with 20 MB of blanks."""
     name = sheet_member(good)
-    pad = lambda xml: xml.replace(b"<sheetData>", b"<sheetData>" + b" " * (20 << 20), 1)  # noqa: E731
+    pad = lambda xml: xml.replace(b"<sheetData>", b"<sheetData>" + b" " * (20 << 20), 1)
     return rezip(good, d / "高压缩比.xlsx", change={name: pad})
 
 
@@ -229,7 +229,7 @@ def _macro_xlsm(good, d):
         types = z.read("[Content_Types].xml")
     vba_types = types.replace(b"spreadsheetml.sheet.main+xml", b"ms-excel.sheet.macroEnabled.main+xml").replace(
         b"</Types>", b'<Default Extension="bin" ContentType="application/vnd.ms-office.vbaProject"/></Types>')
-    rels = lambda x: x.replace(b"</Relationships>", b'<Relationship Id="rIdVba" Type="http://schemas.microsoft.com/'  # noqa: E731
+    rels = lambda x: x.replace(b"</Relationships>", b'<Relationship Id="rIdVba" Type="http://schemas.microsoft.com/'
                                b'office/2006/relationships/vbaProject" Target="vbaProject.bin"/></Relationships>')
     ole = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504) + "_VBA_PROJECT".encode("utf-16-le")
     return rezip(good, d / "宏.xlsm", change={"[Content_Types].xml": lambda _: vba_types,
@@ -319,7 +319,7 @@ BAD = {
     "text": (_write("文本.xlsx", "单位名称,年度\n某单位,2025\n".encode("gbk")), "不是电子表格", "not a spreadsheet"),
     "png": (_write("截图.xlsx", PNG), "不是电子表格", "not a spreadsheet"),
     "pdf": (_write("扫描件.xls", PDF), "不是电子表格", "not a spreadsheet"),
-    "html": (_write("网页导出.xls", "<html><table><tr><td>1</td></tr></table></html>".encode()), "不是电子表格",
+    "html": (_write("网页导出.xls", b"<html><table><tr><td>1</td></tr></table></html>"), "不是电子表格",
              "not a spreadsheet"),
     "docx": (_docx, "不是电子表格", "not a spreadsheet"),
     "odt": (_odt_as_ods, "不是电子表格", "not a spreadsheet"),

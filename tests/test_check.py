@@ -9,15 +9,15 @@ from pathlib import Path
 import openpyxl
 import pytest
 from click.testing import CliRunner
-from hypothesis import given, settings, strategies as st
+from conftest import ROOT, consistent_values
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from gkxl.checks import check_path
 from gkxl.checks.localise import typo_kind
 from gkxl.cli import main
 from gkxl.form.model import Report
 from gkxl.io.write import META_SHEET
-
-from conftest import ROOT, consistent_values
 
 
 def findings(path, **kw):

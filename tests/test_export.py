@@ -8,8 +8,8 @@ import random
 from pathlib import Path
 
 from click.testing import CliRunner
-
 from test_merge import consistent_values
+
 from gkxl.cli import main
 from gkxl.form.model import Report
 from gkxl.io.write import write_workbook

@@ -11,12 +11,12 @@ from pathlib import Path
 import openpyxl
 import pytest
 import python_calamine as pc
-from hypothesis import HealthCheck, Phase, given, settings, strategies as st
+from conftest import consistent_values, libreoffice_convert, soffice
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
 
 from gkxl.checks import check_path
 from gkxl.io.write import write_workbook
-
-from conftest import APPLICANTS, consistent_values, libreoffice_convert, soffice
 
 pytestmark = [pytest.mark.libreoffice,
               pytest.mark.skipif(soffice() is None, reason="LibreOffice (soffice) is not installed")]

@@ -12,14 +12,13 @@ import openpyxl
 import pytest
 import python_calamine as pc
 from click.testing import CliRunner
+from conftest import consistent_values as balanced
 
-from gkxl.form import spec as specmod
 from gkxl.checks import check_path
 from gkxl.cli import main
+from gkxl.form import spec as specmod
 from gkxl.form.model import Report
 from gkxl.io.write import write_workbook
-
-from conftest import consistent_values as balanced
 
 YEAR = 2025
 

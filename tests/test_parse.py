@@ -4,17 +4,16 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import click
 import pytest
 from click.testing import CliRunner
 
 from gkxl.form import spec as specmod
-from gkxl.text.labels import best_match, core, normalise, strip_numbering
 from gkxl.form.model import Report
-from gkxl.published.parse import parse_html, parse_path, parse_text
-from gkxl.text.numbers import read_number
-from gkxl.published.render import render
 from gkxl.io.write import write_workbook
+from gkxl.published.parse import parse_html, parse_path, parse_text
+from gkxl.published.render import render
+from gkxl.text.labels import best_match, core, normalise, strip_numbering
+from gkxl.text.numbers import read_number
 
 SEED = Path("/work/shared/seeds/000_d764aaae447f3579.txt")
 DATA = Path(__file__).parent / "data" / "published"

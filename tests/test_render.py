@@ -7,9 +7,9 @@ import docx
 import pytest
 from docx.oxml.ns import qn
 
-from gkxl.text.errors import GkxlError
 from gkxl.published.parse import parse_path
 from gkxl.published.render import render, to_html, to_markdown
+from gkxl.text.errors import GkxlError
 
 SEED = Path("/work/shared/seeds/000_d764aaae447f3579.txt")
 DATA = Path(__file__).parent / "data" / "published"
@@ -105,7 +105,6 @@ def test_unknown_target_is_refused(tmp_path, html_report):
 
 def test_cli_render_json_and_workbook(tmp_path):
     from click.testing import CliRunner
-
     from test_parse import _cli
     runner = CliRunner()
     json_path = tmp_path / "seed.json"

@@ -12,13 +12,12 @@ import openpyxl
 import pytest
 import python_calamine as pc
 from click.testing import CliRunner
+from conftest import consistent_values
 from openpyxl.utils import range_boundaries
 
 from gkxl.cli import main
 from gkxl.form.model import Report
 from gkxl.io.write import META_SHEET, TemplateStamper, write_workbook
-
-from conftest import consistent_values
 
 GOLDEN = Path(__file__).parent / "golden" / "gk2021_template.json"
 

@@ -6,22 +6,22 @@ CSV is UTF-8 with a BOM (Excel then reads Chinese correctly); text that Excel wo
 from __future__ import annotations
 
 import csv
-import io
 import functools
+import io
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from gkxl.form import spec as specmod
+from gkxl.batch.parallel import map_ordered
 from gkxl.checks import check_path
 from gkxl.findings.report import FileResult
+from gkxl.form import spec as specmod
+from gkxl.form.spec import Spec
 from gkxl.io.cells import neutralise
-from gkxl.batch.parallel import map_ordered
-from gkxl.text.errors import GkxlError
 from gkxl.io.files import atomic_path, refuse_overwrite, write_text
 from gkxl.io.inputs import collect
+from gkxl.text.errors import GkxlError
 from gkxl.text.messages import Message, text
-from gkxl.form.spec import Spec
 
 EXPORT_MODEL = "gkxl-export/1"
 FIXED_COLUMNS = ["文件", "单位名称", "单位代码", "年度", "状态", "错误数", "表格格式"]

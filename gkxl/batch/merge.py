@@ -12,18 +12,17 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from gkxl.form import rules
-from gkxl.form import spec as specmod
+from gkxl.batch.parallel import map_ordered
 from gkxl.checks import check_path
 from gkxl.findings.report import FileResult
-from gkxl.form.model import unit_key
-from gkxl.batch.parallel import map_ordered
-from gkxl.text.errors import GkxlError
+from gkxl.form import rules
+from gkxl.form import spec as specmod
+from gkxl.form.model import Report, unit_key
+from gkxl.form.spec import Spec
 from gkxl.io.files import refuse_overwrite
 from gkxl.io.inputs import collect
+from gkxl.text.errors import GkxlError
 from gkxl.text.messages import Message, text
-from gkxl.form.model import Report
-from gkxl.form.spec import Spec
 
 STATUS_HEADERS = ["序号", "单位名称", "单位代码", "文件", "sha256", "状态", "错误数", "警告数", "是否计入汇总",
                   "原因", "报告年度", "表格格式", "文件类型", "保存时间"]

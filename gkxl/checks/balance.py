@@ -7,7 +7,7 @@ other and may themselves be the wrong cell.
 """
 from __future__ import annotations
 
-from gkxl.checks.localise import Candidate, Group, groups, effects
+from gkxl.checks.localise import Candidate, Group, effects, groups
 from gkxl.checks.values import NUMERIC_FINDINGS
 from gkxl.findings.finding import Finding
 from gkxl.form import rules

@@ -10,7 +10,7 @@ wrong) come first. Nothing is ever changed.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 
 from gkxl.form import rules
 from gkxl.form.spec import RuleInstance, Spec
@@ -30,7 +30,7 @@ class Group:
     candidates: list[Candidate]
 
 
-@lru_cache(maxsize=None)
+@cache
 def effects(spec: Spec, stored_totals: bool) -> dict[str, dict[str, int]]:
     """For each editable cell, how a +1 change moves each equation's residual (through formulas in a
     workbook, where totals are not editable; directly in published figures, where they are)."""

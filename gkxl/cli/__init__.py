@@ -11,7 +11,13 @@ import traceback
 import click
 
 from gkxl import __version__
-from gkxl.cli.policy import EXIT_PROBLEMS, EXIT_USAGE, exit_code, lang_in_args, lang_option
+from gkxl.cli.policy import (
+    EXIT_PROBLEMS,
+    EXIT_USAGE,
+    exit_code,
+    lang_in_args,
+    lang_option,
+)
 from gkxl.text.errors import GkxlError
 from gkxl.text.messages import text
 

@@ -6,7 +6,17 @@ from pathlib import Path
 
 import click
 
-from gkxl.cli.policy import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, fail, lang_of, lang_option, progress, say, year_option
+from gkxl.cli.policy import (
+    EXIT_OK,
+    EXIT_PROBLEMS,
+    EXIT_USAGE,
+    fail,
+    lang_of,
+    lang_option,
+    progress,
+    say,
+    year_option,
+)
 from gkxl.text.errors import GkxlError
 
 

@@ -5,7 +5,17 @@ from pathlib import Path
 
 import click
 
-from gkxl.cli.policy import EXIT_OK, EXIT_PROBLEMS, fail, lang_of, lang_option, output_option, progress, say, spec_option
+from gkxl.cli.policy import (
+    EXIT_OK,
+    EXIT_PROBLEMS,
+    fail,
+    lang_of,
+    lang_option,
+    output_option,
+    progress,
+    say,
+    spec_option,
+)
 from gkxl.text.errors import GkxlError
 
 

@@ -5,7 +5,15 @@ from pathlib import Path
 
 import click
 
-from gkxl.cli.policy import EXIT_OK, EXIT_PROBLEMS, fail, lang_of, lang_option, output_option, say
+from gkxl.cli.policy import (
+    EXIT_OK,
+    EXIT_PROBLEMS,
+    fail,
+    lang_of,
+    lang_option,
+    output_option,
+    say,
+)
 from gkxl.text.errors import GkxlError
 
 TEXT_SUFFIXES = {".txt", ".text", ".md", ".markdown", ".htm", ".html", ".xhtml", ".mht"}

@@ -25,7 +25,7 @@ class Finding:
     equations: list[str] = field(default_factory=list)     # the failed equations this finding stands for
 
     @classmethod
-    def of(cls, rule: str, code: str, **params) -> "Finding":
+    def of(cls, rule: str, code: str, **params) -> Finding:
         """A finding of a catalogued type: its severity comes from the catalogue."""
         return cls(rule, TYPES[rule].severity, Message(code, **params))
 

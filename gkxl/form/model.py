@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import unicodedata
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import jsonschema
@@ -44,7 +44,7 @@ class Report:
         return json.dumps(self.to_dict(), ensure_ascii=False, indent=1)
 
     @classmethod
-    def from_dict(cls, d: dict) -> "Report":
+    def from_dict(cls, d: dict) -> Report:
         """A report from JSON. Wrong types of values are kept for checking to report; a wrong shape is refused."""
         if not isinstance(d, dict) or d.get("model") != MODEL_ID:
             raise GkxlError("model.not_report")
@@ -59,7 +59,7 @@ class Report:
         return cls(fmt, *meta, values=dict(values), source=source)
 
     @classmethod
-    def from_json_file(cls, path: Path) -> "Report":
+    def from_json_file(cls, path: Path) -> Report:
         try:
             text = Path(path).read_text(encoding="utf-8-sig")
         except OSError as e:
@@ -69,7 +69,7 @@ class Report:
         return cls.from_dict(loads(text))
 
     @classmethod
-    def blank(cls, spec: specmod.Spec, **meta) -> "Report":
+    def blank(cls, spec: specmod.Spec, **meta) -> Report:
         """The figures of an untouched template: every number 0, texts empty."""
         values = {c.key: (0 if c.numeric else None) for c in spec.value_cells}
         return cls(spec.id, spec.version, values=values, **meta)
@@ -117,7 +117,7 @@ def _value_schema(cell: specmod.Cell, spec: specmod.Spec) -> dict:
     return schema
 
 
-@lru_cache(maxsize=None)
+@cache
 def json_schema(spec_id: str = specmod.DEFAULT_SPEC) -> dict:
     """JSON Schema of a complete, well-typed report in this format (balancing rules are checked apart)."""
     spec = specmod.load(spec_id)
@@ -143,13 +143,13 @@ def json_schema(spec_id: str = specmod.DEFAULT_SPEC) -> dict:
     }
 
 
-@lru_cache(maxsize=None)
+@cache
 def validator(spec_id: str = specmod.DEFAULT_SPEC) -> jsonschema.Draft202012Validator:
     """The full validator: every error, with its path (slow, about 5 ms a report)."""
     return jsonschema.Draft202012Validator(json_schema(spec_id))
 
 
-@lru_cache(maxsize=None)
+@cache
 def quick_validator(spec_id: str = specmod.DEFAULT_SPEC):
     """The same schema compiled to Python by fastjsonschema: a fast yes/no for the common, clean case.
 

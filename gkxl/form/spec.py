@@ -7,13 +7,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from pathlib import Path
 
 from gkxl.form.a1 import a1, col_index, parse_a1, parse_range
 from gkxl.text.errors import GkxlError
-
 
 DEFAULT_SPEC = "gk2021"
 META_SHEET = "_gkxl"          # the very hidden sheet of a gkxl workbook: template id, version, unit, year
@@ -48,7 +47,7 @@ class Cell:
     meta: str | None = None         # this cell holds report metadata (unit, unit_code, year)
     label_cell: tuple[int, int] | None = None
     height: float | None = None
-    defined_by: "RuleInstance | None" = None   # a total: its value is a formula
+    defined_by: RuleInstance | None = None   # a total: its value is a formula
 
     @property
     def ref(self) -> str:
@@ -150,7 +149,7 @@ class Spec:
     cells: dict[str, Cell]                     # every cell by key, in sheet order
     types: dict[str, dict]                     # type -> limits, number format, input and refusal texts
     guide: list[tuple[str, str]]               # the template's 填报说明, (heading, text) lines
-    sections: list["Section"]                  # sections 一 to 六 of a published report
+    sections: list[Section]                  # sections 一 to 六 of a published report
     derive_order: list[RuleInstance] = field(default_factory=list)
 
     def sheet(self, name: str) -> Sheet:
@@ -275,17 +274,17 @@ def _shipped():
     return resources.files("gkxl.templates")
 
 
-@lru_cache(maxsize=None)
+@cache
 def meta_schema() -> dict:
     return json.loads(_shipped().joinpath("spec.schema.json").read_text(encoding="utf-8"))
 
 
-@lru_cache(maxsize=None)
+@cache
 def available() -> tuple[str, ...]:
     return tuple(sorted(p.name[:-5] for p in _shipped().iterdir() if p.name.startswith("gk") and p.name.endswith(".json")))
 
 
-@lru_cache(maxsize=None)
+@cache
 def load(spec_id: str = DEFAULT_SPEC) -> Spec:
     """A shipped spec by id (gk2021), or a spec file by path (….json)."""
     if spec_id.endswith(".json"):

@@ -14,10 +14,10 @@ from openpyxl.styles import Alignment, Font, PatternFill
 
 from gkxl.findings.report import FileResult
 from gkxl.io.cells import neutralise
-from gkxl.text.errors import GkxlError
 from gkxl.io.files import atomic_path, refuse_overwrite
 from gkxl.io.source import open_source
 from gkxl.io.write import write_workbook
+from gkxl.text.errors import GkxlError
 
 SHEET = "校验结果"
 RED = PatternFill("solid", fgColor="FFC7CE")

@@ -9,7 +9,6 @@ from pathlib import Path
 
 from gkxl.text.errors import GkxlError
 
-
 _OS_REASONS_ZH = {
     errno.ENOENT: "文件或文件夹不存在", errno.EACCES: "没有权限", errno.EPERM: "没有权限",
     errno.EISDIR: "这是文件夹，不是文件", errno.ENOTDIR: "路径中有一段不是文件夹", errno.ENOSPC: "磁盘已满",

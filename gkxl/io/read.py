@@ -15,14 +15,15 @@ from pathlib import Path
 import defusedxml.ElementTree as SafeET
 import python_calamine as pc
 
-from gkxl.form import spec as specmod
-from gkxl.form.spec import META_SHEET
-from gkxl.text.errors import GkxlError
 from gkxl.findings.finding import Finding
+from gkxl.form import spec as specmod
+from gkxl.form.model import Report
+from gkxl.form.model import loads as model_loads
+from gkxl.form.spec import META_SHEET
+from gkxl.io.source import Source, open_source
+from gkxl.text.errors import GkxlError
 from gkxl.text.labels import normalise
 from gkxl.text.messages import Message
-from gkxl.form.model import Report, loads as model_loads
-from gkxl.io.source import Source, open_source
 
 
 @dataclass

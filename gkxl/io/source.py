@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.parsers import expat
 
-from gkxl.text.errors import GkxlError
 from gkxl.io.files import os_reason
+from gkxl.text.errors import GkxlError
 
 MAX_FILE_BYTES = 30 * 1024 * 1024
 MAX_MEMBER_BYTES = 64 * 1024 * 1024
@@ -170,7 +170,7 @@ def _plain_xlsx_extent_ok(xml: bytes) -> bool:
     return rows <= MAX_ROWS and cols <= MAX_COLS
 
 
-def _xml_parser(member: str, extent: "_Extent | None"):
+def _xml_parser(member: str, extent: _Extent | None):
     parser = expat.ParserCreate(namespace_separator="}")
 
     def refuse(*_):

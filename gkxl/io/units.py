@@ -8,12 +8,12 @@ from pathlib import Path
 
 import python_calamine as pc
 
-from gkxl.text.errors import GkxlError
-from gkxl.io.files import os_reason
 from gkxl.form.model import unit_key
 from gkxl.form.unit_code import problem as code_problem
-from gkxl.text.messages import Message
+from gkxl.io.files import os_reason
 from gkxl.io.source import open_source
+from gkxl.text.errors import GkxlError
+from gkxl.text.messages import Message
 
 NAME_COLUMNS = ("单位名称", "单位", "unit", "name")
 CODE_COLUMNS = ("单位代码", "统一社会信用代码", "unit_code", "code")

@@ -10,17 +10,16 @@ import datetime as dt
 import math
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import xlsxwriter
 
 from gkxl import __version__
-
 from gkxl.form import rules
-from gkxl.io.files import atomic_path
 from gkxl.form.model import Report
 from gkxl.form.spec import META_SHEET, Cell, Spec, a1
+from gkxl.io.files import atomic_path
 
 GUIDE_SHEET = "填报说明"
 CHECK_SHEET = "校验"
@@ -75,12 +74,12 @@ def _rects(cells: list[Cell]) -> list[tuple[int, int, int, int]]:
     return [(f.row, f.col, l.row, l.col) for f, l in rules._runs(cells)]
 
 
-@lru_cache(maxsize=None)
+@cache
 def layout(spec: Spec) -> Layout:
     heights: dict[str, dict[int, float]] = {}
     for sheet in spec.sheets:
         h: dict[int, float] = {}
-        def width(c0, c1):
+        def width(c0, c1, sheet=sheet):
             return sum(sheet.widths.get(c, 8.43) for c in range(c0, c1 + 1))
         for lab in sheet.labels:
             r0, c0, r1, c1 = lab.merge or (lab.row, lab.col, lab.row, lab.col)
@@ -435,7 +434,7 @@ class TemplateStamper:
                     self._masters[with_code] = [(info, zf.read(info)) for info in zf.infolist()]
         return self._masters[with_code]
 
-    def prepared(self, shapes) -> "TemplateStamper":
+    def prepared(self, shapes) -> TemplateStamper:
         """Write the masters now (with and/or without a unit code), so worker processes inherit them."""
         for with_code in shapes:
             self._master(with_code)

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gkxl.form import spec as specmod
-from gkxl.text.errors import GkxlError
-from gkxl.io.files import atomic_path, write_text
 from gkxl.form.model import Report
+from gkxl.io.files import atomic_path, write_text
+from gkxl.text.errors import GkxlError
 
 TITLE_SUFFIX = "政府信息公开工作年度报告"
 FORMATS = ("md", "html", "docx")

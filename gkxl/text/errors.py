@@ -27,5 +27,5 @@ class GkxlError(Exception):
         return _rebuild, (self.message.code, self.message.params)
 
 
-def _rebuild(code: str, params: dict) -> "GkxlError":
+def _rebuild(code: str, params: dict) -> GkxlError:
     return GkxlError(code, **params)
