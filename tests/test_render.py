@@ -5,13 +5,14 @@ from pathlib import Path
 
 import docx
 import pytest
+from conftest import ROOT  # noqa: E402
 from docx.oxml.ns import qn
 
 from gkxl.published.parse import parse_path
 from gkxl.published.render import render, to_html, to_markdown
 from gkxl.text.errors import GkxlError
 
-SEED = Path("/work/shared/seeds/000_d764aaae447f3579.txt")
+SEED = ROOT / "samples" / "卫滨区司法局_2024年报.txt"      # the project's copy of shared/seeds/000_d764aaae447f3579.txt
 DATA = Path(__file__).parent / "data" / "published"
 
 

@@ -112,3 +112,10 @@ def parse_markdown_table() -> str:
         if t.origin == "parse":
             lines.append(f"| {t.id} | {SEVERITY_ZH[t.severity]} | {t.zh} |")
     return "\n".join(lines)
+
+
+if __name__ == "__main__":      # python -m gkxl.findings.catalogue: README's two tables
+    from gkxl.form.spec import load
+    print(markdown_table(load()))
+    print()
+    print(parse_markdown_table())

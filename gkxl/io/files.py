@@ -17,15 +17,14 @@ _OS_REASONS_ZH = {
 }
 
 
-def os_reason(e: OSError, lang: str = "zh") -> str:
-    """Why an operating-system call failed, in the clerk's language."""
-    if lang == "en":
-        return e.strerror or str(e)
-    return _OS_REASONS_ZH.get(e.errno, "系统错误" + (f"（{e.errno}）" if e.errno else ""))
+def os_reason(e: OSError) -> dict:
+    """Why an operating-system call failed, in both languages (a message parameter)."""
+    zh = _OS_REASONS_ZH.get(e.errno, "系统错误" + (f"（{e.errno}）" if e.errno else ""))
+    return {"zh": zh, "en": e.strerror or str(e)}
 
 
 def os_error(e: OSError, path) -> GkxlError:
-    return GkxlError("io.os_error", path=str(path), reason=os_reason(e), detail=os_reason(e, "en"))
+    return GkxlError("io.os_error", path=str(path), reason=os_reason(e))
 
 
 @contextmanager
@@ -56,7 +55,7 @@ def atomic_path(target: Path):
 
 
 def write_error(e: OSError, target: Path) -> GkxlError:
-    return GkxlError("io.write_failed", path=str(target), reason=os_reason(e), detail=os_reason(e, "en"))
+    return GkxlError("io.write_failed", path=str(target), reason=os_reason(e))
 
 
 def unique_name(base: str, suffix: str, used: set[str]) -> str:

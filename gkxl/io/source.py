@@ -59,7 +59,7 @@ def open_source(path: Path) -> Source:
             try:
                 next(os.scandir(path), None)
             except OSError as e:
-                raise GkxlError("src.folder_unreadable", reason=os_reason(e), detail=os_reason(e, "en")) from None
+                raise GkxlError("src.folder_unreadable", reason=os_reason(e)) from None
             raise GkxlError("src.is_dir")
         if not stat.S_ISREG(st.st_mode):    # a pipe or a device would block or never end
             raise GkxlError("src.not_spreadsheet")
@@ -74,7 +74,7 @@ def open_source(path: Path) -> Source:
     except PermissionError:
         raise GkxlError("src.no_permission") from None
     except OSError as e:
-        raise GkxlError("src.unreadable_path", detail=os_reason(e, "en"), reason=os_reason(e)) from None
+        raise GkxlError("src.unreadable_path", reason=os_reason(e)) from None
     kind = sniff(data)
     if kind == "empty":
         raise GkxlError("src.empty")

@@ -132,7 +132,7 @@ def parse_path(path) -> ParseResult:
         with open(p, "rb") as f:                       # bounded: /dev/zero or a huge file is not a report
             data = f.read(MAX_TEXT_BYTES + 1)
     except OSError as e:
-        raise GkxlError("parse.unreadable", path=str(p), detail=os_reason(e, "en"), reason=os_reason(e)) from None
+        raise GkxlError("parse.unreadable", path=str(p), reason=os_reason(e)) from None
     if len(data) > MAX_TEXT_BYTES:
         raise GkxlError("parse.too_big", path=str(p), size=MAX_TEXT_BYTES // (1024 * 1024))
     if data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):

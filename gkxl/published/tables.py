@@ -213,7 +213,7 @@ class TableReader:
         self.seen_rows[target.label] = line.number
         if side:
             self.note(line.number, "parse.ambiguous_alignment", label=target.label,
-                      side="左" if side == "left" else "右", side_en=side)
+                      side={"zh": "左", "en": "left"} if side == "left" else {"zh": "右", "en": "right"})
         if target.group:
             keys = target.group[0]
             numbers = [self.read_value(self.cells[k], raw, line) for k, raw in zip(keys, window)]

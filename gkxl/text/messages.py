@@ -15,14 +15,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # model
     "model.not_report": ("不是 gkxl 报表数据（JSON）", "not a gkxl report (JSON)"),
     "model.unknown_format": ("未知的表格格式 {format}", "unknown report format {format}"),
-    "model.bad_json": ("JSON 文件无法解析（格式有误）", "cannot parse JSON: {detail}"),
+    "model.bad_json": ("JSON 文件无法解析，格式有误（{detail}）", "cannot parse JSON: {detail}"),
     "model.bad_shape": ("不是有效的 gkxl 报表数据：values 应为“键: 数字或文字”，source 应为对象",
                         "not a valid gkxl report: values must map keys to numbers or text, source must be an object"),
     # io
     "io.output_is_input": ("输出文件 {path} 也是输入文件之一，拒绝覆盖", "output {path} is also an input; refusing to overwrite it"),
     "io.not_found": ("找不到文件或文件夹：{path}", "no such file or folder: {path}"),
-    "io.os_error": ("无法读写 {path}：{reason}", "cannot read or write {path}: {detail}"),
-    "io.write_failed": ("无法写入 {path}：{reason}", "cannot write {path}: {detail}"),
+    "io.os_error": ("无法读写 {path}：{reason}", "cannot read or write {path}: {reason}"),
+    "io.write_failed": ("无法写入 {path}：{reason}", "cannot write {path}: {reason}"),
     "io.internal": ("处理这个文件时程序出错（{kind}），请把文件发给 gkxl 维护者", "gkxl failed on this file ({kind}); please send the file to its maintainers"),
     "cli.internal": ("gkxl 内部出错（{kind}：{detail}）。这是 gkxl 的问题，不是您的文件的问题；请在命令最前面加 --debug 重新运行（gkxl --debug …），把显示的全部内容和所用文件发给 gkxl 维护者",
                      "gkxl failed internally ({kind}: {detail}). This is a bug of gkxl, not of your files; run the command again with --debug first (gkxl --debug …) and send everything it prints, with the files used, to the maintainers"),
@@ -181,7 +181,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # io/annotate.py
     "annot.unreadable": ("文件无法读取，没有可标注的内容", "the file could not be read: nothing to annotate"),
     # io/read.py
-    "read.corrupt": ("文件已损坏或内容不完整，无法解析；请用 Excel 或 WPS 打开后重新保存", "the file is corrupt and cannot be parsed ({detail}); open and save it again"),
+    "read.corrupt": ("文件已损坏或内容不完整，无法解析（{detail}）；请用 Excel 或 WPS 打开后重新保存", "the file is corrupt and cannot be parsed ({detail}); open and save it again"),
     "read.foreign": ("不是 gkxl 报表模板生成的工作簿（没有模板标识），无法核对；请用汇总机关下发的模板填报",
     "not a workbook made from a gkxl template (no template id); fill in the template the collecting office sent"),
     "read.unknown_template": ("模板“{template}”不是本程序认识的格式（认识：{known}）",
@@ -195,10 +195,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "read.labels_more": ("此表另有 {count} 处文字与标准格式不一致", "{count} more labels differ from the standard format on this sheet"),
     "read.sheet_skipped": ("表格结构已被改动，本表数字无法可靠读取，未做数字和勾稽校验", "the table's layout was changed; its figures were not checked"),
     # io/source.py
-    "src.unreadable_path": ("无法打开：{reason}", "cannot open: {detail}"),
+    "src.unreadable_path": ("无法打开：{reason}", "cannot open: {reason}"),
     "src.missing": ("文件不存在", "no such file"),
     "src.is_dir": ("这是文件夹，不是文件", "this is a folder, not a file"),
-    "src.folder_unreadable": ("文件夹无法打开（{reason}），里面的文件没有校验", "the folder cannot be opened ({detail}); the files in it were not checked"),
+    "src.folder_unreadable": ("文件夹无法打开（{reason}），里面的文件没有校验", "the folder cannot be opened ({reason}); the files in it were not checked"),
     "src.no_permission": ("没有读取这个文件的权限", "no permission to read this file"),
     "src.empty": ("文件是空的（0 字节）", "the file is empty (0 bytes)"),
     "src.too_big": ("文件过大（{size} MB），不像一份年报报表", "file too large ({size} MB) for an annual report return"),
@@ -218,7 +218,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # published/parse.py
     "parse.is_workbook": ("{path} 是电子表格，不是公开报告的文字；请用 gkxl check 校验或 gkxl render 生成报告",
     "{path} is a spreadsheet, not the text of a published report; use gkxl check or gkxl render"),
-    "parse.unreadable": ("无法读取 {path}：{reason}", "cannot read {path}: {detail}"),
+    "parse.unreadable": ("无法读取 {path}：{reason}", "cannot read {path}: {reason}"),
     "parse.too_big": ("{path} 超过 {size} MB，不像一份年度报告", "{path} is over {size} MB: not an annual report"),
     "parse.encoding": ("{path} 的文字编码无法识别（已尝试 UTF-8、GB18030）",
     "cannot decode {path} (tried UTF-8 and GB18030)"),
@@ -245,7 +245,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "parse.value_count": ("“{label}”应有 {expected} 个数，本行读到 {found} 个，未读取（空白格在纯文本中无法定位）",
     "row “{label}” needs {expected} figures but has {found}; not read (blanks cannot be located in plain text)"),
     "parse.ambiguous_alignment": ("“{label}”一行有空白格且位置不能确定，按靠{side}对齐读取，请核对",
-    "row “{label}” has blanks whose position is uncertain; read aligned to the {side_en}, please verify"),
+    "row “{label}” has blanks whose position is uncertain; read aligned to the {side}, please verify"),
     "parse.label_fuzzy": ("“{found}”与标准文字不完全一致，按“{label}”读取", "“{found}” read as “{label}” (wording differs)"),
     "parse.blank": ("{where} 公布为“{raw}”，作空白处理（空白不是 0）", "{where} published as “{raw}”: read as blank (not 0)"),
     "parse.unit_removed": ("{where} 公布为“{raw}”，读作 {value}", "{where} published as “{raw}”: read as {value}"),

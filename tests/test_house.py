@@ -1,0 +1,103 @@
+"""The house rules of the code itself: one message catalogue, one finding catalogue that README shows,
+imports that go one way, and every format's template made, read back and checked."""
+from __future__ import annotations
+
+import ast
+import random
+import re
+import string
+from pathlib import Path
+
+import pytest
+
+from gkxl.checks import check_path
+from gkxl.findings.catalogue import TYPES, markdown_table, parse_markdown_table
+from gkxl.form import spec as specmod
+from gkxl.form.examples import balanced_values
+from gkxl.form.model import Report
+from gkxl.io.write import write_workbook
+from gkxl.text.messages import MESSAGES, MessageError, text
+
+from conftest import ROOT
+
+PACKAGE = ROOT / "gkxl"
+LAYERS = ["text", "form", "findings", "io", "checks", "batch", "published", "cli", "desk"]
+SAME_LEVEL = {frozenset({"batch", "published"}), frozenset({"cli", "desk"})}
+
+
+def _fields(template: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
+@pytest.mark.parametrize("code", sorted(MESSAGES))
+def test_every_message_renders_in_both_languages_with_the_same_parameters(code):
+    zh, en = MESSAGES[code]
+    assert _fields(zh) == _fields(en), code
+    params = {name: "X" for name in _fields(zh)}
+    assert text(code, "zh", **params) and text(code, "en", **params)
+    if params:
+        with pytest.raises(MessageError):
+            text(code, "zh")
+
+
+def test_every_message_code_used_in_the_code_is_in_the_catalogue():
+    used = set()
+    for path in PACKAGE.rglob("*.py"):
+        source = path.read_text(encoding="utf-8")
+        used |= set(re.findall(r'(?:Message|GkxlError|text|say|Finding\.of\([^,]+,)\(?\s*"([a-z_]+\.[a-z_.]+)"', source))
+    missing = sorted(c for c in used if c not in MESSAGES)
+    assert not missing, missing
+
+
+def test_every_finding_id_used_in_the_code_is_catalogued():
+    used = set()
+    for path in PACKAGE.rglob("*.py"):
+        used |= set(re.findall(r'Finding(?:\.of)?\(\s*"([A-Z][A-Za-z0-9-]+)"', path.read_text(encoding="utf-8")))
+    spec_rules = {r.id for s in map(specmod.load, specmod.available()) for r in [*s.rules, *s.year_rules]}
+    assert used and not sorted(used - set(TYPES) - spec_rules)
+
+
+def test_readme_table_of_checks_is_the_catalogue():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert markdown_table(specmod.load("gk2021")) in readme, "run: python -m gkxl.findings.catalogue > the README table"
+    assert parse_markdown_table() in readme
+
+
+def _imports(path: Path) -> set[str]:
+    out = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("gkxl."):
+            out.add(node.module.split(".")[1])
+        elif isinstance(node, ast.Import):
+            out |= {a.name.split(".")[1] for a in node.names if a.name.startswith("gkxl.")}
+    return out
+
+
+def test_imports_go_one_way():
+    wrong = []
+    for path in PACKAGE.rglob("*.py"):
+        rel = path.relative_to(PACKAGE).parts
+        if len(rel) < 2 or rel[0] not in LAYERS:
+            continue
+        here = LAYERS.index(rel[0])
+        for layer in _imports(path) & set(LAYERS):
+            if LAYERS.index(layer) > here and frozenset({layer, rel[0]}) not in SAME_LEVEL:
+                wrong.append(f"{'/'.join(rel)} imports gkxl.{layer}")
+    assert not wrong, wrong
+
+
+@pytest.mark.parametrize("spec_id", specmod.available())
+def test_every_format_template_is_made_read_back_and_checked(tmp_path, spec_id):
+    spec = specmod.load(spec_id)
+    year = spec.years[0] + 1
+    blank = tmp_path / "blank.xlsx"
+    write_workbook(blank, spec, Report.blank(spec, unit="甲局", year=year))
+    result = check_path(blank, year=year)
+    assert result.status == "ok" and [f.rule for f in result.findings] == ["ID-untouched"]
+    values = balanced_values(spec, random.Random(3))
+    filled = tmp_path / "filled.xlsx"
+    write_workbook(filled, spec, Report(spec.id, spec.version, unit="甲局", year=year, values=values))
+    result = check_path(filled, year=year)
+    assert result.status == "ok" and result.findings == []
+    assert result.report.format == spec_id
+    assert {k: result.report.values[k] for k in values} == values
