@@ -137,7 +137,7 @@ class Section:
 class Spec:
     id: str
     version: str
-    format: str
+    edition: str                               # 2021 or 2019: the notice that fixed this format
     name: str
     basis: str
     years: tuple[int, int]
@@ -246,7 +246,7 @@ def _build(raw: dict) -> Spec:
     types["year"].setdefault("maximum", years[1])
     sections = [Section(x["numeral"], x["title"], x.get("sheet"), x.get("text"), tuple(x.get("keywords", ())))
                 for x in raw["sections"]]
-    spec = Spec(raw["id"], raw["version"], raw["format"], raw["name"], raw.get("basis", ""),
+    spec = Spec(raw["id"], raw["version"], raw["edition"], raw["name"], raw.get("basis", ""),
                 years, raw.get("recognise", []), sheets, rules, instances,
                 year_rules, cells, types, [tuple(g) for g in raw.get("guide", [])], sections)
     spec.derive_order = _derive_order(spec)

@@ -293,7 +293,7 @@ def _rng(rect) -> str:
 
 
 def _metadata(spec: Spec, report: Report, kind: str, generated_at: str) -> list[tuple[str, object]]:
-    return [("template", spec.id), ("template_version", spec.version), ("format", spec.format),
+    return [("template", spec.id), ("template_version", spec.version), ("edition", spec.edition),
             ("kind", kind), ("year", "" if report.year is None else report.year),
             ("unit", report.unit or ""), ("unit_code", report.unit_code or ""),
             ("generated_at", generated_at), ("generator", f"gkxl {__version__}")]

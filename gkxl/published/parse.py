@@ -43,15 +43,15 @@ def detect_spec(lines: list[Line], notes: Notes, html_title: str = "") -> specmo
     whole = normalise("".join(l.raw for l in lines))
     found = [s for s in map(specmod.load, specmod.available()) if any(normalise(m) in whole for m in s.recognise)]
     if len(found) == 1:
-        notes.add(None, "parse.format_recognised", format=found[0].format, basis=found[0].basis)
+        notes.add(None, "parse.format_recognised", format=found[0].edition, basis=found[0].basis)
         return found[0]
     year = _year_hint(lines, html_title)
     by_year = [s for s in map(specmod.load, specmod.available()) if year is not None and s.years[0] <= year <= s.years[1]]
     if len(by_year) == 1:
-        notes.add(None, "parse.format_by_year", format=by_year[0].format, year=year)
+        notes.add(None, "parse.format_by_year", format=by_year[0].edition, year=year)
         return by_year[0]
     spec = specmod.load(specmod.DEFAULT_SPEC)
-    notes.add(None, "parse.format_assumed", format=spec.format)
+    notes.add(None, "parse.format_assumed", format=spec.edition)
     return spec
 
 
@@ -83,14 +83,14 @@ def parse_lines(lines: list[Line], path: str | None = None, html_title: str = ""
             reader.read_table_anywhere(table, {n: ls for n, ls in sections.items() if n in texts})
     _published_totals(spec, reader, notes)
     report = Report(spec.id, spec.version, unit, None, year, reader.values, {
-        "kind": "published", "path": path, "format_detected": spec.format,
+        "kind": "published", "path": path, "format_detected": spec.edition,
         "title": title_line.raw.strip() if title_line else None})
     if preamble:
         report.source["preamble"] = preamble
     notes.sort(key=lambda n: (n.line or 0))
     report.source["notes"] = [{"line": n.line, "rule": n.rule, "severity": n.severity, "message": n.message.zh}
                               for n in notes]
-    return ParseResult(report, list(notes), spec.format)
+    return ParseResult(report, list(notes), spec.edition)
 
 
 def _published_totals(spec: specmod.Spec, reader: TableReader, notes: Notes) -> None:
