@@ -1,15 +1,18 @@
-"""Benchmark: `gkxl check --format json` against bare reads of the same N returns, in the same run.
+"""Benchmark: checking returns as applications save them, against a bare python-calamine read, in one run.
 
-    python bench/check.py --n 1000
+    python bench/check.py --n 1000          # first run builds the corpora with LibreOffice (cached after)
 
-Baselines, each in its own process over the same files: python-calamine reading every sheet of every
-file (the floor for any checker that reads values), and openpyxl loading every file (data_only; run
-on N/10 files and scaled, because it is slow). Figures are ratios, so a noisy machine affects both
-sides alike. Memory: peak RSS of the check process at N/4 and N.
+Corpora (bench/corpus.py): N returns re-saved by LibreOffice (cached totals), and the same saved by
+openpyxl (no cached totals). Figures are ratios against the baseline measured in the same run:
+- one core: check_path per file against a calamine read of every sheet of the same file, both in one
+  process pinned to one core;
+- all cores: `gkxl check --format json` (its own process) against the same bare read in one process;
+- memory: peak RSS of `gkxl check` at N/4, N and 10·N (10·N as hard links to the same files).
 """
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 import time
@@ -18,9 +21,10 @@ from pathlib import Path
 from gkxl.form import spec as specmod
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import YEAR, gkxl, make_returns, run
+from common import YEAR, gkxl, run  # noqa: E402
+from corpus import multiplied, returns  # noqa: E402
 
-CALAMINE = """
+BARE = """
 import sys, pathlib, python_calamine as pc
 for p in sorted(pathlib.Path(sys.argv[1]).glob('*.xlsx')):
     wb = pc.CalamineWorkbook.from_path(str(p))
@@ -28,41 +32,59 @@ for p in sorted(pathlib.Path(sys.argv[1]).glob('*.xlsx')):
         wb.get_sheet_by_name(name).to_python()
 """
 
-OPENPYXL = """
-import sys, pathlib, openpyxl
-files = sorted(pathlib.Path(sys.argv[1]).glob('*.xlsx'))[:int(sys.argv[2])]
+ONE_CORE = """
+import os, sys, time, pathlib, python_calamine as pc
+from gkxl.checks import check_path
+os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+files = sorted(pathlib.Path(sys.argv[1]).glob('*.xlsx'))
+check_path(files[0], year=int(sys.argv[2]))           # imports and caches warmed on both sides alike
+t = time.perf_counter()
 for p in files:
-    wb = openpyxl.load_workbook(p, data_only=True)
-    for ws in wb.worksheets:
-        for row in ws.iter_rows(values_only=True):
-            pass
+    wb = pc.CalamineWorkbook.from_path(str(p))
+    for name in wb.sheet_names:
+        wb.get_sheet_by_name(name).to_python()
+bare = time.perf_counter() - t
+t = time.perf_counter()
+for p in files:
+    check_path(p, year=int(sys.argv[2]), keep_report=False)
+print(time.perf_counter() - t, bare)
 """
+
+
+def one_core(folder: Path) -> tuple[float, float]:
+    import subprocess
+    out = subprocess.run([sys.executable, "-c", ONE_CORE, str(folder), str(YEAR)], capture_output=True, text=True,
+                         check=True).stdout.split()
+    return float(out[0]), float(out[1])
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=1000)
+    parser.add_argument("--no-10n", action="store_true", help="skip the 10·N memory run")
     args = parser.parse_args()
     spec = specmod.load()
-    rows = []
-    with tempfile.TemporaryDirectory() as tmp:
-        for n in sorted({max(4, args.n // 4), args.n}):
-            folder = Path(tmp) / f"n{n}"
-            make_returns(spec, folder, n, broken_every=10)
-            check = run(gkxl("check", "--format", "json", "--year", str(YEAR), str(folder)))
-            assert check[2] == 1, "some returns are broken on purpose: check must exit 1"
-            bare = run(["-c", CALAMINE, str(folder)])
-            sample = max(1, n // 10)
-            opx = run(["-c", OPENPYXL, str(folder), str(sample)])
-            rows.append((n, check, bare, (opx[0] * n / sample, opx[1])))
-    print(f"{'N':>6} {'check s':>8} {'calamine s':>10} {'openpyxl s*':>11} {'check/calamine':>14} "
-          f"{'openpyxl/check':>14} {'check MB':>9}")
-    for n, check, bare, opx in rows:
-        print(f"{n:>6} {check[0]:>8.2f} {bare[0]:>10.2f} {opx[0]:>11.1f} {check[0] / bare[0]:>14.2f} "
-              f"{opx[0] / check[0]:>14.1f} {check[1]:>9.0f}")
-    print("* openpyxl timed on N/10 files and scaled to N")
-    if len(rows) == 2:
-        print(f"check peak RSS grows x{rows[1][1][1] / rows[0][1][1]:.2f} for x{rows[1][0] / rows[0][0]:.0f} the files")
+    n = args.n
+    cores = len(os.sched_getaffinity(0))
+    print(f"cores: {cores}; N = {n}")
+    for saved_by in ("app", "script"):
+        folder = returns(spec, n, saved_by)
+        check = run(gkxl("check", "--format", "json", "--year", str(YEAR), str(folder)))
+        bare = run(["-c", BARE, str(folder)])
+        sample = returns(spec, max(4, n // 4), saved_by)
+        per_file, bare_one = one_core(sample)
+        print(f"[{saved_by}-saved] gkxl check {check[0]:.2f} s on {cores} cores, bare calamine read {bare[0]:.2f} s "
+              f"on one: ratio {check[0] / bare[0]:.2f}; one core, check_path/calamine per file "
+              f"{per_file / bare_one:.2f} ({per_file / len(list(sample.glob('*.xlsx'))) * 1000:.2f} ms a file)")
+    folder = returns(spec, n, "app")
+    quarter = returns(spec, max(4, n // 4), "app")
+    peaks = [(len(list(quarter.glob("*.xlsx"))), run(gkxl("check", "--format", "json", str(quarter)))[1]),
+             (n, run(gkxl("check", "--format", "json", str(folder)))[1])]
+    if not args.no_10n:
+        with tempfile.TemporaryDirectory() as tmp:
+            many = multiplied(folder, 10, Path(tmp) / "x10")
+            peaks.append((10 * n, run(gkxl("check", "--format", "json", str(many)))[1]))
+    print("peak RSS of gkxl check: " + ", ".join(f"{k} files {mb:.0f} MB" for k, mb in peaks))
 
 
 if __name__ == "__main__":

@@ -10,33 +10,12 @@ import time
 import zipfile
 from pathlib import Path
 
+from gkxl.form.examples import balanced_values
 from gkxl.form.model import Report
 from gkxl.io.write import write_workbook
 
 PLACEHOLDER = "GKXLBENCHUNIT7d1e"
-APPLICANTS = ["natural", "business", "research", "public_interest", "legal_service", "other"]
 YEAR = 2025
-
-def balanced_values(spec, rng: random.Random) -> dict:
-    """Figures satisfying every rule of FORMAT.md (T3-c holds per column by choosing 二 last)."""
-    values = {c.key: rng.randint(0, 30) for c in spec.numeric_inputs if c.key.startswith("t2.")}
-    values["t2.fees.amount"] = round(rng.uniform(0, 50), 4)
-    rows = list(dict.fromkeys(k.split(".")[1] for k in spec.cells if k.startswith("t3.")))
-    leaves = [r for r in rows if r not in ("new", "carried", "total", "carry_next")]
-    for col in APPLICANTS:
-        done = 0
-        for row in leaves:
-            values[f"t3.{row}.{col}"] = v = rng.choice([0, 0, rng.randint(0, 40)])
-            done += v
-        carry_next = rng.randint(0, 5)
-        new = rng.randint(0, done + carry_next)
-        values.update({f"t3.carry_next.{col}": carry_next, f"t3.new.{col}": new,
-                       f"t3.carried.{col}": done + carry_next - new})
-    for block in ("review", "suit_direct", "suit_after_review"):
-        for col in ("upheld", "corrected", "other", "pending"):
-            values[f"t4.{block}.{col}"] = rng.randint(0, 9)
-    return values
-
 
 def make_returns(spec, folder: Path, n: int, distinct: int = 32, broken_every: int = 0) -> None:
     """N returns stamped from `distinct` written ones; with `broken_every` k, every k-th has a T3-c error."""
