@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 
 from gkxl.form import spec as specmod
+from gkxl.form.examples import balanced_values
 from gkxl.form.model import Report
 from gkxl.io.write import write_workbook
 
 ROOT = Path(__file__).resolve().parent.parent
-APPLICANTS = ["natural", "business", "research", "public_interest", "legal_service", "other"]
 
 
 @pytest.fixture(scope="session")
@@ -22,43 +22,9 @@ def spec():
 
 
 def consistent_values(spec, rng: random.Random, high: int = 40) -> dict:
-    """Input figures that satisfy every rule of FORMAT.md, built independently of gkxl's rule code."""
-    values = {c.key: 0 for c in spec.value_cells if c.numeric}
-    for key in values:
-        if key.startswith("t2."):
-            values[key] = rng.randint(0, high)
-    values["t2.fees.amount"] = round(rng.uniform(0, 50), 4)
-    leaf_rows = [r for r in _t3_rows(spec) if r not in ("new", "carried", "total", "carry_next")]
-    for col in APPLICANTS:
-        done = 0
-        for row in leaf_rows:
-            v = rng.choice([0, 0, 0, rng.randint(0, high)])
-            values[f"t3.{row}.{col}"] = v
-            done += v
-        carry_next = rng.randint(0, 5)
-        carried = rng.randint(0, done + carry_next)
-        values[f"t3.carry_next.{col}"] = carry_next
-        values[f"t3.carried.{col}"] = carried
-        values[f"t3.new.{col}"] = done + carry_next - carried
-    for block in ("review", "suit_direct", "suit_after_review"):
-        for col in ("upheld", "corrected", "other", "pending"):
-            values[f"t4.{block}.{col}"] = rng.randint(0, 9)
-    # totals as an honest clerk's spreadsheet would hold them
-    for row in _t3_rows(spec):
-        if row != "total":
-            values[f"t3.{row}.total"] = sum(values[f"t3.{row}.{c}"] for c in APPLICANTS)
-    for col in APPLICANTS + ["total"]:
-        values[f"t3.total.{col}"] = sum(values[f"t3.{r}.{col}"] for r in leaf_rows)
-    for block in ("review", "suit_direct", "suit_after_review"):
-        values[f"t4.{block}.total"] = sum(values[f"t4.{block}.{c}"] for c in ("upheld", "corrected", "other", "pending"))
-    values["text.overview"] = "本年度主动公开信息若干条。"
-    values["text.problems"] = None
-    values["text.other"] = "本年度未收取信息处理费。"
-    return values
-
-
-def _t3_rows(spec) -> list[str]:
-    return list(dict.fromkeys(k.split(".")[1] for k in spec.cells if k.startswith("t3.")))
+    """Figures that satisfy every rule of the spec (the one builder, gkxl.form.examples; tests/test_house.py
+    holds its output against FORMAT.md's equations written out by hand)."""
+    return balanced_values(spec, rng, high)
 
 
 @pytest.fixture

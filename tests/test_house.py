@@ -9,6 +9,7 @@ import string
 from pathlib import Path
 
 import pytest
+from conftest import ROOT
 
 from gkxl.checks import check_path
 from gkxl.findings.catalogue import TYPES, markdown_table, parse_markdown_table
@@ -17,8 +18,6 @@ from gkxl.form.examples import balanced_values
 from gkxl.form.model import Report
 from gkxl.io.write import write_workbook
 from gkxl.text.messages import MESSAGES, MessageError, text
-
-from conftest import ROOT
 
 PACKAGE = ROOT / "gkxl"
 LAYERS = ["text", "form", "findings", "io", "checks", "batch", "published", "cli", "desk"]
@@ -101,3 +100,27 @@ def test_every_format_template_is_made_read_back_and_checked(tmp_path, spec_id):
     assert result.status == "ok" and result.findings == []
     assert result.report.format == spec_id
     assert {k: result.report.values[k] for k in values} == values
+
+
+APPLICANTS = ["natural", "business", "research", "public_interest", "legal_service", "other"]
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_example_figures_satisfy_format_md_written_out_by_hand(seed):
+    """FORMAT.md's equations, typed from the document rather than taken from the spec: the figures every test
+    uses satisfy them, so a wrong rule in the spec cannot make the test data agree with it."""
+    v = balanced_values(specmod.load("gk2021"), random.Random(seed))
+    leaves = ["granted", "partial", "withheld_secret", "withheld_law", "withheld_security", "withheld_third_party",
+              "withheld_internal", "withheld_process", "withheld_enforcement", "withheld_inquiry", "unable_not_held",
+              "unable_need_create", "unable_unclear", "unhandled_petition", "unhandled_repeated",
+              "unhandled_publication", "unhandled_mass", "unhandled_confirm", "otherwise_no_correction",
+              "otherwise_no_fee", "otherwise_other"]
+    assert len(leaves) == 21
+    for row in ["new", "carried", *leaves, "total", "carry_next"]:                        # T3-a
+        assert v[f"t3.{row}.total"] == sum(v[f"t3.{row}.{c}"] for c in APPLICANTS)
+    for col in [*APPLICANTS, "total"]:
+        assert v[f"t3.total.{col}"] == sum(v[f"t3.{r}.{col}"] for r in leaves)            # T3-b
+        assert v[f"t3.new.{col}"] + v[f"t3.carried.{col}"] == v[f"t3.total.{col}"] + v[f"t3.carry_next.{col}"]  # T3-c
+    for block in ("review", "suit_direct", "suit_after_review"):                          # T4-a
+        assert v[f"t4.{block}.total"] == sum(v[f"t4.{block}.{c}"] for c in ("upheld", "corrected", "other", "pending"))
+    assert all(isinstance(x, int) and x >= 0 for k, x in v.items() if k.startswith(("t3.", "t4.")))
