@@ -31,7 +31,7 @@ RECALC_XCU = """<?xml version="1.0" encoding="UTF-8"?>
 """
 
 
-def _masters(spec, folder: Path, distinct: int, broken_every: int) -> list[Path]:
+def masters(spec, folder: Path, distinct: int, broken_every: int) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
     for i in range(distinct):
@@ -65,7 +65,7 @@ def _openpyxl_resave(files: list[Path], out: Path) -> list[Path]:
     return [out / f.name for f in files]
 
 
-def _stamp(masters: list[Path], folder: Path, n: int) -> None:
+def stamp(masters: list[Path], folder: Path, n: int) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     packages = []
     for m in masters:
@@ -96,10 +96,10 @@ def corpus(spec, n: int, saved_by: str = "app", distinct: int = 32, broken_every
         return folder
     shutil.rmtree(folder, ignore_errors=True)
     with tempfile.TemporaryDirectory() as d:
-        masters = _libreoffice_resave(_masters(spec, Path(d) / "gkxl", min(distinct, n), broken_every), Path(d) / "app")
+        saved = _libreoffice_resave(masters(spec, Path(d) / "gkxl", min(distinct, n), broken_every), Path(d) / "app")
         if saved_by == "script":
-            masters = _openpyxl_resave(masters, Path(d) / "script")
-        _stamp(masters, folder / "returns", n)
+            saved = _openpyxl_resave(saved, Path(d) / "script")
+        stamp(saved, folder / "returns", n)
     done.write_text("ok\n")
     return folder
 

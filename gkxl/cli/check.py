@@ -13,6 +13,7 @@ from gkxl.cli.policy import (
     fail,
     lang_of,
     lang_option,
+    paths_argument,
     progress,
     say,
     year_option,
@@ -21,7 +22,7 @@ from gkxl.text.errors import GkxlError
 
 
 @click.command()
-@click.argument("paths", nargs=-1, required=True)
+@paths_argument
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @year_option()
 @click.option("--previous", multiple=True, type=click.Path(),

@@ -12,6 +12,7 @@ from gkxl.cli.policy import (
     lang_of,
     lang_option,
     output_option,
+    paths_argument,
     progress,
     say,
     spec_option,
@@ -21,7 +22,7 @@ from gkxl.text.errors import GkxlError
 
 
 @click.command("export")
-@click.argument("paths", nargs=-1, required=True)
+@paths_argument
 @click.option("--to", "fmt", type=click.Choice(["json", "csv"]), required=True, help="输出格式 / output format")
 @output_option()
 @year_option(help="要求的报告年度（用于状态） / required report year (for the status)")

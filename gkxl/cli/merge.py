@@ -12,6 +12,7 @@ from gkxl.cli.policy import (
     lang_of,
     lang_option,
     output_option,
+    paths_argument,
     progress,
     say,
     spec_option,
@@ -20,7 +21,7 @@ from gkxl.text.errors import GkxlError
 
 
 @click.command("merge")
-@click.argument("paths", nargs=-1, required=True)
+@paths_argument
 @output_option(help="汇总表文件 / summary workbook")
 @click.option("--year", type=int, required=True, help="汇总的报告年度 / report year")
 @click.option("--unit", required=True, help="汇总单位名称（如 某市政务公开办） / the collecting office")

@@ -48,6 +48,11 @@ def lang_in_args(args: list[str]) -> str:
     return "zh"
 
 
+def paths_argument(f):
+    """The files and folders a command reads (folders are searched for workbooks)."""
+    return click.argument("paths", nargs=-1, required=True)(f)
+
+
 def spec_option(f):
     from gkxl.form.spec import DEFAULT_SPEC
     return click.option("--spec", "spec_id", default=DEFAULT_SPEC, show_default=True,
