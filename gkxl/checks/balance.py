@@ -7,6 +7,8 @@ other and may themselves be the wrong cell.
 """
 from __future__ import annotations
 
+import math
+
 from gkxl.checks.localise import Candidate, Group, effects, groups
 from gkxl.checks.values import NUMERIC_FINDINGS
 from gkxl.findings.finding import Finding
@@ -33,8 +35,8 @@ def stored_total_findings(report: Report, spec: Spec, recomputed: dict, skip_key
     out = []
     for cell in spec.totals:
         stored, fresh = rules.number(report.values.get(cell.key)), recomputed.get(cell.key)
-        if cell.key in skip_keys or stored is None or fresh is None or stored == fresh:
-            continue
+        if cell.key in skip_keys or stored is None or fresh is None or math.isclose(stored, fresh, rel_tol=1e-12, abs_tol=1e-9):
+            continue        # a spreadsheet may add fractions in another order: the last bit is not a finding
         rule = cell.defined_by.rule
         out.append(Finding(rule.id, rule.severity,
                            Message("chk.stored_total", message=rule.message, value=shown(stored), expected=shown(fresh)),
