@@ -128,6 +128,20 @@ def test_a_decimal_count_is_one_finding(resaved):
     assert f.hint is not None and "T3-c" in f.hint.zh          # the equations it breaks, inside the one finding
 
 
+def test_a_decimal_does_not_hide_another_error_in_its_column(spec):
+    """1.5 typed for 1 explains the T3-c it breaks; with 一 also 5 short, no valid value of that cell
+    would, so T3-c is still said, and no value is pinned while the 1.5 stands."""
+    values = d6_figures(spec)
+    values["t3.withheld_third_party.natural"], values["t3.granted.natural"] = 1.5, 56       # (七) still 80 with 1
+    report = Report(spec.id, spec.version, unit="某局", year=2024, values=spreadsheet_totals(values))
+    alone = check_read(ReadResult(report, stored_totals=False))
+    assert [f.rule for f in alone] == ["V-decimal"]
+    report.values = spreadsheet_totals({**values, "t3.new.natural": 83})
+    both = check_read(ReadResult(report, stored_totals=False))
+    assert [f.rule for f in both] == ["V-decimal", "T3-c"]
+    assert all(f.expected is None for f in both)
+
+
 # --- one perturbed cell of a balanced return, in memory -----------------------------------------
 
 def _perturbable(spec, stored_totals: bool) -> list[str]:
