@@ -142,6 +142,19 @@ def test_a_decimal_does_not_hide_another_error_in_its_column(spec):
     assert all(f.expected is None for f in both)
 
 
+def test_text_elsewhere_does_not_hide_the_candidates(spec):
+    """“3件” in 商业企业 leaves the 总计 column unknown; 一 of 自然人 still explains T3-c（自然人）."""
+    values = {**d6_figures(spec), "t3.new.natural": 83}
+    values = {**spreadsheet_totals(values), "t3.granted.business": "3件"}
+    for key in ("t3.granted.total", "t3.total.business", "t3.total.total"):
+        values[key] = None                     # what the formulas over a text cell leave
+    report = Report(spec.id, spec.version, unit="某局", year=2024, values=values)
+    found = check_read(ReadResult(report, stored_totals=False))
+    assert [f.rule for f in found] == ["V-text", "T3-c"]
+    needed = {c["cell"]: c["needed"] for c in found[1].candidates}
+    assert needed["表三!D6"] == 88 and needed["表三!D30"] == 4 and found[1].expected is None
+
+
 # --- one perturbed cell of a balanced return, in memory -----------------------------------------
 
 def _perturbable(spec, stored_totals: bool) -> list[str]:
