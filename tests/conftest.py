@@ -14,6 +14,7 @@ from gkxl.form.model import Report
 from gkxl.io.write import write_workbook
 
 ROOT = Path(__file__).resolve().parent.parent
+APPLICANTS = ["natural", "business", "research", "public_interest", "legal_service", "other"]
 
 
 @pytest.fixture(scope="session")

@@ -15,6 +15,7 @@ from pathlib import Path
 from gkxl.batch.parallel import map_ordered
 from gkxl.checks import check_path
 from gkxl.findings.report import FileResult
+from gkxl.form import groups as formgroups
 from gkxl.form import rules
 from gkxl.form import spec as specmod
 from gkxl.form.model import Report, unit_key
@@ -47,6 +48,8 @@ class Entry:
     included: bool = False
     reasons: list[Message] = field(default_factory=list)
     numbers: list | None = None              # values of spec.numeric_inputs, in order
+    untouched: bool = False                  # a blank template sent back as it was (ID-untouched)
+    one_row: str | None = None               # a row group given only as one row: its label (cannot be summed)
     details: list | None = None              # values of detail_keys(spec), in order
 
     def reason(self, lang: str = "zh") -> str:
@@ -118,6 +121,9 @@ def _take_report(entry: Entry, result: FileResult, spec: Spec) -> None:
     entry.saved = _timestamp(report.source.get("saved_at"))
     entry.errors = result.errors
     entry.warnings = len(result.findings) - result.errors
+    entry.untouched = any(f.rule == "ID-untouched" for f in result.findings)
+    one_row = formgroups.published_as_one_row(report.spec, report.values)
+    entry.one_row = one_row[0].label.split(" · ")[-1] if one_row else None
     if report.format == spec.id:
         values = report.values
         entry.numbers = [values.get(c.key) for c in spec.numeric_inputs]
@@ -187,7 +193,11 @@ def decide(entries: list[Entry], spec: Spec, year: int, include_invalid: bool, o
             continue
         if not e.unit:
             e.reasons.append(Message("merge.reason.no_unit"))
-        if e.status == "ok":
+        if e.untouched:
+            e.reasons.append(Message("merge.reason.untouched"))
+        if e.one_row:          # its sub-rows are unknown: adding it would misplace or lose its figures
+            e.reasons.insert(0, Message("merge.reason.group_one_row", label=e.one_row))
+        elif e.status == "ok":
             e.included = True
             e.reasons.insert(0, Message("merge.reason.ok"))
         elif include_invalid:

@@ -11,11 +11,14 @@ from pathlib import Path
 
 from gkxl.checks.balance import balance_findings
 from gkxl.checks.continuity import continuity_findings
+from gkxl.checks.groups import group_findings
 from gkxl.checks.identity import identity_findings
 from gkxl.checks.values import value_findings
 from gkxl.findings.finding import Finding
 from gkxl.findings.report import FileResult
+from gkxl.form import groups
 from gkxl.form.model import Report
+from gkxl.form.spec import Spec
 from gkxl.io.read import ReadResult, read_path
 from gkxl.text.errors import GkxlError
 
@@ -26,25 +29,30 @@ class Context:
     year: int | None = None
     previous: tuple = ()
     found: list[Finding] = field(default_factory=list)      # what earlier checks said
+    spec: Spec | None = None        # the form as the report gives it (a row group published as one row)
 
 
 def _values(report: Report, ctx: Context) -> list[Finding]:
-    return value_findings(report, report.spec, ctx.result.skipped_sheets, ctx.result.stored_totals)
+    return value_findings(report, ctx.spec, ctx.result.skipped_sheets, ctx.result.stored_totals)
+
+
+def _groups(report: Report, ctx: Context) -> list[Finding]:
+    return group_findings(report, ctx.spec)
 
 
 def _identity(report: Report, ctx: Context) -> list[Finding]:
-    return identity_findings(report, report.spec, ctx.year)
+    return identity_findings(report, ctx.spec, ctx.year)
 
 
 def _balance(report: Report, ctx: Context) -> list[Finding]:
-    return balance_findings(report, report.spec, ctx.result.stored_totals, ctx.result.skipped_sheets, ctx.found)
+    return balance_findings(report, ctx.spec, ctx.result.stored_totals, ctx.result.skipped_sheets, ctx.found)
 
 
 def _continuity(report: Report, ctx: Context) -> list[Finding]:
-    return continuity_findings(report, report.spec, ctx.previous)
+    return continuity_findings(report, ctx.spec, ctx.previous)
 
 
-CHECKS = (_values, _identity, _balance, _continuity)
+CHECKS = (_values, _groups, _identity, _balance, _continuity)
 
 
 def check_read(result: ReadResult, *, year: int | None = None, previous=()) -> list[Finding]:
@@ -52,6 +60,7 @@ def check_read(result: ReadResult, *, year: int | None = None, previous=()) -> l
     if isinstance(previous, Report):
         previous = (previous,)
     ctx = Context(result, year, tuple(previous), list(result.findings))
+    ctx.spec = groups.view(result.report.spec, result.report.values)
     for check in CHECKS:
         ctx.found += check(result.report, ctx)
     return ctx.found

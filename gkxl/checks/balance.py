@@ -7,8 +7,10 @@ other and may themselves be the wrong cell.
 """
 from __future__ import annotations
 
+import math
+
 from gkxl.checks.localise import Candidate, Group, effects, groups
-from gkxl.checks.values import NUMERIC_FINDINGS
+from gkxl.checks.values import NUMERIC_FINDINGS, value_finding
 from gkxl.findings.finding import Finding
 from gkxl.form import rules
 from gkxl.form.model import Report
@@ -33,8 +35,8 @@ def stored_total_findings(report: Report, spec: Spec, recomputed: dict, skip_key
     out = []
     for cell in spec.totals:
         stored, fresh = rules.number(report.values.get(cell.key)), recomputed.get(cell.key)
-        if cell.key in skip_keys or stored is None or fresh is None or stored == fresh:
-            continue
+        if cell.key in skip_keys or stored is None or fresh is None or math.isclose(stored, fresh, rel_tol=1e-12, abs_tol=1e-9):
+            continue        # a spreadsheet may add fractions in another order: the last bit is not a finding
         rule = cell.defined_by.rule
         out.append(Finding(rule.id, rule.severity,
                            Message("chk.stored_total", message=rule.message, value=shown(stored), expected=shown(fresh)),
@@ -64,31 +66,58 @@ def balance_findings(report: Report, spec: Spec, stored_totals: bool, skip_sheet
         if r is not None and r != 0:
             failed.append((inst, r))
     failed = _explained_by_bad_values(spec, effective, failed, value_problems, stored_totals)
+    eff = effects(spec, stored_totals)
+    bad = [f.key for f in value_problems if f.rule in NUMERIC_FINDINGS and f.key in eff]
     for group in groups(spec, effective, failed, stored_totals):
-        out.append(_group_finding(spec, effective, group))
+        # a wrong value (1.5, -3) still in the equations makes every value they imply doubtful: none is pinned
+        doubtful = any(i.id in eff[k] for k in bad for i, _ in group.instances)
+        out.append(_group_finding(spec, effective, group, pin=not doubtful))
     return out
 
 
 def _explained_by_bad_values(spec, effective, failed, value_problems, stored_totals):
+    """The failed equations that a wrong value explains: listed in that value's finding, not reported again.
+
+    With one wrong value in it, an equation is explained only when a valid value of that cell would make
+    it (and the other equations laid to that cell) hold: 1.5 typed for 1 explains T3-c, but not when 一
+    is also 5 short, which must then still be said. With several wrong values in it, any could."""
     bad = [f for f in value_problems if f.rule in NUMERIC_FINDINGS and f.key]
     if not bad or not failed:
         return failed
     eff = effects(spec, stored_totals)
-    left = []
     caused: dict[int, list] = {}
+    shared = set()
     for inst, r in failed:
-        culprit = next((f for f in bad if inst.id in eff.get(f.key, {})), None)
-        if culprit is None:
-            left.append((inst, r))
-        else:
-            caused.setdefault(id(culprit), []).append(inst)
+        culprits = [f for f in bad if inst.id in eff.get(f.key, {})]
+        for f in culprits:
+            caused.setdefault(id(f), []).append((inst, r))
+        if len(culprits) > 1:
+            shared.add(inst.id)
+    explained = set()
     for f in bad:
-        if id(f) in caused:
-            f.hint = Message("chk.breaks", equations="、".join(equation_name(i) for i in caused[id(f)]))
-    return left
+        laid = caused.get(id(f), [])
+        alone = [(i, r) for i, r in laid if i.id not in shared]
+        if alone and not _valid_value_explains(spec, f, alone, eff[f.key]):
+            laid = [(i, r) for i, r in laid if i.id in shared]
+        if laid:
+            f.hint = Message("chk.breaks", equations="、".join(equation_name(i) for i, _ in laid))
+            explained |= {i.id for i, _ in laid}
+    return [(inst, r) for inst, r in failed if inst.id not in explained]
 
 
-def _group_finding(spec: Spec, values: dict, group: Group) -> Finding:
+def _valid_value_explains(spec, f: Finding, failed, touched: dict) -> bool:
+    """Whether one valid value of the wrong cell makes every equation of `failed` hold."""
+    value = rules.number(f.value)
+    deltas = {round(-r / touched[i.id], 6) for i, r in failed}
+    if value is None or len(deltas) != 1:
+        return False
+    needed = round(value + deltas.pop(), 6)        # residuals are rounded: so is what they imply
+    if isinstance(needed, float) and needed.is_integer():
+        needed = int(needed)
+    return value_finding(spec.cells[f.key], needed, spec) is None
+
+
+def _group_finding(spec: Spec, values: dict, group: Group, pin: bool = True) -> Finding:
     first = group.instances[0][0]
     severity = "error" if any(i.rule.severity == "error" for i, _ in group.instances) else "warning"
     messages = list({i.rule.id: i.rule.message for i, _ in group.instances}.values())
@@ -96,7 +125,7 @@ def _group_finding(spec: Spec, values: dict, group: Group) -> Finding:
         lang: "".join(m[lang] if lang == "zh" else m[lang] + " " for m in messages) for lang in ("zh", "en")}
     equations = Message("chk.equations", items=[_equation(i, values, r) for i, r in group.instances])
     cands = group.candidates
-    if len(cands) == 1:
+    if len(cands) == 1 and pin:
         c = cands[0]
         cell = spec.cells[c.key]
         typo = Message(f"chk.typo_{c.typo}") if c.typo else ""

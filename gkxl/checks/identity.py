@@ -49,7 +49,9 @@ def identity_findings(report: Report, spec: Spec, year: int | None = None) -> li
         f = _at(spec, "year", Finding.of("ID-year", "chk.year_wrong", value=found, expected=year), report.year)
         f.expected = year
         out.append(f)
-    if report.unit_code not in (None, ""):
+    if report.unit_code is not None and not isinstance(report.unit_code, str):     # a JSON number: the code is lost
+        out.append(_at(spec, "unit_code", Finding.of("V-type", "chk.not_text", value=report.unit_code), report.unit_code))
+    elif report.unit_code not in (None, ""):
         why = code_problem(report.unit_code)
         if why:
             out.append(_at(spec, "unit_code", Finding.of("ID-code", why, value=report.unit_code), report.unit_code))

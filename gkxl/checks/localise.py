@@ -74,13 +74,17 @@ def groups(spec: Spec, values: dict, failed: list[tuple[RuleInstance, int | floa
     members: dict[str, list] = {}
     for inst, r in failed:
         members.setdefault(root(inst.id), []).append((inst, r))
-    return [Group(m, _candidates(spec, values, dict((i.id, r) for i, r in m), eff))
+    # an equation that cannot be evaluated (text in one of its cells) neither holds nor fails: a cell that
+    # also enters it may still explain the failed ones
+    unknown = {i.id for i in spec.instances if rules.residual(i, values) is None}
+    return [Group(m, _candidates(spec, values, dict((i.id, r) for i, r in m), eff, unknown))
             for m in sorted(members.values(), key=lambda m: order[m[0][0].id])]
 
 
-def _candidates(spec: Spec, values: dict, residuals: dict, eff: dict) -> list[Candidate]:
+def _candidates(spec: Spec, values: dict, residuals: dict, eff: dict, unknown: set = frozenset()) -> list[Candidate]:
     out = []
     for key, touched in eff.items():
+        touched = {i: d for i, d in touched.items() if i not in unknown}
         if set(touched) != set(residuals):
             continue
         value = rules.number(values.get(key))

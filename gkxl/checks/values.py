@@ -75,7 +75,13 @@ def value_findings(report: Report, spec: Spec, skip_sheets=(), stored_totals: bo
                 out.append(finding)
         elif value is not None and not isinstance(value, str):
             out.append(_finding(cell, "V-type", "chk.not_text", value))
-    known = {c.key for c in spec.value_cells}
+    for cell in spec.group_cells.values():       # a group's row given beside its rows: still a figure
+        if cell.key not in spec.cells and values.get(cell.key) is not None:
+            finding = value_finding(cell, values[cell.key], spec)
+            if finding:
+                out.append(finding)
+    known = {c.key for c in spec.value_cells} | set(spec.group_cells)
+    known |= {k for g in spec.groups for k in g.parts}       # a group's rows, left blank beside its row
     for key in values:
         if key not in known:
             out.append(Finding.of("V-key", "chk.unknown_key", value=key))

@@ -27,19 +27,22 @@ from gkxl.text.errors import GkxlError
 @year_option()
 @click.option("--previous", multiple=True, type=click.Path(),
               help="上年的报表或汇总表（文件或文件夹，可多次给出），按单位核对结转数 / last year's returns")
+@click.option("--units", "units_path", type=click.Path(dir_okay=False),
+              help="应报送单位名单（CSV 或表格），列出未报送的单位 / units list: say which units sent nothing")
 @click.option("--annotate", "annotate_dir", type=click.Path(file_okay=False), help="把有问题的文件标注后另存到此文件夹")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="报告写入文件（默认屏幕） / write the report to a file")
 @lang_option
 @click.pass_context
-def check(ctx, paths, fmt, year, previous, annotate_dir, output):
+def check(ctx, paths, fmt, year, previous, units_path, annotate_dir, output):
     """校验报送的报表：单位、年度、结构、每个数字、勾稽关系。
 
     \b
     gkxl check 报送/
     gkxl check 卫滨区司法局.xlsx --year 2024 --format json
     gkxl check 报送/ --annotate 退回/
+    gkxl check 报送/ --units 单位名单.csv
 
-    退出码：0 全部通过；1 有文件有错误或无法读取；2 用法错误。
+    退出码：0 全部通过（给了 --units 时还要全部报送）；1 有文件有错误或无法读取，或有单位未报送；2 用法错误。
     """
     from gkxl.batch.parallel import map_ordered
     from gkxl.checks import check_path
@@ -47,6 +50,7 @@ def check(ctx, paths, fmt, year, previous, annotate_dir, output):
     from gkxl.io.files import refuse_overwrite, write_text
     from gkxl.io.inputs import collect
     from gkxl.io.read import read_report
+    from gkxl.io.units import not_sent, read_units
     from gkxl.text.messages import Message
     lang = lang_of(ctx)
     last_files = collect(previous).files
@@ -63,13 +67,17 @@ def check(ctx, paths, fmt, year, previous, annotate_dir, output):
         ctx.exit(EXIT_USAGE)
     try:
         if output:
-            refuse_overwrite(Path(output), [*inputs.files, *last_files])
+            refuse_overwrite(Path(output), [*inputs.files, *last_files, *([units_path] if units_path else [])])
+        units = read_units(Path(units_path))[0] if units_path else None
     except GkxlError as e:
         fail(ctx, e)
     checking = map_ordered(functools.partial(check_path, year=year, previous=tuple(last), keep_report=bool(annotate_dir)),
                            inputs.files)
     report = ActionReport("check", list(progress(ctx, checking, len(inputs.files), "check.progress")),
                           [(str(p), Message(code)) for p, code in inputs.skipped])
+    if units is not None:
+        report.units_path = units_path
+        report.missing = not_sent(units, report.files)
     if annotate_dir:
         _annotate_all(ctx, report.files, Path(annotate_dir), {Path(p).resolve() for p in [*inputs.files, *last_files]})
     body = report.to_json(lang) if fmt == "json" else report.to_text(lang)

@@ -46,18 +46,26 @@ class ActionReport:
     action: str                                           # check | parse | export
     files: list[FileResult] = field(default_factory=list)
     skipped: list[tuple[str, Message]] = field(default_factory=list)   # inputs not read, and why
+    units_path: str | None = None                          # the units list the returns were compared with
+    missing: list[tuple[str, str | None]] = field(default_factory=list)   # (unit, code) of the list that sent nothing
 
     @property
     def ok(self) -> bool:
-        return all(r.status == "ok" for r in self.files)
+        return all(r.status == "ok" for r in self.files) and not self.missing
 
     def summary(self) -> dict:
-        return {"files": len(self.files), **{s: sum(r.status == s for r in self.files) for s in STATUSES}}
+        doc = {"files": len(self.files), **{s: sum(r.status == s for r in self.files) for s in STATUSES}}
+        if self.units_path is not None:
+            doc["missing_units"] = len(self.missing)
+        return doc
 
     def to_dict(self, lang: str = "zh") -> dict:
         doc = {"action": self.action, "files": [r.to_dict(lang) for r in self.files], "summary": self.summary()}
         if self.skipped:
             doc["skipped"] = [{"path": p, "reason": m.render(lang)} for p, m in self.skipped]
+        if self.units_path is not None:
+            doc["units"] = {"path": self.units_path,
+                            "missing": [{"unit": unit, "unit_code": code} for unit, code in self.missing]}
         return doc
 
     def to_json(self, lang: str = "zh") -> str:
@@ -66,6 +74,10 @@ class ActionReport:
     def to_text(self, lang: str = "zh") -> str:
         blocks = [file_block(r, lang) for r in self.files]
         blocks += [text("out.skipped", lang, path=p, reason=m) for p, m in self.skipped]
+        if self.missing:
+            blocks.append(text("out.missing_head", lang, path=self.units_path, count=len(self.missing)))
+            blocks += [text("out.missing_unit", lang, unit=unit, unit_code=Message("out.missing_code", value=code) if code else "")
+                       for unit, code in self.missing]
         blocks.append(text("out.summary", lang, **self.summary()))
         return "\n".join(blocks)
 

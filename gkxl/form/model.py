@@ -104,13 +104,14 @@ def unit_key(name) -> str:
     return s
 
 
-def _value_schema(cell: specmod.Cell, spec: specmod.Spec) -> dict:
+def _value_schema(cell: specmod.Cell, spec: specmod.Spec, nullable: bool = False) -> dict:
     """A cell's JSON Schema, from the limits of its type in the spec (the checks follow the same limits)."""
     title = f"{cell.where} {cell.label}"
     if not cell.numeric and cell.type != "year":
         return {"title": title, "type": ["string", "null"]}
     limits = spec.types[cell.type]
-    schema = {"title": title, "type": "integer" if limits.get("integer") else "number"}
+    kind = "integer" if limits.get("integer") else "number"
+    schema = {"title": title, "type": [kind, "null"] if nullable else kind}
     for name in ("minimum", "maximum"):
         if name in limits:
             schema[name] = limits[name]
@@ -123,6 +124,19 @@ def json_schema(spec_id: str = specmod.DEFAULT_SPEC) -> dict:
     spec = specmod.load(spec_id)
     props = {c.key: _value_schema(c, spec) for c in spec.value_cells}
     required = [c.key for c in spec.value_cells if c.numeric]
+    values = {"type": "object", "properties": props, "required": required, "additionalProperties": False}
+    rows_given = []
+    for cell in spec.group_cells.values():
+        # a group published as one row (（六）其他处理): its figure is optional; where it is given, its rows may be blank
+        props[cell.key] = _value_schema(cell, spec, nullable=True)
+        strict = {k: props[k] for k in cell.parts}
+        props.update({k: _value_schema(spec.cells[k], spec, nullable=True) for k in cell.parts})
+        rows_given.append({"if": {"properties": {cell.key: {"type": "null"}}},
+                           "then": {"properties": strict, "required": list(cell.parts)}})
+        required = [k for k in required if k not in strict]
+    values["required"] = required
+    if rows_given:
+        values["allOf"] = rows_given
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": f"{MODEL_ID}/{spec.id}",
@@ -136,7 +150,7 @@ def json_schema(spec_id: str = specmod.DEFAULT_SPEC) -> dict:
             "unit": {"title": "单位名称", "type": "string", "minLength": 1, "pattern": r"\S"},
             "unit_code": {"title": "单位代码", "type": ["string", "null"]},
             "year": {"title": "报告年度", "type": "integer", "minimum": spec.years[0], "maximum": spec.years[1]},
-            "values": {"type": "object", "properties": props, "required": required, "additionalProperties": False},
+            "values": values,
             "source": {"type": "object"},
         },
         "additionalProperties": False,

@@ -67,6 +67,32 @@ class Cell:
 
 
 @dataclass
+class GroupCell(Cell):
+    """One column of a row group published as one row (（六）其他处理 in the 2019 layout): it has no place of
+    its own in the workbook and stands for the cells of the group's rows in its column."""
+    parts: tuple[str, ...] = ()
+    last_row: int = 0
+
+    @property
+    def ref(self) -> str:
+        return f"{a1(self.row, self.col)}:{a1(self.last_row, self.col)}"
+
+
+@dataclass
+class RowGroup:
+    """Grid rows a published report may give as one row of their sum (the spec's grid `groups`)."""
+    key: str                        # the group's row key: its cells are the grid key with {row} = key
+    label: str
+    finding: str                    # the finding type that says it was published as one row
+    rows: list[str]
+    cells: list[GroupCell]          # one per grid column, in column order
+
+    @property
+    def parts(self) -> list[str]:
+        return [k for c in self.cells for k in c.parts]
+
+
+@dataclass
 class Rule:
     id: str
     severity: str
@@ -151,6 +177,7 @@ class Spec:
     guide: list[tuple[str, str]]               # the template's 填报说明, (heading, text) lines
     sections: list[Section]                  # sections 一 to 六 of a published report
     derive_order: list[RuleInstance] = field(default_factory=list)
+    groups: list[RowGroup] = field(default_factory=list)     # row groups (only in published figures)
 
     def sheet(self, name: str) -> Sheet:
         return next(s for s in self.sheets if s.name == name)
@@ -172,6 +199,10 @@ class Spec:
     def totals(self) -> list[Cell]:
         return [c for c in self.cells.values() if c.defined_by is not None]
 
+    @property
+    def group_cells(self) -> dict[str, GroupCell]:
+        return {c.key: c for g in self.groups for c in g.cells}
+
     def meta_cell(self, name: str) -> Cell | None:
         return next((c for c in self.cells.values() if c.meta == name), None)
 
@@ -183,6 +214,7 @@ def _expand(template: str, var: str, value: str) -> str:
 def _build(raw: dict) -> Spec:
     sheets: list[Sheet] = []
     cells: dict[str, Cell] = {}
+    groups: list[RowGroup] = []
     for s in raw["sheets"]:
         name = s["name"]
         labels = [Label(name, *parse_a1(l["cell"]), l["text"], l.get("style", "header"),
@@ -201,6 +233,7 @@ def _build(raw: dict) -> Spec:
                     col = col_index(k["col"]) + r.get("offset", 0)
                     sheet_cells.append(Cell(key, name, r["row"] - 1, col, grid["type"],
                                             f"{r['label']} · {k['label']}", r["label"], k["label"]))
+            groups += [_row_group(grid, g, name) for g in grid.get("groups", [])]
         for c in sheet_cells:
             if c.key in cells:
                 raise GkxlError("spec.duplicate_key", key=c.key)
@@ -250,7 +283,24 @@ def _build(raw: dict) -> Spec:
                 years, raw.get("recognise", []), sheets, rules, instances,
                 year_rules, cells, types, [tuple(g) for g in raw.get("guide", [])], sections)
     spec.derive_order = _derive_order(spec)
+    spec.groups = groups
     return spec
+
+
+def _row_group(grid: dict, g: dict, sheet: str) -> RowGroup:
+    rows = {r["key"]: r for r in grid["rows"]}
+    unknown = [r for r in g["rows"] if r not in rows]
+    if unknown or g["key"] in rows:
+        raise GkxlError("spec.unknown_key", key=", ".join(unknown) or g["key"], rule=g["key"])
+    first, last = min(rows[r]["row"] for r in g["rows"]), max(rows[r]["row"] for r in g["rows"])
+
+    def key(row: str, col: str) -> str:
+        return grid["key"].replace("{row}", row).replace("{col}", col)
+    cells = [GroupCell(key(g["key"], k["key"]), sheet, first - 1, col_index(k["col"]), grid["type"],
+                       f"{g['label']} · {k['label']}", g["label"], k["label"],
+                       parts=tuple(key(r, k["key"]) for r in g["rows"]), last_row=last - 1)
+             for k in grid["cols"]]
+    return RowGroup(g["key"], g["label"], g["finding"], list(g["rows"]), cells)
 
 
 def _derive_order(spec: Spec) -> list[RuleInstance]:

@@ -47,6 +47,7 @@ def annotate(result: FileResult, target: Path) -> None:
             for sheet, ref, severity in places:
                 if sheet not in wb.sheetnames:
                     continue
+                ref = ref.split(":")[0]      # a row group published as one row (D26:D28): its first cell
                 notes.setdefault((sheet, ref), []).append(f"[{f.rule}] {f.message.zh}")
                 cell = wb[sheet][ref]
                 if severity == "error" or cell.fill != RED:

@@ -90,3 +90,9 @@ def read_units(path: Path) -> tuple[list[Unit], list[tuple[int, str, int]]]:
     if not units:
         raise GkxlError("template.units_empty", path=str(path))
     return units, duplicates
+
+
+def not_sent(units: list[Unit], results) -> list[tuple[str, str | None]]:
+    """(name, code) of each listed unit with no readable return among `results` (FileResult-like: .status, .unit)."""
+    sent = {unit_key(r.unit) for r in results if r.status != "unreadable" and isinstance(r.unit, str) and r.unit.strip()}
+    return [(u.name, u.code) for u in units if unit_key(u.name) not in sent]

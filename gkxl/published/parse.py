@@ -82,6 +82,7 @@ def parse_lines(lines: list[Line], path: str | None = None, html_title: str = ""
         else:
             reader.read_table_anywhere(table, {n: ls for n, ls in sections.items() if n in texts})
     _published_totals(spec, reader, notes)
+    _group_rows(spec, reader)
     report = Report(spec.id, spec.version, unit, None, year, reader.values, {
         "kind": "published", "path": path, "format_detected": spec.edition,
         "title": title_line.raw.strip() if title_line else None})
@@ -115,6 +116,18 @@ def _published_totals(spec: specmod.Spec, reader: TableReader, notes: Notes) -> 
         cell = spec.cells[key]
         notes.add(reader.key_lines.get(key), "parse.total_mismatch", where=cell.where, label=cell.label,
                   published=show(published), computed=show(computed))
+
+
+def _group_rows(spec: specmod.Spec, reader: TableReader) -> None:
+    """A group of the form published as one row keeps its figures in the report, under the group's keys
+    (its rows stay blank: they were not published)."""
+    for target, numbers in reader.group_values:
+        keys = {k for row in target.group for k in row}
+        for group in spec.groups:
+            if set(group.parts) == keys:
+                column = {key: n for key, n in zip(target.group[0], numbers)}
+                for cell in group.cells:
+                    reader.values[cell.key] = column.get(cell.parts[0])
 
 
 def parse_text(source: str, path: str | None = None) -> ParseResult:

@@ -6,10 +6,12 @@ Markdown cannot merge, so its tables are flattened to one header row). A blank i
 """
 from __future__ import annotations
 
+import dataclasses
 import html
 from dataclasses import dataclass
 from pathlib import Path
 
+from gkxl.form import groups as formgroups
 from gkxl.form import spec as specmod
 from gkxl.form.model import Report
 from gkxl.io.files import atomic_path, write_text
@@ -61,18 +63,21 @@ def format_value(value) -> str:
 def sections_of(report: Report) -> list[Section]:
     """Sections 一 to 六 in the spec's order: a table section holds its sheet, a text section its paragraphs."""
     spec = report.spec
+    one_row = formgroups.published_as_one_row(spec, report.values)
     out = []
     for part in spec.sections:
         if part.sheet:
-            out.append(Section(part.heading, [], official_table(spec.sheet(part.sheet), report.values)))
+            out.append(Section(part.heading, [], official_table(spec.sheet(part.sheet), report.values, one_row)))
         else:
             content = report.values.get(part.text)
             out.append(Section(part.heading, [p.strip() for p in str(content or "").splitlines() if p.strip()]))
     return out
 
 
-def official_table(sheet: specmod.Sheet, values: dict) -> Table:
-    """The sheet's labels and cells on one grid, title row left out (it is the section heading)."""
+def official_table(sheet: specmod.Sheet, values: dict, one_row: list[specmod.RowGroup] = ()) -> Table:
+    """The sheet's labels and cells on one grid, title row left out (it is the section heading). A group
+    published as one row (`one_row`) is shown as that row, as the report published it."""
+    labels, cells = _one_row_layout(sheet, [g for g in one_row if g.cells[0].sheet == sheet.name])
     entries: dict[tuple[int, int], GridCell] = {}
     covered: set[tuple[int, int]] = set()
 
@@ -82,10 +87,10 @@ def official_table(sheet: specmod.Sheet, values: dict) -> Table:
         entries[(r0, c0)] = cell
         covered.update((r, c) for r in range(r0, r1 + 1) for c in range(c0, c1 + 1) if (r, c) != (r0, c0))
 
-    for lab in sheet.labels:
+    for lab in labels:
         if lab.style != "title":
             put(lab.row, lab.col, lab.merge, GridCell(lab.text, kind=lab.style))
-    for cell in sheet.cells:
+    for cell in cells:
         put(cell.row, cell.col, cell.merge, GridCell(format_value(values.get(cell.key))))
     used = set(entries) | covered
     rows_used = sorted({r for r, _ in used})
@@ -97,18 +102,46 @@ def official_table(sheet: specmod.Sheet, values: dict) -> Table:
     return Table(sheet, rows)
 
 
+def _one_row_layout(sheet: specmod.Sheet, groups: list[specmod.RowGroup]):
+    """The sheet's labels and cells with each group's rows folded into its first row: the group's label
+    spans the sub-row label columns, the sub-rows' labels and cells are left out, and labels spanning
+    the folded rows (三、本年度办理结果) shrink with them."""
+    labels, cells = list(sheet.labels), list(sheet.cells)
+    for g in groups:
+        first, last, col = g.cells[0].row, g.cells[0].last_row, min(c.col for c in g.cells)
+        parts = {k for c in g.cells for k in c.parts}
+        cells = [c for c in cells if c.key not in parts] + list(g.cells)
+        gone = last - first
+        kept = []
+        for lab in labels:
+            r0, c0, r1, c1 = lab.merge or (lab.row, lab.col, lab.row, lab.col)
+            if first <= r0 <= last and c0 < col:
+                if (r0, r1) == (first, last) and r1 > r0:            # the group's own label
+                    kept.append(dataclasses.replace(lab, merge=(first, c0, first, col - 1)))
+                continue                                            # a sub-row's label
+            if r0 < first and r1 >= last:
+                lab = dataclasses.replace(lab, merge=(r0, c0, r1 - gone, c1))
+            elif r0 > last:
+                lab = dataclasses.replace(lab, row=lab.row - gone, merge=lab.merge and (r0 - gone, c0, r1 - gone, c1))
+            kept.append(lab)
+        labels = kept
+        cells = [dataclasses.replace(c, row=c.row - gone) if c.row > last else c for c in cells]
+    return labels, cells
+
+
 # --- Markdown ----------------------------------------------------------------------------------
 
 def to_markdown(report: Report) -> str:
     out = [f"# {title_of(report)}", ""]
     for paragraph in _preamble(report):
         out += [paragraph, ""]
+    one_row = formgroups.published_as_one_row(report.spec, report.values)
     for section in sections_of(report):
         out += [f"## {section.heading}", ""]
         for paragraph in section.paragraphs:
             out += [paragraph, ""]
         if section.table is not None:
-            out += _markdown_table(section.table.sheet, report.values)
+            out += _markdown_table(section.table.sheet, report.values, one_row)
     return "\n".join(out).rstrip() + "\n"
 
 
@@ -124,17 +157,18 @@ def _md_table(header: list[str], rows: list[list[str]]) -> list[str]:
     return [_md_row(header), "|" + "---|" * len(header), *(_md_row(r) for r in rows), ""]
 
 
-def _markdown_table(sheet: specmod.Sheet, values: dict) -> list[str]:
+def _markdown_table(sheet: specmod.Sheet, values: dict, one_row: list[specmod.RowGroup] = ()) -> list[str]:
     if sheet.cells and all(c.col_label for c in sheet.cells):
-        return _markdown_grid(sheet, values)
+        return _markdown_grid(sheet, values, [g for g in one_row if g.cells[0].sheet == sheet.name])
     return _markdown_blocks(sheet, values)
 
 
-def _markdown_grid(sheet: specmod.Sheet, values: dict) -> list[str]:
+def _markdown_grid(sheet: specmod.Sheet, values: dict, one_row: list[specmod.RowGroup] = ()) -> list[str]:
     """Row label, then one column per grid column: the headers' levels joined with " · "."""
-    row_labels = list(dict.fromkeys(c.row_label for c in sheet.cells))
-    col_labels = list(dict.fromkeys(c.col_label for c in sheet.cells))
-    by_pos = {(c.row_label, c.col_label): c for c in sheet.cells}
+    cells = sorted(_one_row_layout(sheet, one_row)[1], key=lambda c: (c.row, c.col))
+    row_labels = list(dict.fromkeys(c.row_label for c in cells))
+    col_labels = list(dict.fromkeys(c.col_label for c in cells))
+    by_pos = {(c.row_label, c.col_label): c for c in cells}
     rows = [[r] + [format_value(values.get(by_pos[(r, k)].key)) if (r, k) in by_pos else "" for k in col_labels]
             for r in row_labels]
     return _md_table(["项目", *col_labels], rows)

@@ -266,6 +266,21 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "render.no_docx": ("生成 Word 文档需要 python-docx：pip install python-docx",
     "writing DOCX needs python-docx: pip install python-docx"),
     "render.written": ("已生成 {path}", "written {path}"),
+    # verdicts (issue 8): row groups published as one row, units that sent nothing, untouched templates
+    "chk.group_one_row": ("“{label}”只公布了一行（{figures}），其 {count} 个子项未公布；按这一行核对总计",
+                          "“{label}” was published as one row ({figures}) without its {count} sub-rows; the totals are checked with that row"),
+    "chk.group_and_rows": ("“{label}”既公布了合并的一行，又填了子项；按子项核对{detail}",
+                           "“{label}” is given both as one row and by its sub-rows; the sub-rows are checked{detail}"),
+    "chk.group_differs": ("；合并行与子项之和不符：{columns}", "; the row differs from the sum of its sub-rows: {columns}"),
+    "chk.group_column": ("{col} 合并行 {value}，子项之和 {parts}", "{col}: row {value}, sub-rows {parts}"),
+    "out.missing_head": ("单位名单 {path} 中 {count} 个单位未报送（没有收到能读取的报表）：",
+                         "{count} units of the list {path} have not sent a readable return:"),
+    "out.missing_unit": ("  未报送：{unit}{unit_code}", "  not sent: {unit}{unit_code}"),
+    "out.missing_code": ("（{value}）", " ({value})"),
+    "merge.reason.untouched": ("像是原样退回的空白模板（所有数字为 0，填报人等联系信息空着）；计入时按 0 相加，请向该单位核实",
+                               "looks like the blank template sent back untouched (every figure 0, contact fields blank); it adds zeros: ask the unit"),
+    "merge.reason.group_one_row": ("“{label}”只公布了合并的一行，没有子项，汇总表无法按子项相加，未计入（请该单位按子项报送）",
+                                   "“{label}” is given as one row without its sub-rows; the summary adds sub-rows, so it is not included (ask the unit for them)"),
 }
 
 
