@@ -9,6 +9,7 @@ import string
 from pathlib import Path
 
 import pytest
+from conftest import ROOT
 
 from gkxl.checks import check_path
 from gkxl.findings.catalogue import TYPES, markdown_table, parse_markdown_table
@@ -18,11 +19,10 @@ from gkxl.form.model import Report
 from gkxl.io.write import write_workbook
 from gkxl.text.messages import MESSAGES, MessageError, text
 
-from conftest import ROOT
-
 PACKAGE = ROOT / "gkxl"
-LAYERS = ["text", "form", "findings", "io", "checks", "batch", "published", "cli", "desk"]
-SAME_LEVEL = {frozenset({"batch", "published"}), frozenset({"cli", "desk"})}
+# published reading is input reading (Word, PDF, text and HTML reports), so it comes before the checks
+LAYERS = ["text", "form", "findings", "io", "published", "checks", "batch", "cli", "desk"]
+SAME_LEVEL = {frozenset({"cli", "desk"})}
 
 
 def _fields(template: str) -> set[str]:

@@ -21,6 +21,7 @@ class Finding:
     hint: Message | None = None
     key: str | None = None
     line: int | None = None        # line of a published text the finding concerns
+    place: Message | None = None   # page or paragraph of a Word or PDF document (its line numbers mean nothing)
     candidates: list[dict] = field(default_factory=list)   # cells that alone would explain a failed equation
     equations: list[str] = field(default_factory=list)     # the failed equations this finding stands for
 
@@ -41,6 +42,8 @@ class Finding:
              "value": self.value, "expected": self.expected, "message": self.message.render(lang)}
         if self.line is not None:
             d["line"] = self.line
+        if self.place is not None:
+            d["place"] = self.place.render(lang)
         if self.hint:
             d["hint"] = self.hint.render(lang)
         if self.equations:
