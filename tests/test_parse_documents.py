@@ -18,6 +18,7 @@ from conftest import ROOT, consistent_values, soffice
 
 from gkxl.checks import check_path
 from gkxl.cli import main
+from gkxl.findings.report import file_block
 from gkxl.form import spec as specmod
 from gkxl.form.model import Report
 from gkxl.published import narrative
@@ -351,6 +352,25 @@ def test_check_parses_a_document_and_checks_it_with_totals_as_published(sources,
     result = check_path(tmp_path / "东城区教育局.docx")
     rules = {f.rule for f in result.findings}
     assert result.status == "invalid" and {"V-blank", "T3-a", "N-received-new"} <= rules
+
+
+def test_check_names_the_table_row_of_a_word_document(sources, tmp_path):
+    """A note of a document says where it is by table and row (or page, paragraph), in text and JSON."""
+    import docx
+    path = tmp_path / "多一行.docx"
+    render(sources["seed"][0], "docx", path)
+    document = docx.Document(path)
+    row = document.tables[0].add_row()
+    for i, cell in enumerate(row.cells):
+        cell.text = "无关的一行" if i == 0 else "7"
+    document.save(path)
+    result = check_path(path)
+    [f] = result.findings
+    assert f.rule == "P-unplaced" and f.place.zh == "第 1 个表格第 15 行" and f.place.en == "table 1, row 15"
+    assert "第 1 个表格第 15 行：这一行未能对应" in file_block(result, "zh")
+    assert "table 1, row 15: line not placed" in file_block(result, "en")
+    d = f.to_dict("en")
+    assert d["place"] == "table 1, row 15" and "line" not in d
 
 
 def test_cli_check_merge_export_render_take_documents(sources, tmp_path):

@@ -40,10 +40,10 @@ class Finding:
         d = {"rule": self.rule, "severity": self.severity, "sheet": self.sheet, "cell": self.cell,
              "key": self.key, "row_label": self.row_label or None, "col_label": self.col_label or None,
              "value": self.value, "expected": self.expected, "message": self.message.render(lang)}
-        if self.line is not None:
-            d["line"] = self.line
-        if self.place is not None:
+        if self.place is not None:              # a document's line numbers are gkxl's own, not the clerk's
             d["place"] = self.place.render(lang)
+        elif self.line is not None:
+            d["line"] = self.line
         if self.hint:
             d["hint"] = self.hint.render(lang)
         if self.equations:
