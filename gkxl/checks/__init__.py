@@ -2,8 +2,9 @@
 
 Each check is a small function (report, context) -> findings, from one concern: values against their
 types, identity, the balancing rules with localisation, continuity with last year (and a table copied
-from it). A file is read by gkxl.published.reading: workbooks and JSON, and Word and PDF reports parsed. `CHECKS` is the one
-list; the workbook's 校验 sheet and README's table come from the same spec rules and finding catalogue.
+from it). `CHECKS` is the one list; the workbook's 校验 sheet and README's table come from the same spec
+rules and finding catalogue. Files are read by gkxl.published.reading: workbooks, JSON, and Word and PDF
+reports (parsed, their totals as published).
 """
 from __future__ import annotations
 
