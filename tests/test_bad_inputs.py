@@ -318,10 +318,10 @@ BAD = {
     "empty": (_write("空文件.xlsx", b""), "文件是空的", "empty"),
     "text": (_write("文本.xlsx", "单位名称,年度\n某单位,2025\n".encode("gbk")), "不是电子表格", "not a spreadsheet"),
     "png": (_write("截图.xlsx", PNG), "不是电子表格", "not a spreadsheet"),
-    "pdf": (_write("扫描件.xls", PDF), "不是电子表格", "not a spreadsheet"),
+    "pdf": (_write("扫描件.xls", PDF), "需要 OCR", "OCR needed"),         # a PDF is read as a report: no text in it
     "html": (_write("网页导出.xls", b"<html><table><tr><td>1</td></tr></table></html>"), "不是电子表格",
              "not a spreadsheet"),
-    "docx": (_docx, "不是电子表格", "not a spreadsheet"),
+    "docx": (_docx, "没有找到年度报告的统计表", "not a spreadsheet"),      # a Word report without tables
     "odt": (_odt_as_ods, "不是电子表格", "not a spreadsheet"),
     "plain_zip": (_plain_zip, "不是电子表格", "not a spreadsheet"),
     "truncated": (_truncated, "损坏", "corrupt"),
@@ -638,7 +638,7 @@ def test_ole_encrypted_package_and_macros_and_other_ole(resaved, tmp_path):
     xls = resaved["xls"].read_bytes()
     cases = {
         "宏.xls": (rename_ole_entry(xls, "\x01CompObj", "_VBA_PROJECT_CUR"), "宏", "macros"),
-        "其实是Word.xls": (rename_ole_entry(xls, "Workbook", "WordDocument"), "不是电子表格", "not a spreadsheet"),
+        "其实是Word.xls": (rename_ole_entry(xls, "Workbook", "WordDocument"), "旧版 Word 文档", "old binary Word document"),
         "加密包.xls": (rename_ole_entry(xls, "Workbook", "EncryptedPackage"), "密码", "password"),
     }
     for name, (data, zh, en) in cases.items():

@@ -20,8 +20,9 @@ from gkxl.io.write import write_workbook
 from gkxl.text.messages import MESSAGES, MessageError, text
 
 PACKAGE = ROOT / "gkxl"
-LAYERS = ["text", "form", "findings", "io", "checks", "batch", "published", "cli", "desk"]
-SAME_LEVEL = {frozenset({"batch", "published"}), frozenset({"cli", "desk"})}
+# published reading is input reading (Word, PDF, text and HTML reports), so it comes before the checks
+LAYERS = ["text", "form", "findings", "io", "published", "checks", "batch", "cli", "desk"]
+SAME_LEVEL = {frozenset({"cli", "desk"})}
 
 
 def _fields(template: str) -> set[str]:

@@ -1,8 +1,10 @@
 """Checking a report: the list of checks, run in order over what a reader produced.
 
 Each check is a small function (report, context) -> findings, from one concern: values against their
-types, identity, the balancing rules with localisation, continuity with last year. `CHECKS` is the one
-list; the workbook's 校验 sheet and README's table come from the same spec rules and finding catalogue.
+types, identity, the balancing rules with localisation, continuity with last year (and a table copied
+from it). `CHECKS` is the one list; the workbook's 校验 sheet and README's table come from the same spec
+rules and finding catalogue. Files are read by gkxl.published.reading: workbooks, JSON, and Word and PDF
+reports (parsed, their totals as published).
 """
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from gkxl.checks.balance import balance_findings
-from gkxl.checks.continuity import continuity_findings
+from gkxl.checks.continuity import continuity_findings, copied_findings
 from gkxl.checks.groups import group_findings
 from gkxl.checks.identity import identity_findings
 from gkxl.checks.values import value_findings
@@ -19,7 +21,8 @@ from gkxl.findings.report import FileResult
 from gkxl.form import groups
 from gkxl.form.model import Report
 from gkxl.form.spec import Spec
-from gkxl.io.read import ReadResult, read_path
+from gkxl.io.read import ReadResult
+from gkxl.published.reading import read_any
 from gkxl.text.errors import GkxlError
 
 
@@ -52,7 +55,11 @@ def _continuity(report: Report, ctx: Context) -> list[Finding]:
     return continuity_findings(report, ctx.spec, ctx.previous)
 
 
-CHECKS = (_values, _groups, _identity, _balance, _continuity)
+def _copied(report: Report, ctx: Context) -> list[Finding]:
+    return copied_findings(report, ctx.spec, ctx.previous)
+
+
+CHECKS = (_values, _groups, _identity, _balance, _continuity, _copied)
 
 
 def check_read(result: ReadResult, *, year: int | None = None, previous=()) -> list[Finding]:
@@ -70,7 +77,7 @@ def check_path(path: Path, *, year: int | None = None, previous=(), keep_report:
     """Check one file. `keep_report` False drops the values from the result (a batch's worker processes
     then send back only what the report shows)."""
     try:
-        result = read_path(path)
+        result = read_any(path)
         findings = check_read(result, year=year, previous=previous)
     except GkxlError as e:
         return FileResult(str(path), "unreadable", error=e.message)

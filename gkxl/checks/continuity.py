@@ -52,3 +52,19 @@ def continuity_findings(report: Report, spec: Spec, previous) -> list[Finding]:
                                Message("chk.prev_carry", message=yr.message, value=shown(this), expected=shown(expected)),
                                cell.sheet, cell.ref, this, None, cell.row_label, cell.col_label, key=cell.key))
     return out
+
+
+def copied_findings(report: Report, spec: Spec, previous) -> list[Finding]:
+    """Every table figure the same as last year's, and some of them not zero: a sign of a copied table."""
+    if not previous:
+        return []
+    last, _ = last_years_return(report, previous)     # no return of last year: continuity_findings says so
+    if last is None:
+        return []
+    keys = [c.key for c in spec.value_cells if c.numeric and c.sheet != spec.sheets[0].name]
+    pairs = [(report.values.get(k), last.values.get(k)) for k in keys]
+    numbers = [(a, b) for a, b in pairs if rules.number(a) is not None and rules.number(b) is not None]
+    nonzero = sum(1 for a, _ in numbers if a != 0)
+    if len(numbers) < len(keys) * 0.8 or nonzero < 3 or any(a != b for a, b in numbers):
+        return []
+    return [Finding.of("N-copied", "narrative.copied", count=len(numbers), nonzero=nonzero)]

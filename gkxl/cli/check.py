@@ -49,15 +49,15 @@ def check(ctx, paths, fmt, year, previous, units_path, annotate_dir, output):
     from gkxl.findings.report import ActionReport
     from gkxl.io.files import refuse_overwrite, write_text
     from gkxl.io.inputs import collect
-    from gkxl.io.read import read_report
     from gkxl.io.units import not_sent, read_units
+    from gkxl.published.reading import read_any_report
     from gkxl.text.messages import Message
     lang = lang_of(ctx)
     last_files = collect(previous).files
     last = []
     for path in last_files:
         try:
-            last.append(read_report(path))
+            last.append(read_any_report(path))
         except GkxlError as e:
             say(ctx, "cli.previous_unusable", err=True, path=path, reason=e.message)
             ctx.exit(EXIT_USAGE)

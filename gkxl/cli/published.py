@@ -24,7 +24,7 @@ def _print_notes(ctx, path: str, notes) -> None:
     from gkxl.text.messages import text
     lang = lang_of(ctx)
     for note in notes:
-        where = f"{path}:{note.line}" if note.line else path
+        where = f"{path}:{note.place.render(lang)}" if note.place else f"{path}:{note.line}" if note.line else path
         click.echo(f"{where}: {text('out.severity.' + note.severity, lang)}: {note.message.render(lang)}")
     counts = {s: sum(1 for n in notes if n.severity == s) for s in ("error", "warning", "info")}
     say(ctx, "published.summary", err=True, path=path, errors=counts["error"], warnings=counts["warning"],
@@ -37,11 +37,12 @@ def _print_notes(ctx, path: str, notes) -> None:
 @lang_option
 @click.pass_context
 def parse_cmd(ctx, file, output):
-    """解析已公开的年度报告（网页文字、PDF 文字或 HTML） / parse a published report.
+    """解析已公开的年度报告（网页文字、HTML、Word .docx 或 PDF） / parse a published report (text, HTML, DOCX, PDF).
 
     \b
     gkxl parse samples/卫滨区司法局_2024年报.txt -o 卫滨区司法局_2024.json
     gkxl parse samples/卫滨区司法局_2024年报.txt -o 卫滨区司法局_2024.xlsx
+    gkxl parse 卫滨区司法局_2024年报.docx -o 卫滨区司法局_2024.json
     """
     from gkxl.io.files import refuse_overwrite, write_text
     from gkxl.published.parse import parse_path
@@ -65,14 +66,14 @@ def parse_cmd(ctx, file, output):
 
 
 def load_report(ctx, path: Path):
-    """A report from canonical JSON, a gkxl or official workbook, or a published text/HTML report."""
-    from gkxl.io.read import read_report
+    """A report from canonical JSON, a gkxl or official workbook, or a published report (text, HTML, Word, PDF)."""
+    from gkxl.published.reading import read_any_report
     if path.suffix.lower() in TEXT_SUFFIXES:
         from gkxl.published.parse import parse_path
         result = parse_path(path)
         _print_notes(ctx, str(path), result.notes)
         return result.report
-    return read_report(path)
+    return read_any_report(path)
 
 
 @click.command("render")

@@ -45,6 +45,8 @@ _CHECKS = [
                 "(`--previous`) no return of this unit for the year before among last year's files: not compared"),
     FindingType("N-six-group", "warning", "公开报告的（六）其他处理只公布了一行，三个子项未知；按该行核对总计",
                 "the published report gives （六）其他处理 as one row; its three sub-rows are unknown, the row counts in the totals"),
+    FindingType("N-copied", "warning", "（`--previous`）表格数字与上年的报表完全相同（至少 3 个非零）：可能照搬了上年的表格",
+                "(`--previous`) every table figure is the same as last year's (3 or more not zero): a copied table?"),
 ]
 
 _PARSE = [
@@ -90,9 +92,11 @@ def types_of(spec) -> list[FindingType]:
     rules = [FindingType(r.id, r.severity, f"{r.expression}。{r.message['zh']}", r.message["en"]) for r in spec.rules]
     years = {y.id: FindingType(y.id, y.severity, f"（`--previous`）{y.expression}：{y.message['zh']}",
                                f"(`--previous`) {y.message['en']}") for y in spec.year_rules}
+    narrative = [FindingType(n.id, "warning", f"（文字与表格）{n.expression}：{n.message['zh']}",
+                             f"(text and tables) {n.message['en']}") for n in spec.narrative]
     checks = [t for t in _CHECKS]
     at = next(i for i, t in enumerate(checks) if t.id == "Y-prev")
-    return rules + checks[:at] + list(years.values()) + checks[at:]
+    return rules + checks[:at] + list(years.values()) + checks[at:] + narrative
 
 
 SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}

@@ -21,6 +21,7 @@ class Finding:
     hint: Message | None = None
     key: str | None = None
     line: int | None = None        # line of a published text the finding concerns
+    place: Message | None = None   # page or paragraph of a Word or PDF document (its line numbers mean nothing)
     candidates: list[dict] = field(default_factory=list)   # cells that alone would explain a failed equation
     equations: list[str] = field(default_factory=list)     # the failed equations this finding stands for
 
@@ -39,7 +40,9 @@ class Finding:
         d = {"rule": self.rule, "severity": self.severity, "sheet": self.sheet, "cell": self.cell,
              "key": self.key, "row_label": self.row_label or None, "col_label": self.col_label or None,
              "value": self.value, "expected": self.expected, "message": self.message.render(lang)}
-        if self.line is not None:
+        if self.place is not None:              # a document's line numbers are gkxl's own, not the clerk's
+            d["place"] = self.place.render(lang)
+        elif self.line is not None:
             d["line"] = self.line
         if self.hint:
             d["hint"] = self.hint.render(lang)

@@ -84,7 +84,9 @@ class ActionReport:
 
 def finding_line(f: Finding, lang: str) -> str:
     where = f.where
-    if f.line is not None:
+    if f.place is not None:
+        where = text("out.place", lang, place=f.place, where=where).strip()
+    elif f.line is not None:
         where = text("out.line", lang, line=f.line, where=where)
     labels = " · ".join(x for x in (f.row_label, f.col_label) if x)
     if labels:

@@ -6,6 +6,7 @@ module returns; nothing else knows where a cell is or what a rule says.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -134,6 +135,21 @@ class YearRule:
 
 
 @dataclass
+class NarrativeRule:
+    """Phrases of the narrative sections that state a figure the tables also hold.
+
+    `patterns` capture the number as group `n`; `zero_patterns` are phrases that mean none ("未发生…");
+    the number must equal one of `equals`, each a list of cell keys summed (alternatives for wordings
+    that offices use in two senses)."""
+    id: str
+    patterns: list[re.Pattern]
+    zero_patterns: list[re.Pattern]
+    equals: list[list[str]]
+    expression: str
+    message: dict
+
+
+@dataclass
 class Sheet:
     name: str
     kind: str
@@ -178,6 +194,7 @@ class Spec:
     sections: list[Section]                  # sections 一 to 六 of a published report
     derive_order: list[RuleInstance] = field(default_factory=list)
     groups: list[RowGroup] = field(default_factory=list)     # row groups (only in published figures)
+    narrative: list[NarrativeRule] = field(default_factory=list)   # figures of the text checked against the tables
 
     def sheet(self, name: str) -> Sheet:
         return next(s for s in self.sheets if s.name == name)
@@ -284,6 +301,7 @@ def _build(raw: dict) -> Spec:
                 year_rules, cells, types, [tuple(g) for g in raw.get("guide", [])], sections)
     spec.derive_order = _derive_order(spec)
     spec.groups = groups
+    spec.narrative = [_narrative_rule(r, cells) for r in raw.get("narrative", [])]
     return spec
 
 
@@ -301,6 +319,28 @@ def _row_group(grid: dict, g: dict, sheet: str) -> RowGroup:
                        parts=tuple(key(r, k["key"]) for r in g["rows"]), last_row=last - 1)
              for k in grid["cols"]]
     return RowGroup(g["key"], g["label"], g["finding"], list(g["rows"]), cells)
+
+
+def _narrative_rule(r: dict, cells: dict[str, Cell]) -> NarrativeRule:
+    for keys in r["equals"]:
+        for key in keys:
+            if key not in cells:
+                raise GkxlError("spec.unknown_key", key=key, rule=r["id"])
+
+    def compiled(patterns: list[str], where: str) -> list[re.Pattern]:
+        out = []
+        for pattern in patterns:
+            try:
+                out.append(re.compile(pattern))
+            except re.error as e:
+                raise GkxlError("spec.invalid", path=r["id"], where=where, detail=f"{pattern}: {e}") from None
+        return out
+
+    patterns = compiled(r.get("patterns", []), "patterns")
+    if any("n" not in p.groupindex for p in patterns):     # the schema checks the text; this, the regex
+        raise GkxlError("spec.invalid", path=r["id"], where="patterns", detail="every pattern needs a group (?P<n>...)")
+    return NarrativeRule(r["id"], patterns, compiled(r.get("zero_patterns", []), "zero_patterns"),
+                         [list(k) for k in r["equals"]], r.get("expression", ""), r["message"])
 
 
 def _derive_order(spec: Spec) -> list[RuleInstance]:

@@ -1,4 +1,5 @@
-"""The notes a reader of published reports makes: findings of the catalogue's parse types, with a line."""
+"""The notes a reader of published reports makes: findings of the catalogue's parse types, with a line
+(and, for a Word or PDF document, the page or paragraph that line came from)."""
 from __future__ import annotations
 
 from gkxl.findings.catalogue import parse_type
@@ -7,9 +8,13 @@ from gkxl.text.messages import Message
 
 
 class Notes(list):
+    def __init__(self, places: dict[int, Message] | None = None):
+        super().__init__()
+        self.places = places or {}
+
     def add(self, line: int | None, code: str, **params) -> Finding:
         kind = parse_type(code)
-        finding = Finding(kind.id, kind.severity, Message(code, **params), line=line)
+        finding = Finding(kind.id, kind.severity, Message(code, **params), line=line, place=self.places.get(line))
         self.append(finding)
         return finding
 

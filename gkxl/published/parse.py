@@ -1,10 +1,11 @@
-"""Read a published annual report (web-page text, a PDF's text layer, Markdown or saved HTML) into a Report.
+"""Read a published annual report (web-page text, Markdown, saved HTML, a Word document or a PDF) into a Report.
 
 Figures are kept exactly as published, totals included, so that checking can find a published total that
 does not add up. Whatever cannot be placed is reported as a note (a finding with its line number); nothing
 is guessed silently. The steps each live in their own module: lines (text and HTML to lines of fields),
-sections (where 一 to 六 start, the title), tables (rows to cell values); this module picks the format,
-runs them, and compares published totals with their parts.
+sections (where 一 to 六 start, the title), tables (rows to cell values), documents (Word and PDF to lines,
+by docx_reader and pdf_reader), narrative (the text's figures against the tables); this module picks the
+format, runs them, and compares published totals with their parts.
 """
 from __future__ import annotations
 
@@ -16,12 +17,15 @@ from gkxl.form import rules
 from gkxl.form import spec as specmod
 from gkxl.form.model import Report
 from gkxl.io.files import os_reason
+from gkxl.published import narrative
+from gkxl.published.documents import MAX_DOCUMENT_BYTES, document_lines, is_binary, kind_of
 from gkxl.published.lines import Line, decode, html_lines, looks_like_html, text_lines
 from gkxl.published.notes import Notes
 from gkxl.published.sections import YEAR, SectionFinder
 from gkxl.published.tables import TableReader, table_specs
 from gkxl.text.errors import GkxlError
 from gkxl.text.labels import normalise
+from gkxl.text.messages import Message
 from gkxl.text.numbers import show
 
 MAX_TEXT_BYTES = 8 * 1024 * 1024        # a report is tens of kilobytes; more is not a report
@@ -63,8 +67,10 @@ def _year_hint(lines: list[Line], html_title: str) -> int | None:
     return None
 
 
-def parse_lines(lines: list[Line], path: str | None = None, html_title: str = "") -> ParseResult:
-    notes = Notes()
+def parse_lines(lines: list[Line], path: str | None = None, html_title: str = "", *,
+                places: dict[int, Message] | None = None, kind: str = "published") -> ParseResult:
+    """Lines of any reader into a report. `places`: the page or paragraph of each line of a document."""
+    notes = Notes(places)
     spec = detect_spec(lines, notes, html_title)
     tables = {s.numeral: t for t in table_specs(spec) for s in spec.sections if s.sheet == t.sheet}
     texts = {s.numeral: s for s in spec.sections if s.text}
@@ -84,14 +90,21 @@ def parse_lines(lines: list[Line], path: str | None = None, html_title: str = ""
     _published_totals(spec, reader, notes)
     _group_rows(spec, reader)
     report = Report(spec.id, spec.version, unit, None, year, reader.values, {
-        "kind": "published", "path": path, "format_detected": spec.edition,
+        "kind": kind, "path": path, "format_detected": spec.edition,
         "title": title_line.raw.strip() if title_line else None})
     if preamble:
         report.source["preamble"] = preamble
     notes.sort(key=lambda n: (n.line or 0))
-    report.source["notes"] = [{"line": n.line, "rule": n.rule, "severity": n.severity, "message": n.message.zh}
-                              for n in notes]
+    notes += narrative.findings(report)
+    report.source["notes"] = [_note_dict(n) for n in notes]
     return ParseResult(report, list(notes), spec.edition)
+
+
+def _note_dict(n: Finding) -> dict:
+    d = {"line": n.line, "rule": n.rule, "severity": n.severity, "message": n.message.zh}
+    if n.place is not None:
+        d["place"] = n.place.zh
+    return d
 
 
 def _published_totals(spec: specmod.Spec, reader: TableReader, notes: Notes) -> None:
@@ -140,16 +153,27 @@ def parse_html(source: str, path: str | None = None) -> ParseResult:
 
 
 def parse_path(path) -> ParseResult:
+    """Any published report, its kind told by content: Word and PDF documents, else text or HTML."""
     p = Path(path)
     try:
         with open(p, "rb") as f:                       # bounded: /dev/zero or a huge file is not a report
-            data = f.read(MAX_TEXT_BYTES + 1)
+            data = f.read(MAX_DOCUMENT_BYTES + 1)
     except OSError as e:
         raise GkxlError("parse.unreadable", path=str(p), reason=os_reason(e)) from None
-    if len(data) > MAX_TEXT_BYTES:
-        raise GkxlError("parse.too_big", path=str(p), size=MAX_TEXT_BYTES // (1024 * 1024))
+    kind = kind_of(data)
+    limit = MAX_DOCUMENT_BYTES if kind else MAX_TEXT_BYTES
+    if len(data) > limit:
+        raise GkxlError("parse.too_big", path=str(p), size=limit // (1024 * 1024))
+    if kind is not None:
+        try:
+            lines, places, title = document_lines(kind, data, str(p))
+        except GkxlError as e:
+            raise GkxlError("doc.file", path=str(p), reason=e.message) from None
+        return parse_lines(lines, str(p), title, places=places, kind=f"published-{kind}")
     if data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
         raise GkxlError("parse.is_workbook", path=str(p))
+    if is_binary(data):
+        raise GkxlError("doc.file", path=str(p), reason=Message("doc.binary", ext=p.suffix or "—"))
     source = decode(data, str(p))
     if looks_like_html(source):
         return parse_html(source, str(p))

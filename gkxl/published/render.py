@@ -239,7 +239,9 @@ def to_html(report: Report) -> str:
 
 
 def _html_table(table: Table) -> list[str]:
-    out = ["<table>"]
+    # The attributes are for word processors (Word, WPS, LibreOffice open or paste the page): the CSS
+    # rules are theirs to ignore, and without these the table has no rules and runs off the page.
+    out = ['<table border="1" cellspacing="0" cellpadding="2" width="100%">']
     for row in table.rows:
         cells = []
         for cell in row:

@@ -149,6 +149,10 @@ class TableReader:
                 continue
             labels, after = _split_row(line.fields)
             if not any(compact(v) for v in after) and labels:
+                blank = self.blank_table_row(table, labels, after, line)
+                if blank is not None:
+                    found.add(blank)
+                    continue
                 if self.is_header(table, labels) or self.match(table, labels, None, quiet=True):
                     continue
                 if pending is not None and report_unplaced:
@@ -172,6 +176,19 @@ class TableReader:
         if pending is not None and report_unplaced:
             self.note(pending.number, "parse.unplaced", text=_excerpt(pending.raw))
         return found
+
+    def blank_table_row(self, table: TableSpec, labels: list[str], after: list[str], line: Line) -> str | None:
+        """A table row (HTML, Word, PDF grid) whose cells are all empty: its figures are blank, and it is
+        placed as such. In plain text an empty row cannot be told from a heading, so only grid rows."""
+        if not line.from_table or self.is_header(table, labels):
+            return None
+        target = self.match(table, labels, None, quiet=True)
+        if target is None:
+            return None
+        expected = len(target.group[0]) if target.group else len(target.keys)
+        if _fit(after, expected)[0] is None or not self.place(target, after, line):
+            return None
+        return target.label
 
     def is_header(self, table: TableSpec, labels: list[str]) -> bool:
         if all(normalise(l) in table.headers or best_match(l, table.headers, 0.85)[0] for l in labels):

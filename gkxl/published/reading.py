@@ -1,0 +1,59 @@
+"""Any input of check, merge, export and render: a Word or PDF report is parsed (its totals kept as
+published), anything else goes to the workbook and JSON reader, gkxl.io.read.
+
+The kind is told by content. Only what is surely a document (a .docx, a PDF, an old .doc) is parsed here;
+everything else, encrypted and broken files included, is for gkxl.io.source to vet and name.
+"""
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+from gkxl.findings.finding import Finding
+from gkxl.form.model import Report
+from gkxl.io.read import ReadResult, read_path
+from gkxl.published.documents import MAX_DOCUMENT_BYTES, OLE_MAGIC, document_lines, kind_of
+from gkxl.published.parse import parse_lines
+from gkxl.text.errors import GkxlError
+
+PARSED = ("docx", "pdf", "doc")
+# said again by the checks on the report itself (the balancing rules, V-blank): not twice
+SAID_BY_CHECKS = ("P-total-mismatch", "P-group-row")
+
+
+def read_any(path: Path) -> ReadResult:
+    document = _document(Path(path))
+    if document is not None:
+        return document
+    return read_path(Path(path))
+
+
+def read_any_report(path: Path) -> Report:
+    """The report in a workbook, JSON or a published document, for commands that render or export it."""
+    return read_any(path).report
+
+
+def _document(path: Path) -> ReadResult | None:
+    try:
+        st = path.stat()
+        if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_DOCUMENT_BYTES:
+            return None                   # the workbook reader says why
+        with path.open("rb") as f:
+            head = f.read(1024)
+            if not (b"%PDF-" in head or head.startswith((b"PK\x03\x04", OLE_MAGIC))):
+                return None
+            data = head + f.read(MAX_DOCUMENT_BYTES)
+    except OSError:
+        return None                       # the workbook reader says why, in its words
+    kind = kind_of(data)
+    if kind not in PARSED:
+        return None
+    lines, places, title = document_lines(kind, data, str(path))
+    result = parse_lines(lines, str(path), title, places=places, kind=f"published-{kind}")
+    spec = result.report.spec
+    tables = sum(1 for s in spec.sheets if s.kind == "table")
+    if sum(1 for n in result.notes if n.rule == "P-table-missing") >= tables:
+        raise GkxlError("doc.no_tables")
+    findings: list[Finding] = [n for n in result.notes if n.severity in ("error", "warning")
+                               and n.rule not in SAID_BY_CHECKS]
+    return ReadResult(result.report, findings, stored_totals=True)
