@@ -284,8 +284,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "a part uses an unsupported compression method ({member}); save the file again"),
     "src.huge_strings": ("文件内文字总量过大（约 {size} MB），出于安全不予读取",
     "the text in the file adds up to too much (about {size} MB); refused for safety"),
-    "src.huge_workbook": ("工作簿单元格总数过多（{cells} 个，{sheets} 张表），出于安全不予读取",
-    "the workbook has too many cells ({cells} in {sheets} sheets); refused for safety"),
+    "src.huge_workbook": ("工作簿各表的范围合计过大（{cells} 个单元格），请删除多余的工作表和表格以外的内容后重新保存",
+    "the sheets together span too many cells ({cells}); delete extra sheets and content outside the tables"),
 }
 
 
