@@ -179,6 +179,7 @@ def _death_reason(exitcode: int | None, memory: int) -> Message:
 
 def _serve(func, conn, memory: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)     # Ctrl-C is the parent's to handle
+    _quiet()
     _limit_memory(memory)
     while True:
         try:
@@ -204,6 +205,17 @@ def _serve(func, conn, memory: int) -> None:
                 return
             except Exception as e:   # the result could not be pickled: a bug of ours, said for this item only
                 conn.send((index, False, Message("io.internal", kind=type(e).__name__)))
+
+
+def _quiet() -> None:
+    """A native reader's last words ("memory allocation of … bytes failed") are not for the clerk: what
+    became of the item is reported through the pipe."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 2)
+        os.close(devnull)
+    except OSError:
+        pass
 
 
 def _limit_memory(extra: int) -> None:

@@ -101,7 +101,9 @@ def _vet_zip(data: bytes) -> tuple[str, str | None]:
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         infos = zf.infolist()
-    except (zipfile.BadZipFile, ValueError, EOFError, NotImplementedError):
+    except NotImplementedError as e:    # "zip file version 8.0": a member needs a newer unpacker
+        raise GkxlError("src.zip_version", version=str(e).rpartition(" ")[2]) from None
+    except (zipfile.BadZipFile, ValueError, EOFError):
         raise GkxlError("src.corrupt_zip") from None
     names = {i.filename for i in infos}
     total = sum(i.file_size for i in infos)
