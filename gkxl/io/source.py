@@ -162,7 +162,7 @@ def _vet_members(data: bytes, infos, kind: str) -> str | None:
         if kind == "ods":
             is_sheet = i.filename == "content.xml"
         else:
-            is_sheet = any(marker in part for marker in _SHEET_MARKERS)
+            is_sheet = b"sheetData" in part or (b"\x00" in part[:4] and any(m in part for m in _SHEET_MARKERS))
             if b"<sst" in part or b":sst" in part:
                 longest_string = max(longest_string, max(map(len, _SHARED_ITEM.split(part))))
         if not (is_sheet or i.filename.endswith((".xml", ".rels"))):
@@ -184,7 +184,7 @@ def _vet_members(data: bytes, infos, kind: str) -> str | None:
         else:
             cells += fast
         if kind == "xlsx":
-            string_cells += len(_SHARED_CELL.findall(part))
+            string_cells += part.count(b't="s"') + part.count(b"t='s'")
         if cells > MAX_TOTAL_CELLS:
             raise GkxlError("src.huge_workbook", cells=cells)
     if string_cells * longest_string > MAX_STRING_BYTES:
@@ -225,12 +225,12 @@ def _inflate(data: bytes, info: zipfile.ZipInfo) -> bytes:
 
 # Cell tags however spaced (<c r=…>, <c\tr=…>) and their own references; a reference with other quoting
 # or spacing makes the counts differ and the sheet gets the exact count.
-_CELL_START = re.compile(rb"<c[\s>]")
-_CELL_REF = re.compile(rb'<c\s(?:[^>]*?\s)?r="([A-Z]{1,3})([0-9]+)"')
+_CELL_ODD_SPACE = re.compile(rb"<c[\t\r\n]")
+_CELL_REF = re.compile(rb' r="([A-Z]{1,3})([0-9]+)"')
+_ROW_REF = re.compile(rb'<row r="([0-9]+)"')
 _PREFIXED = re.compile(rb"<[A-Za-z_][\w.-]*:(?:c|row)[\s>/]")
 _SHEET_MARKERS = (b"sheetData", "sheetData".encode("utf-16-le"), "sheetData".encode("utf-16-be"))
 _SHARED_ITEM = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?si[\s>/]")
-_SHARED_CELL = re.compile(rb"""\st\s*=\s*["']s["']""")
 
 
 def _plain_xlsx_extent(xml: bytes) -> int | None:
@@ -239,15 +239,16 @@ def _plain_xlsx_extent(xml: bytes) -> int | None:
     a cell's own reference over its row's). Returns the cells of that rectangle, or None for anything
     unusual (cells without r, prefixed tags, a far reference), which gets the exact element-by-element
     count instead (a far styled cell without a value does no harm)."""
-    if _PREFIXED.search(xml):
+    if _PREFIXED.search(xml) or _CELL_ODD_SPACE.search(xml):
         return None
     refs = _CELL_REF.findall(xml)
-    if len(refs) != len(_CELL_START.findall(xml)):
+    if len(refs) != xml.count(b"<c ") + xml.count(b"<c>"):
         return None
     if not refs:
         return 0
     letters, digits = zip(*refs)
-    rows = max(map(int, set(digits)))
+    # a cell without r (should another element carry one) would sit in its row's row: count those too
+    rows = max(map(int, {*digits, *_ROW_REF.findall(xml)}))
     cols = max(_col_number(c.decode()) for c in set(letters))
     if rows > MAX_ROWS or cols > MAX_COLS:
         return None
