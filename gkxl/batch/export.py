@@ -8,12 +8,11 @@ from __future__ import annotations
 import csv
 import functools
 import io
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from gkxl.batch.parallel import map_ordered
-from gkxl.checks import check_path
+from gkxl.checks import check_path, unreadable
 from gkxl.findings.report import FileResult
 from gkxl.form import spec as specmod
 from gkxl.form.spec import Spec
@@ -21,6 +20,7 @@ from gkxl.io.cells import neutralise
 from gkxl.io.files import atomic_path, refuse_overwrite, write_text
 from gkxl.io.inputs import collect
 from gkxl.text.errors import GkxlError
+from gkxl.text.jsonout import dumps
 from gkxl.text.messages import Message, text
 
 EXPORT_MODEL = "gkxl-export/1"
@@ -80,7 +80,7 @@ def export(paths, output: Path, fmt: str, *, year: int | None = None, spec_id: s
     refuse_overwrite(output, inputs.files)
     result = ExportResult(skipped=[(str(p), code) for p, code in inputs.skipped])
     records: list = []
-    checked = map_ordered(functools.partial(check_path, year=year), [Path(p) for p in inputs.files])
+    checked = map_ordered(functools.partial(check_path, year=year), [Path(p) for p in inputs.files], unreadable)
     for r in progress(checked, len(inputs.files)) if progress else checked:
         if r.report is None:
             result.unreadable.append((r.path, r.error))
@@ -88,7 +88,7 @@ def export(paths, output: Path, fmt: str, *, year: int | None = None, spec_id: s
         result.records += 1
     if fmt == "json":
         doc = {"model": EXPORT_MODEL, "format": spec.id, "records": records}
-        write_text(output, json.dumps(doc, ensure_ascii=False, indent=1, default=str) + "\n")
+        write_text(output, dumps(doc) + "\n")
     else:
         # bytes, not text mode: csv already ends rows with CRLF, and Windows must not double the CR
         with atomic_path(output) as tmp:

@@ -111,6 +111,12 @@ def examine(path: Path, spec: Spec, year: int) -> Entry:
     return entry
 
 
+def unreadable_entry(path: Path, reason: Message) -> Entry:
+    """A file whose reading failed in its worker (died, overran its limits)."""
+    return Entry(str(path), "unreadable", sha256_file(path), _mtime(path),
+                 reasons=[Message("merge.reason.unreadable", detail=reason)])
+
+
 def _take_report(entry: Entry, result: FileResult, spec: Spec) -> None:
     report = result.report
     entry.unit = report.unit if isinstance(report.unit, str) and report.unit.strip() else None
@@ -309,7 +315,8 @@ def merge(paths, output: Path, *, year: int, unit: str, unit_code: str | None = 
         raise GkxlError("merge.no_inputs")
     refuse_overwrite(output, [*inputs.files, *([units_path] if units_path else [])])
     units = read_units(Path(units_path))[0] if units_path else None
-    examined = map_ordered(functools.partial(examine, spec=spec, year=year), [Path(p) for p in inputs.files])
+    examined = map_ordered(functools.partial(examine, spec=spec, year=year), [Path(p) for p in inputs.files],
+                           unreadable_entry)
     entries = list(progress(examined, len(inputs.files)) if progress else examined)
     entries += [skipped_entry(p, code) for p, code in inputs.skipped]
     duplicates = decide(entries, spec, year, include_invalid, unit)

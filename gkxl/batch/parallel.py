@@ -1,15 +1,31 @@
-"""Batches of files on every core: the same results, in input order, as a plain loop."""
+"""Files read in worker processes with limits: the same results, in input order, as a plain loop.
+
+Returns come from clerks' computers and may be hostile or broken. The readers (calamine is native code)
+can abort the process on an impossible allocation, panic, or loop; so every item is handled in a
+long-lived worker process whose address space is limited (RLIMIT_AS) and whose time per item is
+limited. A worker that dies or overruns costs only the item it held: that item gets `on_failure(item,
+reason)`, a new worker takes over, and the batch goes on. Workers are forked once per batch and fed
+small chunks, so isolation costs a few milliseconds per batch, not a process per file.
+"""
 from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
+import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from multiprocessing.connection import wait
 from typing import TypeVar
+
+from gkxl.text.errors import GkxlError
+from gkxl.text.messages import Message
 
 T = TypeVar("T")
 R = TypeVar("R")
-MIN_BATCH = 24          # below this, starting worker processes costs more than it saves
+WORKER_MEMORY = 1024 * 1024 * 1024   # address space a worker may add to what it starts with
+ITEM_SECONDS = 60.0                  # a return is read in well under a second; a minute is a hang
+MAX_WORKERS = 8
 
 
 def workers() -> int:
@@ -19,15 +35,209 @@ def workers() -> int:
         return os.cpu_count() or 1
 
 
-def map_ordered(func: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
-    """Yield func(item) for each item, in order. `func` must be a module-level function (picklable)."""
+def map_ordered(func: Callable[[T], R], items: Iterable[T], on_failure: Callable[[T, Message], R] | None = None, *,
+                seconds: float = ITEM_SECONDS, memory: int = WORKER_MEMORY) -> Iterator[R]:
+    """Yield func(item) for each item, in order, each computed in a limited worker process.
+
+    An item whose worker died, overran `seconds` or raised gets on_failure(item, reason); without
+    `on_failure` the reason is raised as a GkxlError. `func` must be picklable where processes are
+    spawned (a module-level function or a partial of one); under fork it is inherited."""
     items = list(items)
-    n = min(workers(), 8)
-    if len(items) < MIN_BATCH or n < 2:
-        for item in items:
-            yield func(item)
+    if not items:
         return
-    methods = multiprocessing.get_all_start_methods()
-    ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-    with ProcessPoolExecutor(n, mp_context=ctx) as pool:
-        yield from pool.map(func, items, chunksize=max(1, min(32, len(items) // (n * 4))))
+    pool = _Pool(func, min(workers(), MAX_WORKERS, len(items)), seconds, memory)
+    try:
+        yield from pool.run(items, on_failure)
+    finally:
+        pool.close()
+
+
+def run_isolated(func: Callable[[T], R], item: T, *, seconds: float = ITEM_SECONDS, memory: int = WORKER_MEMORY) -> R:
+    """func(item) in one limited worker; a death or overrun is raised as a GkxlError."""
+    return next(map_ordered(func, [item], seconds=seconds, memory=memory))
+
+
+def _failed(item, reason: Message, on_failure):
+    if on_failure is None:
+        raise GkxlError(reason.code, **reason.params)
+    return on_failure(item, reason)
+
+
+class _Worker:
+    def __init__(self, ctx, func, memory: int):
+        self.conn, child = ctx.Pipe()
+        self.proc = ctx.Process(target=_serve, args=(func, child, memory), daemon=True)
+        self.proc.start()
+        child.close()
+        self.pending: deque = deque()      # (index, item) sent and not yet answered, oldest first
+        self.started = time.monotonic()    # when the oldest pending item began
+
+    def kill(self) -> None:
+        if self.proc.is_alive():
+            self.proc.kill()
+        self.proc.join()
+        self.conn.close()
+
+
+class _Pool:
+    def __init__(self, func, n: int, seconds: float, memory: int):
+        methods = multiprocessing.get_all_start_methods()
+        self.ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+        self.func, self.n, self.seconds, self.memory = func, n, seconds, memory
+        self.workers: list[_Worker] = []
+
+    def run(self, items: list, on_failure) -> Iterator:
+        todo = deque(enumerate(items))
+        chunk = max(1, min(16, len(items) // (self.n * 4)))
+        done: dict[int, object] = {}
+        next_out = 0
+        while next_out < len(items):
+            self._feed(todo, chunk)
+            by_conn = {w.conn: w for w in self.workers}
+            for conn in wait(list(by_conn), timeout=self._time_left()):
+                self._receive(by_conn[conn], todo, done, on_failure)
+            self._stop_overruns(todo, done, on_failure)
+            while next_out in done:
+                yield done.pop(next_out)
+                next_out += 1
+
+    def _feed(self, todo: deque, chunk: int) -> None:
+        while len(self.workers) < self.n and todo:
+            self.workers.append(_Worker(self.ctx, self.func, self.memory))
+        for w in self.workers:
+            # two chunks in flight: a worker never waits for the parent between chunks
+            if todo and len(w.pending) <= chunk:
+                batch = [todo.popleft() for _ in range(min(chunk, len(todo)))]
+                if not w.pending:
+                    w.started = time.monotonic()
+                w.pending.extend(batch)
+                try:
+                    w.conn.send(batch)
+                except OSError:          # it died meanwhile: its end of the pipe is seen below
+                    pass
+
+    def _time_left(self) -> float:
+        busy = [w.started for w in self.workers if w.pending]
+        if not busy:
+            return 0.05
+        return max(0.0, min(busy) + self.seconds - time.monotonic()) + 0.01
+
+    def _receive(self, w: _Worker, todo: deque, done: dict, on_failure) -> None:
+        try:
+            index, ok, value = w.conn.recv()
+        except (EOFError, OSError):
+            w.proc.join()
+            self._replace(w, _death_reason(w.proc.exitcode, self.memory), todo, done, on_failure)
+            return
+        _, item = w.pending.popleft()
+        done[index] = value if ok else _failed(item, value, on_failure)
+        w.started = time.monotonic()
+
+    def _stop_overruns(self, todo: deque, done: dict, on_failure) -> None:
+        now = time.monotonic()
+        for w in list(self.workers):
+            if w.pending and now - w.started > self.seconds:
+                self._replace(w, Message("read.limit_time", seconds=round(self.seconds)), todo, done, on_failure)
+
+    def _replace(self, w: _Worker, reason: Message, todo: deque, done: dict, on_failure) -> None:
+        """The worker's current item failed with `reason`; the items queued behind it go back to the
+        front of the queue, and a new worker is started by the next _feed."""
+        w.kill()
+        self.workers.remove(w)
+        if not w.pending:
+            return
+        index, item = w.pending.popleft()
+        done[index] = _failed(item, reason, on_failure)
+        todo.extendleft(reversed(w.pending))
+
+    def close(self) -> None:
+        for w in self.workers:
+            try:
+                w.conn.send(None)
+            except OSError:
+                pass
+        deadline = time.monotonic() + 1
+        for w in self.workers:
+            w.proc.join(max(0.0, deadline - time.monotonic()))
+            w.kill()
+        self.workers = []
+
+
+def _death_reason(exitcode: int | None, memory: int) -> Message:
+    if exitcode is not None and exitcode < 0:
+        try:
+            name = signal.Signals(-exitcode).name
+        except ValueError:
+            name = str(-exitcode)
+        if -exitcode in (signal.SIGABRT, signal.SIGSEGV, signal.SIGBUS, signal.SIGKILL):
+            return Message("read.limit_crash", signal=name, limit=memory // (1024 * 1024))
+        return Message("read.worker_died", reason=name)
+    return Message("read.worker_died", reason=str(exitcode))
+
+
+# --- in the worker --------------------------------------------------------------------------------
+
+def _serve(func, conn, memory: int) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)     # Ctrl-C is the parent's to handle
+    _quiet()
+    _limit_memory(memory)
+    while True:
+        try:
+            batch = conn.recv()
+        except (EOFError, OSError):
+            return
+        if batch is None:
+            return
+        for index, item in batch:
+            try:
+                answer = (index, True, func(item))
+            except MemoryError:
+                answer = (index, False, Message("read.limit_memory", limit=memory // (1024 * 1024)))
+            except GkxlError as e:
+                answer = (index, False, e.message)
+            except BaseException as e:  # noqa: B036 - a calamine panic (PanicException) is a BaseException
+                if isinstance(e, (KeyboardInterrupt, SystemExit)):
+                    raise
+                answer = (index, False, Message("io.internal", kind=type(e).__name__))
+            try:
+                conn.send(answer)
+            except (OSError, EOFError):
+                return
+            except Exception as e:   # the result could not be pickled: a bug of ours, said for this item only
+                conn.send((index, False, Message("io.internal", kind=type(e).__name__)))
+
+
+def _quiet() -> None:
+    """A native reader's last words ("memory allocation of … bytes failed") are not for the clerk: what
+    became of the item is reported through the pipe."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 2)
+        os.close(devnull)
+    except OSError:
+        pass
+
+
+def _limit_memory(extra: int) -> None:
+    try:
+        import resource
+    except ImportError:      # not on a POSIX system: the time limit still holds
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    limit = _address_space() + extra
+    for bound in (soft, hard):
+        if bound != resource.RLIM_INFINITY:
+            limit = min(limit, bound)
+    try:
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    except (ValueError, OSError):
+        pass
+
+
+def _address_space() -> int:
+    """This process's current virtual size (the limit is counted on top of what the fork inherited)."""
+    try:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0

@@ -73,6 +73,11 @@ def check_read(result: ReadResult, *, year: int | None = None, previous=()) -> l
     return ctx.found
 
 
+def unreadable(path, reason) -> FileResult:
+    """The result of a file whose reading failed in its worker (died, overran its limits): `reason` a Message."""
+    return FileResult(str(path), "unreadable", error=reason)
+
+
 def check_path(path: Path, *, year: int | None = None, previous=(), keep_report: bool = True) -> FileResult:
     """Check one file. `keep_report` False drops the values from the result (a batch's worker processes
     then send back only what the report shows)."""

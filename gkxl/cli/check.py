@@ -18,6 +18,7 @@ from gkxl.cli.policy import (
     say,
     year_option,
 )
+from gkxl.form.model import Report
 from gkxl.text.errors import GkxlError
 
 
@@ -45,22 +46,20 @@ def check(ctx, paths, fmt, year, previous, units_path, annotate_dir, output):
     退出码：0 全部通过（给了 --units 时还要全部报送）；1 有文件有错误或无法读取，或有单位未报送；2 用法错误。
     """
     from gkxl.batch.parallel import map_ordered
-    from gkxl.checks import check_path
+    from gkxl.checks import check_path, unreadable
     from gkxl.findings.report import ActionReport
     from gkxl.io.files import refuse_overwrite, write_text
     from gkxl.io.inputs import collect
     from gkxl.io.units import not_sent, read_units
-    from gkxl.published.reading import read_any_report
     from gkxl.text.messages import Message
     lang = lang_of(ctx)
     last_files = collect(previous).files
     last = []
-    for path in last_files:
-        try:
-            last.append(read_any_report(path))
-        except GkxlError as e:
-            say(ctx, "cli.previous_unusable", err=True, path=path, reason=e.message)
+    for path, got in zip(last_files, map_ordered(_read_previous, last_files, _previous_failed)):
+        if not isinstance(got, Report):
+            say(ctx, "cli.previous_unusable", err=True, path=path, reason=got)
             ctx.exit(EXIT_USAGE)
+        last.append(got)
     inputs = collect(paths)
     if not inputs.files:
         say(ctx, "cli.no_inputs", err=True)
@@ -72,7 +71,7 @@ def check(ctx, paths, fmt, year, previous, units_path, annotate_dir, output):
     except GkxlError as e:
         fail(ctx, e)
     checking = map_ordered(functools.partial(check_path, year=year, previous=tuple(last), keep_report=bool(annotate_dir)),
-                           inputs.files)
+                           inputs.files, unreadable)
     report = ActionReport("check", list(progress(ctx, checking, len(inputs.files), "check.progress")),
                           [(str(p), Message(code)) for p, code in inputs.skipped])
     if units is not None:
@@ -89,6 +88,19 @@ def check(ctx, paths, fmt, year, previous, units_path, annotate_dir, output):
     else:
         click.echo(body)
     ctx.exit(EXIT_OK if report.ok else EXIT_PROBLEMS)
+
+
+def _read_previous(path):
+    """Last year's report, or why it cannot be used (a Message): read in a limited worker like any return."""
+    from gkxl.published.reading import read_any_report
+    try:
+        return read_any_report(path)
+    except GkxlError as e:
+        return e.message
+
+
+def _previous_failed(_path, reason):
+    return reason
 
 
 def _annotate_all(ctx, results, out_dir: Path, inputs: set[Path]):

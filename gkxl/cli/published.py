@@ -44,6 +44,7 @@ def parse_cmd(ctx, file, output):
     gkxl parse samples/卫滨区司法局_2024年报.txt -o 卫滨区司法局_2024.xlsx
     gkxl parse 卫滨区司法局_2024年报.docx -o 卫滨区司法局_2024.json
     """
+    from gkxl.batch.parallel import run_isolated
     from gkxl.io.files import refuse_overwrite, write_text
     from gkxl.published.parse import parse_path
     out = Path(output)
@@ -52,7 +53,7 @@ def parse_cmd(ctx, file, output):
         if suffix not in (".json", ".xlsx"):
             raise GkxlError("published.bad_output", allowed=".json / .xlsx", path=output)
         refuse_overwrite(out, [file])
-        result = parse_path(file)
+        result = run_isolated(parse_path, file)
         _print_notes(ctx, file, result.notes)
         if suffix == ".json":
             write_text(out, result.report.to_json() + "\n")
@@ -66,14 +67,16 @@ def parse_cmd(ctx, file, output):
 
 
 def load_report(ctx, path: Path):
-    """A report from canonical JSON, a gkxl or official workbook, or a published report (text, HTML, Word, PDF)."""
+    """A report from canonical JSON, a gkxl or official workbook, or a published report (text, HTML, Word, PDF),
+    read in a limited worker."""
+    from gkxl.batch.parallel import run_isolated
     from gkxl.published.reading import read_any_report
     if path.suffix.lower() in TEXT_SUFFIXES:
         from gkxl.published.parse import parse_path
-        result = parse_path(path)
+        result = run_isolated(parse_path, path)
         _print_notes(ctx, str(path), result.notes)
         return result.report
-    return read_any_report(path)
+    return run_isolated(read_any_report, path)
 
 
 @click.command("render")

@@ -41,7 +41,8 @@ class Report:
         return d
 
     def to_json(self) -> str:
-        return json.dumps(self.to_dict(), ensure_ascii=False, indent=1)
+        from gkxl.text.jsonout import dumps
+        return dumps(self.to_dict())
 
     @classmethod
     def from_dict(cls, d: dict) -> Report:

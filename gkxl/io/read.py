@@ -91,18 +91,35 @@ def _json(src: Source) -> dict:
     return model_loads(text)
 
 
+def _detail(e: BaseException) -> str:
+    return str(e).splitlines()[0][:120] if str(e) else type(e).__name__
+
+
+def _calamine_broke(e: BaseException) -> bool:
+    """calamine raises several types for broken files, and a panic in its native code arrives as
+    pyo3's PanicException, a BaseException: all mean the same to a clerk. Ctrl-C and exit are not."""
+    return not isinstance(e, (KeyboardInterrupt, SystemExit, GeneratorExit, GkxlError))
+
+
 def _open_calamine(src: Source) -> pc.CalamineWorkbook:
     try:
         return pc.CalamineWorkbook.from_filelike(io.BytesIO(src.data))
     except pc.PasswordError:
         raise GkxlError("src.encrypted") from None
-    except Exception as e:  # calamine raises several types for broken files; all mean the same to a clerk
-        raise GkxlError("read.corrupt", detail=str(e).splitlines()[0][:120] if str(e) else type(e).__name__) from None
+    except BaseException as e:  # noqa: B036 - see _calamine_broke
+        if not _calamine_broke(e):
+            raise
+        raise GkxlError("read.corrupt", detail=_detail(e)) from None
 
 
 def _metadata(wb: pc.CalamineWorkbook, src: Source) -> dict:
     if META_SHEET in wb.sheet_names:
-        grid = wb.get_sheet_by_name(META_SHEET).to_python()
+        try:
+            grid = wb.get_sheet_by_name(META_SHEET).to_python()
+        except BaseException as e:  # noqa: B036 - see _calamine_broke
+            if not _calamine_broke(e):
+                raise
+            raise GkxlError("read.meta_corrupt", detail=_detail(e)) from None
         meta = {str(r[0]).strip(): clean(r[1]) for r in grid if len(r) >= 2 and r[0]}
         if meta.get("template"):
             return meta
@@ -156,8 +173,10 @@ def read_workbook(src: Source, spec_id: str | None = None) -> ReadResult:
                 continue
             try:
                 grid = _Grid(wb.get_sheet_by_name(sheet.name))
-            except Exception as e:
-                raise GkxlError("read.corrupt", detail=str(e)[:120]) from None
+            except BaseException as e:  # noqa: B036 - see _calamine_broke
+                if not _calamine_broke(e):
+                    raise
+                raise GkxlError("read.corrupt", detail=_detail(e)) from None
             structural = _check_labels(sheet, grid)
             if structural:
                 findings.extend(structural)

@@ -11,6 +11,7 @@ import re
 import stat
 import struct
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from xml.parsers import expat
@@ -23,6 +24,10 @@ MAX_MEMBER_BYTES = 64 * 1024 * 1024
 MAX_TOTAL_BYTES = 200 * 1024 * 1024
 MAX_RATIO = 300            # inflated/compressed; real workbooks stay well under 100
 MAX_ROWS, MAX_COLS = 5000, 200
+MAX_TOTAL_CELLS = 2_000_000     # all sheets' rectangles together (an ods builds every table at once)
+MAX_STRING_BYTES = 128 * 1024 * 1024   # cells that copy a shared string × the longest shared string
+MAX_ZIP_VERSION = 63           # "version needed to extract" above 6.3 is no spreadsheet application's
+INFLATE_STEP = 1024 * 1024
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -96,6 +101,8 @@ def _vet_zip(data: bytes) -> tuple[str, str | None]:
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         infos = zf.infolist()
+    except NotImplementedError as e:    # "zip file version 8.0": a member needs a newer unpacker
+        raise GkxlError("src.zip_version", version=str(e).rpartition(" ")[2]) from None
     except (zipfile.BadZipFile, ValueError, EOFError):
         raise GkxlError("src.corrupt_zip") from None
     names = {i.filename for i in infos}
@@ -106,68 +113,146 @@ def _vet_zip(data: bytes) -> tuple[str, str | None]:
             raise GkxlError("src.zip_bomb", detail=f"{i.filename}: {i.file_size} B")
         if i.flag_bits & 0x1:
             raise GkxlError("src.encrypted")
+        if i.extract_version > MAX_ZIP_VERSION:
+            raise GkxlError("src.zip_version", version=f"{i.extract_version / 10:.1f}")
+        if i.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            raise GkxlError("src.zip_method", member=i.filename)
     if total > MAX_TOTAL_BYTES or len(infos) > 10000:
         raise GkxlError("src.zip_bomb", detail=f"{len(infos)} files, {total} B")
     try:
         if "mimetype" in names:   # OpenDocument: a text document or a slide show is not a spreadsheet
-            if not zf.read("mimetype").strip().startswith(ODS_MIME):
+            if not _inflate(data, zf.getinfo("mimetype")).strip().startswith(ODS_MIME):
                 raise GkxlError("src.not_spreadsheet")
-            if "META-INF/manifest.xml" in names and b"encryption-data" in zf.read("META-INF/manifest.xml"):
+            if "META-INF/manifest.xml" in names and b"encryption-data" in _inflate(data, zf.getinfo("META-INF/manifest.xml")):
                 raise GkxlError("src.encrypted")
             kind = "ods"
         elif "[Content_Types].xml" in names:   # Office Open XML: a .docx or .pptx is not a spreadsheet
             if not any(n.startswith("xl/") for n in names):
                 raise GkxlError("src.not_spreadsheet")
+            if "xl/workbook.xml" not in names:   # the reader would then take it for a binary .xlsb
+                raise GkxlError("src.xlsb" if "xl/workbook.bin" in names else "src.corrupt_zip")
             kind = "xlsx"
         else:
             raise GkxlError("src.zip_unsupported")
         if any(n.lower().endswith("vbaproject.bin") or n.startswith(("Basic/", "Scripts/")) for n in names):
             raise GkxlError("src.macro")
-        # Inflate every member once, within the sizes checked above: a broken member fails its CRC here.
-        # Entities can only be declared in a DTD, so a UTF-8 part without "<!DOCTYPE" anywhere has none;
-        # other encodings get a real XML parser.
-        saved = None
-        for i in infos:
-            data = zf.read(i)
-            if not i.filename.endswith((".xml", ".rels")):
-                continue
-            if i.filename in _SAVED_AT:
-                m = _SAVED_AT[i.filename].search(data)
-                saved = m.group(1).decode("ascii", "replace").strip() if m else None
-            is_sheet = i.filename.startswith("xl/worksheets/") or i.filename == "content.xml"
-            if b"\x00" in data[:4]:
-                _xml_parser(i.filename, _Extent(kind) if is_sheet else None).Parse(data, True)
-                continue
-            if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
-                raise GkxlError("src.xml_entities", member=i.filename)
-            if is_sheet and not (kind == "xlsx" and _plain_xlsx_extent_ok(data)):
-                _xml_parser(i.filename, _Extent(kind)).Parse(data, True)     # exact, element by element
+        return kind, _vet_members(data, infos, kind)
     except GkxlError:
         raise
-    except Exception:  # BadZipFile, zlib.error, CRC failures, malformed or truncated XML
+    except Exception:  # zlib errors, CRC failures, malformed or truncated XML
         raise GkxlError("src.corrupt_zip") from None
-    return kind, saved
 
 
-_CELL_REF = re.compile(rb' r="([A-Z]{1,3})([0-9]+)"')   # other spacing falls to the exact count
+def _vet_members(data: bytes, infos, kind: str) -> str | None:
+    """Inflate every member once, as the reader will, and measure what the reader will build from it.
+
+    Which parts are worksheets is told by content, not by name: the reader follows the workbook's
+    relationships wherever they point, so every member holding sheet data is measured (xlsx); an ods
+    has all its tables in content.xml. Entities can only be declared in a DTD, so a UTF-8 part without
+    "<!DOCTYPE" anywhere has none; other encodings get a real XML parser."""
+    saved = None
+    cells = 0                   # the rectangles the reader builds, over all sheets
+    string_cells = 0            # cells that copy a shared string
+    longest_string = 0          # the longest shared string, in bytes of markup
+    for i in infos:
+        part = _inflate(data, i)
+        if i.filename in _SAVED_AT:
+            m = _SAVED_AT[i.filename].search(part)
+            saved = m.group(1).decode("ascii", "replace").strip() if m else None
+        if kind == "ods":
+            is_sheet = i.filename == "content.xml"
+        else:
+            is_sheet = b"sheetData" in part or (b"\x00" in part[:4] and any(m in part for m in _SHEET_MARKERS))
+            if b"<sst" in part or b":sst" in part:
+                longest_string = max(longest_string, max(map(len, _SHARED_ITEM.split(part))))
+        if not (is_sheet or i.filename.endswith((".xml", ".rels"))):
+            continue
+        if b"\x00" in part[:4]:
+            extent = _Extent(kind) if is_sheet else None
+            _xml_parser(i.filename, extent).Parse(part, True)
+            cells += extent.cells if extent else 0
+            continue
+        if b"<!DOCTYPE" in part or b"<!ENTITY" in part:
+            raise GkxlError("src.xml_entities", member=i.filename)
+        if not is_sheet:
+            continue
+        fast = _plain_xlsx_extent(part) if kind == "xlsx" else None
+        if fast is None:
+            extent = _Extent(kind)
+            _xml_parser(i.filename, extent).Parse(part, True)     # exact, element by element
+            cells += extent.cells
+        else:
+            cells += fast
+        if kind == "xlsx":
+            string_cells += part.count(b't="s"') + part.count(b"t='s'")
+        if cells > MAX_TOTAL_CELLS:
+            raise GkxlError("src.huge_workbook", cells=cells)
+    if string_cells * longest_string > MAX_STRING_BYTES:
+        raise GkxlError("src.huge_strings", size=round(string_cells * longest_string / 1024 / 1024))
+    return saved
+
+
+def _inflate(data: bytes, info: zipfile.ZipInfo) -> bytes:
+    """A member's bytes, inflated in steps and never beyond the size its directory entry declares (a
+    stream that goes on inflating past it is refused, not inflated to the end), then its CRC checked."""
+    at = info.header_offset
+    if data[at:at + 4] != ZIP_MAGIC:
+        raise GkxlError("src.corrupt_zip")
+    name_len, extra_len = struct.unpack_from("<HH", data, at + 26)
+    start = at + 30 + name_len + extra_len
+    raw = data[start:start + info.compress_size]
+    if len(raw) != info.compress_size:
+        raise GkxlError("src.corrupt_zip")
+    if info.compress_type == zipfile.ZIP_STORED:
+        out = raw
+    else:
+        inflater = zlib.decompressobj(-15)
+        pieces, size = [], 0
+        while not inflater.eof:
+            piece = inflater.decompress(raw, INFLATE_STEP)
+            raw = inflater.unconsumed_tail
+            if not piece and not raw:      # the stream ends before its end marker: truncated
+                break
+            size += len(piece)
+            if size > info.file_size:      # more than declared: stop here, do not inflate the rest
+                raise GkxlError("src.corrupt_zip")
+            pieces.append(piece)
+        out = b"".join(pieces)
+    if len(out) != info.file_size or zlib.crc32(out) != info.CRC:
+        raise GkxlError("src.corrupt_zip")
+    return out
+
+
+# Cell tags however spaced (<c r=…>, <c\tr=…>) and their own references; a reference with other quoting
+# or spacing makes the counts differ and the sheet gets the exact count.
+_CELL_ODD_SPACE = re.compile(rb"<c[\t\r\n]")
+_CELL_REF = re.compile(rb' r="([A-Z]{1,3})([0-9]+)"')
+_ROW_REF = re.compile(rb'<row r="([0-9]+)"')
 _PREFIXED = re.compile(rb"<[A-Za-z_][\w.-]*:(?:c|row)[\s>/]")
+_SHEET_MARKERS = (b"sheetData", "sheetData".encode("utf-16-le"), "sheetData".encode("utf-16-be"))
+_SHARED_ITEM = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?si[\s>/]")
 
 
-def _plain_xlsx_extent_ok(xml: bytes) -> bool:
+def _plain_xlsx_extent(xml: bytes) -> int | None:
     """The fast answer for sheets as Excel, WPS, LibreOffice and xlsxwriter write them: every cell has
-    an r="A1" attribute, so the largest reference bounds what the reader allocates. Anything unusual
-    (cells without r, prefixed tags, a far reference) gets the exact element-by-element count instead."""
-    if _PREFIXED.search(xml):
-        return False
+    an r="A1" attribute, so the largest reference bounds what the reader allocates (the reader trusts
+    a cell's own reference over its row's). Returns the cells of that rectangle, or None for anything
+    unusual (cells without r, prefixed tags, a far reference), which gets the exact element-by-element
+    count instead (a far styled cell without a value does no harm)."""
+    if _PREFIXED.search(xml) or _CELL_ODD_SPACE.search(xml):
+        return None
     refs = _CELL_REF.findall(xml)
     if len(refs) != xml.count(b"<c ") + xml.count(b"<c>"):
-        return False
+        return None
     if not refs:
-        return True
+        return 0
     letters, digits = zip(*refs)
-    rows = max(map(int, set(digits)))
+    # a cell without r (should another element carry one) would sit in its row's row: count those too
+    rows = max(map(int, {*digits, *_ROW_REF.findall(xml)}))
     cols = max(_col_number(c.decode()) for c in set(letters))
-    return rows <= MAX_ROWS and cols <= MAX_COLS
+    if rows > MAX_ROWS or cols > MAX_COLS:
+        return None
+    return rows * cols
 
 
 def _xml_parser(member: str, extent: _Extent | None):
@@ -183,21 +268,29 @@ def _xml_parser(member: str, extent: _Extent | None):
     return parser
 
 
-_REF = re.compile(r"([A-Z]{1,3})([0-9]+)")
+_REF = re.compile(r"([A-Za-z]{1,3})([0-9]+)")
 _TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
 _OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
 
 
 class _Extent:
     """Where a sheet's last value lies, counted as the reader counts. A single stray value at XFD1048576
-    (xlsx) or after a million repeated rows (ods) would make the reader allocate the whole rectangle."""
+    (xlsx) or after a million repeated rows (ods) would make the reader allocate the whole rectangle.
+    `cells` adds up the rectangles of all tables (an ods holds them all in one part)."""
 
     def __init__(self, kind: str):
         self.kind = kind
-        self.row = self.col = 0          # xlsx: current cell; ods: first row of the current row element
+        self.row = self.col = 0          # xlsx: current row and cell; ods: first row of the current row element
+        self.cell_row = 0                # xlsx: the current cell's row (its own reference wins over its row's)
         self.rows_here = 1               # ods: how many times the current row repeats
         self.cell_end = 0                # ods: last column of the current cell
         self.in_cell = False
+        self.last_row = self.last_col = 0
+        self.done_cells = 0              # rectangles of tables already closed
+
+    @property
+    def cells(self) -> int:
+        return self.done_cells + self.last_row * self.last_col
 
     def start(self, name: str, attrs: dict) -> None:
         tag = name.rpartition("}")[2]
@@ -206,13 +299,20 @@ class _Extent:
                 self.row = _int(attrs.get("r"), self.row + 1)
                 self.col = 0
             elif tag == "c":
-                m = _REF.fullmatch(attrs.get("r") or "")
-                self.col = _col_number(m.group(1)) if m else self.col + 1
+                ref = attrs.get("r")
+                if ref is None:
+                    self.cell_row, self.col = self.row, self.col + 1
+                else:
+                    m = _REF.fullmatch(ref)
+                    if not m:              # the reader fails on it; nothing worth measuring
+                        raise GkxlError("src.corrupt_zip")
+                    self.cell_row, self.col = int(m.group(2)), _col_number(m.group(1).upper())
             elif tag in ("v", "f", "is"):
-                self._content(self.row, self.col)
+                self._content(self.cell_row, self.col)
         else:
             if tag == "table":
-                self.row = 0
+                self.done_cells += self.last_row * self.last_col
+                self.row = self.last_row = self.last_col = 0
             elif tag == "table-row":
                 self.rows_here = _int(attrs.get(_TABLE + "number-rows-repeated"), 1)
                 self.col = 0
@@ -232,10 +332,12 @@ class _Extent:
             elif tag in ("table-cell", "covered-table-cell"):
                 self.in_cell = False
 
-    @staticmethod
-    def _content(rows: int, cols: int) -> None:
+    def _content(self, rows: int, cols: int) -> None:
         if rows > MAX_ROWS or cols > MAX_COLS:
             raise GkxlError("src.huge_sheet", rows=rows, cols=cols)
+        self.last_row, self.last_col = max(self.last_row, rows), max(self.last_col, cols)
+        if self.cells > MAX_TOTAL_CELLS:
+            raise GkxlError("src.huge_workbook", cells=self.cells)
 
 
 def _int(value, default: int) -> int:
@@ -280,7 +382,7 @@ def _vet_biff_extent(data: bytes) -> str | None:
         ole = olefile.OleFileIO(io.BytesIO(data))
         name = "Workbook" if ole.exists("Workbook") else "Book"
         stream = ole.openstream(name).read()
-        when = ole.get_metadata().last_saved_time
+        when = _last_saved(ole)
     except Exception:  # a broken compound file: the reader reports it as corrupt
         return None
     rows = cols = 0
@@ -299,3 +401,35 @@ def _vet_biff_extent(data: bytes) -> str | None:
     if rows > MAX_ROWS or cols > MAX_COLS:
         raise GkxlError("src.huge_sheet", rows=rows, cols=cols)
     return when.isoformat() if when else None
+
+
+_SUMMARY = "\x05SummaryInformation"
+_PID_LASTSAVE_DTM, _VT_FILETIME = 13, 64
+
+
+def _last_saved(ole):
+    """When the application last saved the .xls, from its SummaryInformation property set, read here
+    within the stream's bounds (olefile's get_metadata trusts the counts it reads: a vector count of
+    0x7FFFFFFF makes it loop for an hour)."""
+    import datetime as dt
+    if not ole.exists(_SUMMARY) or ole.get_size(_SUMMARY) > 64 * 1024:
+        return None
+    s = ole.openstream(_SUMMARY).read()
+    if len(s) < 48 or s[:2] != b"\xfe\xff":
+        return None
+    section = struct.unpack_from("<I", s, 44)[0]
+    if section + 8 > len(s):
+        return None
+    count = min(struct.unpack_from("<I", s, section + 4)[0], (len(s) - section - 8) // 8)
+    for k in range(count):
+        pid, offset = struct.unpack_from("<II", s, section + 8 + 8 * k)
+        at = section + offset
+        if pid == _PID_LASTSAVE_DTM and at + 12 <= len(s):
+            vtype, filetime = struct.unpack_from("<IQ", s, at)
+            if vtype != _VT_FILETIME or not filetime:
+                return None
+            try:
+                return dt.datetime(1601, 1, 1) + dt.timedelta(microseconds=filetime // 10)
+            except OverflowError:
+                return None
+    return None

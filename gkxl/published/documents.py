@@ -28,6 +28,8 @@ def kind_of(data: bytes) -> str | None:
             names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
         except (zipfile.BadZipFile, ValueError, EOFError):   # truncated: the local headers still name parts
             return "docx" if b"word/document.xml" in data else "broken_zip"
+        except NotImplementedError:          # a zip feature Python cannot read: gkxl.io.source names it
+            return None
         return "docx" if "word/document.xml" in names else None
     if data.startswith(OLE_MAGIC):
         if "EncryptedPackage".encode("utf-16-le") in data:

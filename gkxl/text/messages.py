@@ -324,6 +324,26 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "narrative.copied": ("表格数字与上年报告完全相同（{count} 个数字，非零 {nonzero} 个），可能照搬了上年的表格，请核对",
                          "the table figures are identical to last year's report ({count} figures, {nonzero} not zero): "
                          "a copied table? please verify"),
+    # hardening (issue 13): isolation of readers, resource bounds
+    "read.limit_time": ("读取超过 {seconds} 秒仍未完成，已停止；文件可能已损坏或被篡改，请用 Excel 或 WPS 打开后重新保存",
+    "reading took over {seconds} s and was stopped; the file may be broken or tampered with: open and save it again"),
+    "read.limit_memory": ("读取所需内存超过上限（{limit} MB），已停止；文件可能已损坏或被篡改，请用 Excel 或 WPS 打开后重新保存",
+    "reading needed more than the memory limit ({limit} MB) and was stopped; the file may be broken or tampered with"),
+    "read.limit_crash": ("读取时读取程序异常终止（{signal}，多为所需内存超过上限 {limit} MB）；文件可能已损坏或被篡改，"
+    "请用 Excel 或 WPS 打开后重新保存",
+    "the reader stopped abnormally ({signal}, usually more memory than the {limit} MB limit); the file may be broken"),
+    "read.worker_died": ("读取时读取程序意外退出（{reason}），未读取", "the reader ended unexpectedly ({reason}); not read"),
+    "read.meta_corrupt": ("隐藏的模板标识表（_gkxl）已损坏，无法读取（{detail}）；请用 Excel 或 WPS 打开后重新保存",
+    "the hidden template sheet (_gkxl) is corrupt ({detail}); open and save the file again"),
+    "src.xlsb": ("这是 Excel 二进制工作簿（.xlsb），请另存为 .xlsx 后报送", "this is a binary workbook (.xlsb); save it as .xlsx"),
+    "src.zip_version": ("压缩格式版本过新（{version}），无法读取；请用 Excel 或 WPS 打开后另存为 .xlsx",
+    "the zip needs a newer unpacker (version {version}); save the file again as .xlsx"),
+    "src.zip_method": ("文件内容使用了不支持的压缩方式（{member}），请用 Excel 或 WPS 打开后重新保存",
+    "a part uses an unsupported compression method ({member}); save the file again"),
+    "src.huge_strings": ("文件内文字总量过大（约 {size} MB），出于安全不予读取",
+    "the text in the file adds up to too much (about {size} MB); refused for safety"),
+    "src.huge_workbook": ("工作簿各表的范围合计过大（{cells} 个单元格），请删除多余的工作表和表格以外的内容后重新保存",
+    "the sheets together span too many cells ({cells}); delete extra sheets and content outside the tables"),
 }
 
 
