@@ -29,7 +29,7 @@ class Context:
 
 
 def _values(report: Report, ctx: Context) -> list[Finding]:
-    return value_findings(report, report.spec, ctx.result.skipped_sheets, ctx.result.stored_totals)
+    return value_findings(report, report.spec, ctx.result.skipped_sheets, ctx.result.stored_totals, ctx.result.unread)
 
 
 def _identity(report: Report, ctx: Context) -> list[Finding]:
@@ -37,7 +37,8 @@ def _identity(report: Report, ctx: Context) -> list[Finding]:
 
 
 def _balance(report: Report, ctx: Context) -> list[Finding]:
-    return balance_findings(report, report.spec, ctx.result.stored_totals, ctx.result.skipped_sheets, ctx.found)
+    return balance_findings(report, report.spec, ctx.result.stored_totals, ctx.result.skipped_sheets, ctx.found,
+                            ctx.result.unread)
 
 
 def _continuity(report: Report, ctx: Context) -> list[Finding]:
@@ -54,6 +55,7 @@ def check_read(result: ReadResult, *, year: int | None = None, previous=()) -> l
     ctx = Context(result, year, tuple(previous), list(result.findings))
     for check in CHECKS:
         ctx.found += check(result.report, ctx)
+    result.locate(ctx.found[len(result.findings):], result.report.spec)
     return ctx.found
 
 
