@@ -391,6 +391,7 @@ def recognise(grids: list[Grid]) -> list[specmod.Spec]:
 # --- who and which year -----------------------------------------------------------------------------
 
 YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+TITLE_MAX = 80             # a title is one line; a narrative that mentions a year is not a title
 TITLE = re.compile(r"^(?P<unit>.*?)(?P<year>(?:19|20)\d{2})\s*年度?.*(政府信息公开|年度报告|统计表)")
 # other words printed before the value in an info block, beside the spec's own labels
 ALIASES = {"unit": ("填报单位", "报送单位", "单位名称"), "year": ("报告年度", "年度"),
@@ -428,7 +429,7 @@ def identify(grids: list[Grid], spec: specmod.Spec, file_name: str) -> Identity:
     if out.unit is None or out.year is None:
         for grid in grids:
             for r, c, text in grid.texts:
-                m = TITLE.search(" ".join(text.split()))
+                m = TITLE.search(" ".join(text.split())) if len(text) <= TITLE_MAX else None
                 if not m:
                     continue
                 unit = re.sub(r"^关于", "", m.group("unit")).strip(" 　:：-—_《》\"“”")
