@@ -72,6 +72,7 @@ class Shape:
 
 @cache
 def shapes(spec: specmod.Spec) -> tuple[Shape, ...]:
+    """The spec's table sheets as labels at template places, the row label nearest the figures weighing most."""
     out = []
     for sheet in spec.sheets:
         if sheet.kind != "table":
