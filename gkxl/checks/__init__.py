@@ -36,7 +36,7 @@ class Context:
 
 
 def _values(report: Report, ctx: Context) -> list[Finding]:
-    return value_findings(report, ctx.spec, ctx.result.skipped_sheets, ctx.result.stored_totals)
+    return value_findings(report, ctx.spec, ctx.result.skipped_sheets, ctx.result.stored_totals, ctx.result.unread)
 
 
 def _groups(report: Report, ctx: Context) -> list[Finding]:
@@ -48,7 +48,8 @@ def _identity(report: Report, ctx: Context) -> list[Finding]:
 
 
 def _balance(report: Report, ctx: Context) -> list[Finding]:
-    return balance_findings(report, ctx.spec, ctx.result.stored_totals, ctx.result.skipped_sheets, ctx.found)
+    return balance_findings(report, ctx.spec, ctx.result.stored_totals, ctx.result.skipped_sheets, ctx.found,
+                            ctx.result.unread)
 
 
 def _continuity(report: Report, ctx: Context) -> list[Finding]:
@@ -70,6 +71,7 @@ def check_read(result: ReadResult, *, year: int | None = None, previous=()) -> l
     ctx.spec = groups.view(result.report.spec, result.report.values)
     for check in CHECKS:
         ctx.found += check(result.report, ctx)
+    result.locate(ctx.found[len(result.findings):], result.report.spec)
     return ctx.found
 
 

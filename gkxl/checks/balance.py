@@ -45,12 +45,12 @@ def stored_total_findings(report: Report, spec: Spec, recomputed: dict, skip_key
 
 
 def balance_findings(report: Report, spec: Spec, stored_totals: bool, skip_sheets=(),
-                     value_problems: list[Finding] = ()) -> list[Finding]:
+                     value_problems: list[Finding] = (), skip=()) -> list[Finding]:
     """Stored-total findings, then one finding per group of failed equations.
 
     Equations broken only by a value that is already wrong in itself (a decimal count, a negative) are
     not findings of their own: they are listed in that value's finding, the one cell the clerk must fix."""
-    skip_keys = {k for k, c in spec.cells.items() if c.sheet in skip_sheets}
+    skip_keys = {k for k, c in spec.cells.items() if c.sheet in skip_sheets} | set(skip)
     out: list[Finding] = []
     if stored_totals:
         effective = report.values

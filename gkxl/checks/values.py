@@ -58,13 +58,13 @@ def value_finding(cell: Cell, value, spec: Spec) -> Finding | None:
     return None
 
 
-def value_findings(report: Report, spec: Spec, skip_sheets=(), stored_totals: bool = True) -> list[Finding]:
+def value_findings(report: Report, spec: Spec, skip_sheets=(), stored_totals: bool = True, skip_keys=()) -> list[Finding]:
     """Every value of the report against its cell. In a workbook a total is a formula: a blank cache there
     is not the clerk's blank (files saved without calculating have none), and totals are recomputed anyway."""
     out: list[Finding] = []
     values = report.values
     for cell in spec.value_cells:
-        if cell.sheet in skip_sheets:
+        if cell.sheet in skip_sheets or cell.key in skip_keys:
             continue
         value = values.get(cell.key)
         if cell.numeric:

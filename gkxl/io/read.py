@@ -1,6 +1,10 @@
 """Read a returned workbook (xlsx, xls, et, ods, as saved by Excel, WPS or LibreOffice) or a canonical JSON
 into a Report, with what is wrong about its identity and structure.
 
+A workbook made from a gkxl template is read at the spec's places (the fast path); one whose rows were
+inserted or deleted, or any other workbook in the official layout, is read by its labels
+(gkxl.io.locate), and the result then says where on which sheet each value was found.
+
 Values come from python-calamine (cached values of formulas included); nothing is converted but blank
 cells to None and whole floats to int. Text stays text.
 """
@@ -20,6 +24,7 @@ from gkxl.form import spec as specmod
 from gkxl.form.model import Report
 from gkxl.form.model import loads as model_loads
 from gkxl.form.spec import META_SHEET
+from gkxl.io import locate
 from gkxl.io.source import Source, open_source
 from gkxl.text.errors import GkxlError
 from gkxl.text.labels import normalise
@@ -33,6 +38,45 @@ class ReadResult:
     stored_totals: bool = False          # totals are published numbers (JSON), not formulas
     skipped_sheets: set[str] = field(default_factory=set)
     metadata: dict = field(default_factory=dict)
+    places: dict[str, tuple[str, str]] = field(default_factory=dict)   # key -> (sheet, A1) read elsewhere than the spec says
+    sheets: dict[str, str] = field(default_factory=dict)    # spec sheet -> the workbook's sheet it was read from
+    foreign: bool = False               # not a gkxl template: the spec's places mean nothing in it
+    unread: set[str] = field(default_factory=set)           # keys whose cells could not be placed: not checked
+
+    def locate(self, findings: list[Finding], spec: specmod.Spec) -> None:
+        """Findings made at the spec's places, moved to where the values were actually read, so the clerk
+        finds them in the file they sent (a finding about a place the workbook does not have has none)."""
+        if not (self.places or self.sheets or self.foreign):
+            return
+        spots = {spec.cells[k].where: f"{s}!{ref}" for k, (s, ref) in self.places.items()}
+        names = {s.name for s in spec.sheets}
+        for f in findings:
+            cell = spec.cells.get(f.key) if f.key else None
+            if cell is not None and (f.sheet, f.cell) == (cell.sheet, cell.ref):
+                if f.key in self.places:
+                    f.sheet, f.cell = self.places[f.key]
+                elif self.foreign:
+                    f.sheet, f.cell = self.sheets.get(cell.sheet), None
+            elif f.sheet in names and (self.foreign or f.sheet in self.sheets):
+                f.sheet, f.cell = self.sheets.get(f.sheet), None if self.foreign else f.cell
+            for c in f.candidates:
+                c["cell"] = spots.get(c["cell"], c["cell"])
+            for m in (f.message, f.hint):
+                if m is not None:
+                    _swap(m, spots)
+
+
+def _swap(message: Message, spots: dict[str, str]) -> None:
+    for name, value in message.params.items():
+        if isinstance(value, str) and value in spots:
+            message.params[name] = spots[value]
+        elif isinstance(value, Message):
+            _swap(value, spots)
+        elif isinstance(value, list):
+            for v in value:
+                if isinstance(v, Message):
+                    _swap(v, spots)
+            message.params[name] = [spots.get(v, v) if isinstance(v, str) else v for v in value]
 
 
 class _Grid:
@@ -147,7 +191,7 @@ def read_workbook(src: Source, spec_id: str | None = None) -> ReadResult:
         meta = _metadata(wb, src)
         template = str(meta.get("template") or "")
         if not template:
-            raise GkxlError("read.foreign")
+            return read_by_labels(wb, src, spec_id)
         known = specmod.available()
         if template not in known:
             raise GkxlError("read.unknown_template", template=template, known="、".join(known))
@@ -162,6 +206,7 @@ def read_workbook(src: Source, spec_id: str | None = None) -> ReadResult:
                                                           "saved_at": src.saved_at,
                                                           "metadata": {k: v for k, v in meta.items()}})
         skipped: set[str] = set()
+        moved = ReadResult(report)
         names = set(wb.sheet_names)
         for sheet in spec.sheets:
             if sheet.name not in names:
@@ -178,6 +223,9 @@ def read_workbook(src: Source, spec_id: str | None = None) -> ReadResult:
                     raise
                 raise GkxlError("read.corrupt", detail=_detail(e)) from None
             structural = _check_labels(sheet, grid)
+            if structural and sheet.kind == "table" and _read_moved(spec, sheet, grid, moved):
+                values.update(moved.report.values)
+                continue
             if structural:
                 findings.extend(structural)
                 if sheet.kind == "table":
@@ -200,9 +248,61 @@ def read_workbook(src: Source, spec_id: str | None = None) -> ReadResult:
             v = getattr(report, name)
             if v is not None and not isinstance(v, str):
                 setattr(report, name, str(v))
-        return ReadResult(report, findings, False, skipped, meta)
+        return ReadResult(report, findings + moved.findings, False, skipped, meta,
+                          moved.places, unread=moved.unread)
     finally:
         wb.close()
+
+
+def _read_moved(spec: specmod.Spec, sheet: specmod.Sheet, grid: _Grid, into: ReadResult) -> bool:
+    """A template table whose rows or columns were inserted or deleted (its labels moved), read by its
+    labels into `into`; False when the labels did not just move or the table cannot be placed."""
+    if not any(f.message.code == "read.label_shifted" for f in _check_labels(sheet, grid, limit=1 << 10)):
+        return False
+    shape = next(s for s in locate.shapes(spec) if s.sheet is sheet)
+    found = locate.copies([locate.Grid(sheet.name, grid.rows)], shape)
+    if len(found) != 1:
+        return False
+    table = locate.read_copy(found[0], clean)
+    into.report.values = table.values
+    into.places.update(table.places)
+    into.unread |= table.unread
+    moved = Finding.of("STRUCT-moved", "locate.moved", sheet=sheet.name)
+    moved.sheet = sheet.name
+    into.findings += [moved, *table.findings]
+    return True
+
+
+def read_by_labels(wb: pc.CalamineWorkbook, src: Source, spec_id: str | None = None) -> ReadResult:
+    """Any workbook in the official layout: tables found by their labels, identity from the workbook."""
+    grids = []
+    for name in wb.sheet_names:
+        if name == META_SHEET:
+            continue
+        try:
+            grids.append(locate.Grid(name, wb.get_sheet_by_name(name).to_python(skip_empty_area=False)))
+        except Exception as e:
+            raise GkxlError("read.corrupt", detail=str(e)[:120]) from None
+    findings: list[Finding] = []
+    recognised = locate.recognise(grids)
+    default = specmod.load(spec_id or specmod.DEFAULT_SPEC)
+    who = locate.identify(grids, recognised[0] if len(recognised) == 1 else default, src.path.name)
+    if spec_id or len(recognised) == 1:
+        spec = default if spec_id else recognised[0]
+    else:
+        year = who.year if isinstance(who.year, int) else None
+        by_year = [s for s in map(specmod.load, specmod.available()) if year and s.years[0] <= year <= s.years[1]]
+        spec = by_year[0] if len(by_year) == 1 else default
+        findings.append(Finding.of("ID-format", "locate.format_by_year", year=year, format=spec.edition) if len(by_year) == 1
+                        else Finding.of("ID-format", "locate.format_assumed", format=spec.edition))
+    located = locate.locate_tables(grids, spec, clean)
+    if not located.found:
+        raise GkxlError("read.no_tables", looked="；".join(locate.looked_for(s, 2) for s in locate.shapes(spec)))
+    report = Report(spec.id, None, who.unit, who.unit_code, who.year, located.values,
+                    source={"path": str(src.path), "kind": src.kind, "saved_at": src.saved_at, "metadata": {},
+                            "layout": "labels", "tables": {s: w for s, w in located.sheets.items()}})
+    return ReadResult(report, findings + who.findings + located.findings, True, located.skipped, {},
+                      {**located.places, **who.places}, located.sheets, True, located.unread)
 
 
 def _check_labels(sheet: specmod.Sheet, grid: _Grid, limit: int = 5) -> list[Finding]:
