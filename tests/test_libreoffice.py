@@ -62,7 +62,7 @@ def test_random_consistent_figures_recalculate_to_all_ticks(tmp_path_factory, sp
     grids = shown(out)
     assert_totals(spec, values, grids)
     checks = [r for r in grids["校验"][4:] if r and r[0]]
-    assert checks and all(r[6] == "✓" for r in checks), [r for r in checks if r[6] != "✓"]
+    assert checks and all(r[4] == "✓" for r in checks), [r for r in checks if r[4] != "✓"]
     assert grids["校验"][1][1] == "✓ 全部通过"
     assert check_path(out).status == "ok"
 
@@ -74,7 +74,7 @@ def test_one_broken_cell_shows_its_cross(tmp_path, spec, template):
     values["t4.review.upheld"] = 1
     (out,) = libreoffice_convert([tmp_path / "broken.xlsx"], tmp_path / "out")
     grids = shown(out)
-    crosses = {r[0]: r[5] for r in grids["校验"][4:] if r and r[6] == "✗"}
+    crosses = {r[6]: r[3] for r in grids["校验"][4:] if r and r[4] == "✗"}
     assert crosses == {"T3-c[research]": -3, "T3-c[total]": -3}
     assert grids["校验"][1][1] == "✗ 有 2 项未通过"
     result = check_path(out)
