@@ -227,6 +227,9 @@ def test_stamped_template_equals_directly_written(tmp_path, spec):
     write_workbook(direct, spec, Report.blank(spec, unit="卫滨区<司法>&局", unit_code="C-1", year=2025),
                    generated_at=stamper.generated_at)
     assert _content(stamped) == _content(direct)
+    headers = [(ws.title, ws.oddHeader.left.text, ws.oddHeader.right.text)
+               for path in (stamped, direct) for ws in openpyxl.load_workbook(path).worksheets[:2]]
+    assert headers[:2] == headers[2:] and headers[0][1] == "卫滨区<司法>&&局" and headers[0][2] == "2025 年度"
     assert zipfile.ZipFile(stamped).testzip() is None
 
 

@@ -7,6 +7,7 @@ value, computed here by the same rule code the checker uses.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -255,7 +256,10 @@ def write_workbook(target: Path, spec: Spec, report: Report | None = None, *, pa
                 ws.conditional_format(r0, c0, r1, c1, {"type": "formula", "criteria": f"=NOT(ISNUMBER({a1(r0, c0)}))",
                                                        "format": fm.missing, "stop_if_true": True})
             for formula, rects in lay.cf_failing.get(sheet.name, []):
-                opts = {"type": "formula", "criteria": formula, "format": fm.bad}
+                # LibreOffice ignores stopIfTrue across overlapping ranges: the red rule itself leaves out
+                # cells that hold no number (the reference is relative to the first range's first cell)
+                first = a1(rects[0][0], rects[0][1])
+                opts = {"type": "formula", "criteria": f"=AND(ISNUMBER({first}),{formula[1:]})", "format": fm.bad}
                 if len(rects) > 1:
                     opts["multi_range"] = " ".join(_rng(r) for r in rects)
                 ws.conditional_format(*rects[0], opts)
@@ -542,8 +546,11 @@ class TemplateStamper:
         swaps = [(self.UNIT.encode(), escape(unit).encode("utf-8"))]
         if unit_code:
             swaps.append((self.CODE.encode(), escape(unit_code).encode("utf-8")))
+        in_header = escape(page_header(unit, None)[0]).encode("utf-8")     # & doubled there
         with atomic_path(target) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as out:
             for info, data in self._master(bool(unit_code)):
+                data = re.sub(rb"<oddHeader>.*?</oddHeader>", lambda m: m.group(0).replace(self.UNIT.encode(), in_header),
+                              data)
                 for old, new in swaps:
                     data = data.replace(old, new)
                 out.writestr(info, data)
