@@ -20,8 +20,10 @@ from gkxl.form.model import Report
 from gkxl.form.spec import META_SHEET, Cell, Spec, a1
 from gkxl.io.files import atomic_path
 from gkxl.io.printing import (
+    LANDSCAPE_WIDTH,
     LINE_PT,
     NORMAL_FONT,
+    PORTRAIT_WIDTH,
     PageSetup,
     apply_xlsxwriter,
     display_width,
@@ -159,6 +161,7 @@ class _Formats:
         self.list_header_small = wb.add_format({**boxed, "bold": True, "font_size": 8, "align": "center",
                                                 "bg_color": "#D9E1F2"})
         self.list_text = wb.add_format({**boxed, "align": "left"})
+        self.list_unwrapped = wb.add_format({**boxed, "align": "left", "text_wrap": False})
         self.list_figure = wb.add_format({**boxed, "align": "center", "num_format": "General"})
         self.status = wb.add_format({**base, "bold": True, "font_size": 13, "border": 2, "align": "center"})
 
@@ -199,11 +202,12 @@ def _write_value(ws, cell: Cell, value, fmt):
 
 def write_workbook(target: Path, spec: Spec, report: Report | None = None, *, password: str | None = None,
                    kind: str = "template", generated_at: str | None = None,
-                   extra_sheets: list[tuple[str, list[list]]] | None = None) -> None:
+                   extra_sheets: list[tuple] | None = None) -> None:
     """Write the workbook atomically to `target`. `report` None gives a blank template.
 
-    `extra_sheets` (name, rows) are plain, unprotected tables after the standard sheets: the first row is a
-    bold header, frozen and filtered (a summary's 明细 and 报送情况)."""
+    `extra_sheets` (name, rows[, printed columns]) are plain, unprotected tables after the standard sheets:
+    the first row is a bold header, frozen and filtered (a summary's 明细 and 报送情况); only the first
+    `printed columns` print, when given."""
     report = report or Report.blank(spec)
     generated_at = generated_at or dt.datetime.now().astimezone().isoformat(timespec="seconds")
     lay = layout(spec)
@@ -268,8 +272,8 @@ def write_workbook(target: Path, spec: Spec, report: Report | None = None, *, pa
             apply_xlsxwriter(ws, _sheet_setup(sheet, lay.row_heights[sheet.name], header))
             _protect(ws, password)
         _check_sheet(wb, fm, spec, lay, effective, password, header)
-        for name, rows in extra_sheets or []:
-            _plain_sheet(wb, fm, name, rows, header)
+        for name, rows, *printed in extra_sheets or []:
+            _plain_sheet(wb, fm, name, rows, header, *printed)
         _meta_sheet(wb, spec, report, kind, generated_at, password)
         written = dt.datetime.fromisoformat(generated_at).astimezone(dt.timezone.utc).replace(tzinfo=None)
         wb.set_properties({"title": f"{report.unit or ''} {report.year or ''} 政府信息公开工作年度报告统计表".strip(),
@@ -284,7 +288,7 @@ def write_workbook(target: Path, spec: Spec, report: Report | None = None, *, pa
 PLAIN_TEXT_MAX, PLAIN_FIGURE_WIDTH, PLAIN_PAGE_WIDTH = 30, 8, 260
 
 
-def _plain_sheet(wb, fm: _Formats, name: str, rows: list[list], header) -> None:
+def _plain_sheet(wb, fm: _Formats, name: str, rows: list[list], header, printed: int | None = None) -> None:
     """A list (明细, 报送情况): bold wrapped header row, frozen and filtered, widths from the content,
     row heights from the text; prints landscape with the header row and the first two columns repeated."""
     ws = wb.add_worksheet(name)
@@ -304,6 +308,7 @@ def _plain_sheet(wb, fm: _Formats, name: str, rows: list[list], header) -> None:
     for c, w in enumerate(widths):
         ws.set_column(c, c, w)
     small = 8 / 11          # the header of a figure column is in 8 pt
+    heights = []
     for r, row in enumerate(rows):
         height = LINE_PT
         for c, v in enumerate(row):
@@ -316,17 +321,25 @@ def _plain_sheet(wb, fm: _Formats, name: str, rows: list[list], header) -> None:
             if _is_number(v) and not header_row:
                 ws.write_number(r, c, v, f)
                 continue
+            if printed and c >= printed:      # screen only: one line, running past the column
+                ws.write_string(r, c, str(v), fm.list_header if header_row else fm.list_unwrapped)
+                continue
             ws.write_string(r, c, str(v), f)
             scale = small if header_row and figure else 1
             height = max(height, lines_needed(str(v), widths[c] / scale) * LINE_PT * scale)
-        ws.set_row(r, height + 4)
+        heights.append(height + 4)
+        ws.set_row(r, heights[-1])
     ws.freeze_panes(1, 2)
     ws.autofilter(0, 0, len(rows) - 1, n_cols - 1)
-    total = sum(widths)
-    wide = max(1, -(-int(total) // PLAIN_PAGE_WIDTH))
-    apply_xlsxwriter(ws, PageSetup(landscape_by_width(widths), 0, (0, 0), header))
-    if wide > 1:
-        ws.fit_to_pages(wide, 0)
+    printed_widths = widths[:printed] if printed else widths
+    wide = max(1, -(-int(sum(printed_widths)) // PLAIN_PAGE_WIDTH))
+    landscape = landscape_by_width(printed_widths)
+    scale = min(1.0, wide * (LANDSCAPE_WIDTH if landscape else PORTRAIT_WIDTH) / sum(printed_widths))
+    area = (0, 0, len(rows) - 1, len(printed_widths) - 1)
+    tall = pages_tall_for([h * scale for h in heights], [1], landscape, heights[0] * scale)
+    apply_xlsxwriter(ws, PageSetup(landscape, tall, (0, 0), header, area))
+    if wide > 1:        # too wide for one page at a readable size: several, the unit's name on each
+        ws.fit_to_pages(wide, tall)
         ws.repeat_columns(0, 1)
 
 
