@@ -421,7 +421,8 @@ def _page_number_footer(section) -> None:
 # --- entry point ---------------------------------------------------------------------------------
 
 def render(report: Report, to: str, target: Path) -> None:
-    """Write `report` as a published report in format `to` (md, html or docx) to `target`, atomically."""
+    """Write `report` as a published report in format `to` (md, html, docx, or pdf through LibreOffice) to
+    `target`, atomically."""
     target = Path(target)
     if to == "md":
         write_text(target, to_markdown(report))
@@ -429,5 +430,15 @@ def render(report: Report, to: str, target: Path) -> None:
         write_text(target, to_html(report))
     elif to == "docx":
         to_docx(report, target)
+    elif to == "pdf":
+        import tempfile
+
+        from gkxl.published.pdf import convert_to_pdf, find_soffice
+        if find_soffice() is None:
+            raise GkxlError("render.no_soffice")
+        with tempfile.TemporaryDirectory(prefix="gkxl-render-") as d:
+            docx_path = Path(d) / "report.docx"
+            to_docx(report, docx_path)
+            convert_to_pdf(docx_path, target)
     else:
         raise GkxlError("render.unknown_target", to=to)
