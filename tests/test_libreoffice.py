@@ -62,7 +62,7 @@ def test_random_consistent_figures_recalculate_to_all_ticks(tmp_path_factory, sp
     grids = shown(out)
     assert_totals(spec, values, grids)
     checks = [r for r in grids["校验"][4:] if r and r[0]]
-    assert checks and all(r[6] == "✓" for r in checks), [r for r in checks if r[6] != "✓"]
+    assert checks and all(r[4] == "✓" for r in checks), [r for r in checks if r[4] != "✓"]
     assert grids["校验"][1][1] == "✓ 全部通过"
     assert check_path(out).status == "ok"
 
@@ -74,7 +74,7 @@ def test_one_broken_cell_shows_its_cross(tmp_path, spec, template):
     values["t4.review.upheld"] = 1
     (out,) = libreoffice_convert([tmp_path / "broken.xlsx"], tmp_path / "out")
     grids = shown(out)
-    crosses = {r[0]: r[5] for r in grids["校验"][4:] if r and r[6] == "✗"}
+    crosses = {r[6]: r[3] for r in grids["校验"][4:] if r and r[4] == "✗"}
     assert crosses == {"T3-c[research]": -3, "T3-c[total]": -3}
     assert grids["校验"][1][1] == "✗ 有 2 项未通过"
     result = check_path(out)
@@ -102,3 +102,30 @@ def test_resaved_as_xls_and_ods_still_recognised(tmp_path, make_return, spec):
         result = check_path(out)
         assert (result.status, result.unit, result.year) == ("ok", "卫滨区司法局", 2024), (fmt, result.findings)
         assert result.report.values["t3.new.natural"] == consistent_values(spec, random.Random(5))["t3.new.natural"]
+
+
+def test_check_sheet_names_cells_left_blank_or_holding_text(tmp_path, spec, template):
+    """The 校验 sheet, recomputed by LibreOffice, names the cells, not only their count."""
+    values = consistent_values(spec, random.Random(4))
+    fill(template, tmp_path / "text.xlsx", spec, values)
+    wb = openpyxl.load_workbook(tmp_path / "text.xlsx")
+    wb["表三"]["E6"], wb["表二"]["B4"], wb["表四"]["C5"] = "3件", None, "无"
+    wb.save(tmp_path / "text.xlsx")
+    (out,) = libreoffice_convert([tmp_path / "text.xlsx"], tmp_path / "out")
+    rows = {r[6]: r for r in shown(out)["校验"][4:] if r and r[6]}
+    assert rows["V-blank[表三]"][0] == "表三未填数字的格子：表三!E6 是文字；"
+    assert rows["V-blank[表二]"][0] == "表二未填数字的格子：表二!B4 空白；"
+    assert rows["V-blank[表四]"][0] == "表四未填数字的格子：表四!C5 是文字；"
+    assert rows["V-blank[表三]"][4] == "✗" and rows["T3-c[business]"][4] == "✗"
+    assert rows["T3-c[natural]"][0].startswith("表三 · 自然人：") and rows["T3-c[natural]"][4] == "✓"
+
+
+def test_text_in_a_number_cell_is_orange_even_when_its_equation_fails(tmp_path, spec, template):
+    """Orange (text or nothing) comes first and stops; the red equation rule leaves such cells out, for
+    LibreOffice, which does not stop at overlapping ranges."""
+    ws = openpyxl.load_workbook(template)["表三"]
+    rules_by_priority = sorted((r for cf in ws.conditional_formatting for r in cf.rules), key=lambda r: r.priority)
+    orange = [r for r in rules_by_priority if r.formula[0].startswith("NOT(ISNUMBER(")]
+    red = [r for r in rules_by_priority if "<>0" in r.formula[0]]
+    assert orange and red and max(r.priority for r in orange) < min(r.priority for r in red)
+    assert all(r.stopIfTrue for r in orange) and all(r.formula[0].startswith("AND(ISNUMBER(") for r in red)

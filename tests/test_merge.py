@@ -138,7 +138,7 @@ def test_two_partial_summaries_merge_to_the_same_figures(spec, returns, tmp_path
     for key, value in expected.items():
         assert in_steps[key] == pytest.approx(value, abs=1e-9), key
     detail = sheet_rows(city_in_steps, "明细")
-    assert [d["单位名称"] for d in detail] == ["甲县政务公开办", "乙县政务公开办"]
+    assert sorted(d["单位名称"] for d in detail) == sorted(["甲县政务公开办", "乙县政务公开办"])
     assert {d["文件类型"] for d in detail} == {"汇总表"}
     assert check_path(city_in_steps, year=YEAR).status == "ok"
 
@@ -315,3 +315,20 @@ def test_unreadable_units_list_is_a_usage_error(returns, tmp_path):
     result = merged([folder], tmp_path / "o.xlsx", "--units", tmp_path / "没有这个名单.csv")
     assert result.exit_code == 2
     assert "单位名单" in result.output and not (tmp_path / "o.xlsx").exists()
+
+
+def test_sheets_list_units_in_the_order_of_the_units_list_then_by_name(returns, tmp_path):
+    folder, written = returns
+    listed = ["第07单位", "第99单位", "第02单位", "第10单位"]          # 第99单位 sent nothing
+    units = tmp_path / "units.csv"
+    units.write_text("单位名称\n" + "\n".join(listed) + "\n", encoding="utf-8-sig")
+    out = tmp_path / "汇总.xlsx"
+    run_merge(folder, "-o", out, "--year", YEAR, "--unit", "某市政务公开办", "--units", units)
+    rest = sorted(set(written) - set(listed))
+    status = sheet_rows(out, "报送情况")
+    assert [r["单位名称"] for r in status] == listed + rest
+    assert [r["序号"] for r in status] == list(range(1, len(status) + 1))
+    assert [r["单位名称"] for r in sheet_rows(out, "明细")] == [u for u in listed if u in written] + rest
+    assert list(status[0])[-1] == "sha256"                      # last: on screen, left out of the print area
+    ws = openpyxl.load_workbook(out)["报送情况"]
+    assert ws.print_area == "'报送情况'!$A$1:$M$14" and ws.freeze_panes == "C2" and ws.auto_filter.ref

@@ -101,7 +101,7 @@ def test_docx_is_a4_with_government_document_fonts(tmp_path, html_report):
 
 def test_unknown_target_is_refused(tmp_path, html_report):
     with pytest.raises(GkxlError):
-        render(html_report, "pdf", tmp_path / "x.pdf")
+        render(html_report, "odt", tmp_path / "x.odt")        # pdf is a target now (through LibreOffice)
 
 
 def test_cli_render_json_and_workbook(tmp_path):

@@ -150,7 +150,7 @@ def test_totals_are_formulas_with_right_cached_values(tmp_path, spec):
         assert grids[cell.sheet][cell.row][cell.col] == values[cell.key], cell.where   # independent sums
     check = cached.get_sheet_by_name("校验").to_python()
     assert check[1][1] == "✓ 全部通过"
-    assert all(row[6] == "✓" for row in check[4:] if row[0])
+    assert all(row[4] == "✓" for row in check[4:] if row[0])
 
 
 def test_check_sheet_shows_failure_in_cached_values(tmp_path, spec):
@@ -159,10 +159,11 @@ def test_check_sheet_shows_failure_in_cached_values(tmp_path, spec):
     path = tmp_path / "bad.xlsx"
     write_workbook(path, spec, Report(spec.id, spec.version, unit="某单位", year=2024, values=values))
     rows = pc.CalamineWorkbook.from_path(str(path)).get_sheet_by_name("校验").to_python()
-    failed = [r for r in rows[4:] if r and r[6] == "✗"]
-    assert [r[0] for r in failed] == ["T3-c[natural]", "T3-c[total]"]
+    failed = [r for r in rows[4:] if r and r[4] == "✗"]
+    assert [r[6] for r in failed] == ["T3-c[natural]", "T3-c[total]"]       # 规则编号, last
+    assert failed[0][0].startswith("表三 · 自然人：")                         # 检查内容 in words, first
     assert rows[1][1] == "✗ 有 2 项未通过"
-    assert failed[0][5] == -2
+    assert failed[0][3] == -2
 
 
 def test_conditional_formatting_on_rule_cells(wb):
@@ -177,9 +178,11 @@ def test_print_setup(wb):
         ws = wb[name]
         assert ws.page_setup.paperSize == 9
         assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth in (None, 1)  # 1 is the default
-        assert ws.page_setup.fitToHeight == 0
+        assert ws.page_setup.fitToHeight in (None, 1)      # one page each, as the spec's "print" says
         assert ws.freeze_panes
+        assert ws.oddFooter.center.text == "第 &P 页 共 &N 页"
     assert wb["表三"].page_setup.orientation == "landscape"
+    assert wb["校验"].page_setup.fitToHeight not in (None, 1) and wb["校验"].print_title_rows == "$4:$4"
     assert wb["表三"].print_title_rows == "$1:$5"
 
 
@@ -224,6 +227,9 @@ def test_stamped_template_equals_directly_written(tmp_path, spec):
     write_workbook(direct, spec, Report.blank(spec, unit="卫滨区<司法>&局", unit_code="C-1", year=2025),
                    generated_at=stamper.generated_at)
     assert _content(stamped) == _content(direct)
+    headers = [(ws.title, ws.oddHeader.left.text, ws.oddHeader.right.text)
+               for path in (stamped, direct) for ws in openpyxl.load_workbook(path).worksheets[:2]]
+    assert headers[:2] == headers[2:] and headers[0][1] == "卫滨区<司法>&&局" and headers[0][2] == "2025 年度"
     assert zipfile.ZipFile(stamped).testzip() is None
 
 

@@ -261,8 +261,9 @@ def test_merge_leaves_out_a_report_without_the_sub_rows(tmp_path, make_return):
                                   "--unit", "某市政务公开办"])
     assert result.exit_code == 1 and out.exists()
     rows = pc.CalamineWorkbook.from_path(str(out)).get_sheet_by_name("报送情况").to_python()
-    six = next(r for r in rows if str(r[3]).endswith("six.json"))
-    assert six[8] == "否" and "（六）其他处理" in six[9] and "子项" in six[9]
+    col = {name: i for i, name in enumerate(rows[0])}
+    six = next(r for r in rows if str(r[col["文件"]]).endswith("six.json"))
+    assert six[col["是否计入汇总"]] == "否" and "（六）其他处理" in six[col["原因"]] and "子项" in six[col["原因"]]
 
 
 # --- units that sent nothing; untouched templates ----------------------------------------------
@@ -293,7 +294,8 @@ def test_merge_says_when_a_return_is_an_untouched_template(tmp_path, spec):
     result = CliRunner().invoke(main, ["merge", str(folder), "-o", str(out), "--year", "2024", "--unit", "某市政务公开办"])
     assert result.exit_code == 0
     rows = pc.CalamineWorkbook.from_path(str(out)).get_sheet_by_name("报送情况").to_python()
-    assert "原样退回的空白模板" in rows[1][9] and rows[1][8] == "是"
+    col = {name: i for i, name in enumerate(rows[0])}
+    assert "原样退回的空白模板" in rows[1][col["原因"]] and rows[1][col["是否计入汇总"]] == "是"
 
 
 # --- the JSON Schema and the checks agree ----------------------------------------------------------

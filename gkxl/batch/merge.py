@@ -25,8 +25,9 @@ from gkxl.io.inputs import collect
 from gkxl.text.errors import GkxlError
 from gkxl.text.messages import Message, text
 
-STATUS_HEADERS = ["序号", "单位名称", "单位代码", "文件", "sha256", "状态", "错误数", "警告数", "是否计入汇总",
-                  "原因", "报告年度", "表格格式", "文件类型", "保存时间"]
+STATUS_HEADERS = ["序号", "单位名称", "单位代码", "文件", "状态", "错误数", "警告数", "是否计入汇总",
+                  "原因", "报告年度", "表格格式", "文件类型", "保存时间", "sha256"]
+STATUS_PRINTED = len(STATUS_HEADERS) - 1     # the digest is for machines: on screen, not on paper
 DETAIL_FIXED = ["序号", "单位名称", "单位代码", "文件类型", "状态", "文件"]
 
 
@@ -276,13 +277,13 @@ def _included_text(e: Entry) -> str:
 def status_rows(entries: list[Entry]) -> list[list]:
     rows = [STATUS_HEADERS]
     for i, e in enumerate(entries, start=1):
-        rows.append([i, e.unit or "", e.unit_code or "", e.path or "", e.sha256 or "",
+        rows.append([i, e.unit or "", e.unit_code or "", e.path or "",
                      text(f"merge.status.{e.status}", "zh"),
                      e.errors if e.status in ("ok", "invalid") else "",
                      e.warnings if e.status in ("ok", "invalid") else "",
                      _included_text(e) if e.status != "missing" else text("merge.included.no", "zh"),
                      e.reason("zh"), e.year if e.year is not None else "", e.format or "",
-                     _kind_text(e.kind), _local_time(e.saved or e.mtime)])
+                     _kind_text(e.kind), _local_time(e.saved or e.mtime), e.sha256 or ""])
     return rows
 
 
@@ -296,6 +297,20 @@ def detail_rows(spec: Spec, included: list[Entry]) -> list[list]:
         rows.append([i, e.unit or "", e.unit_code or "", _kind_text(e.kind),
                      text(f"merge.status.{e.status}", "zh"), e.path or "", *(e.details or [])])
     return rows
+
+
+def in_units_order(entries: list[Entry], units=None) -> list[Entry]:
+    """The order of the sheets' rows: the units list's order, then the rest by unit name (entries with
+    no unit last), then by file; one unit's several files keep their newest-first order."""
+    place = {unit_key(u.name): i for i, u in enumerate(units or [])}
+    newest = {id(e): i for i, e in enumerate(_newest_first(entries))}
+
+    def key(e: Entry):
+        k = unit_key(e.unit) if e.unit else None
+        if k in place:
+            return (0, place[k], "", newest[id(e)])
+        return (1 if k else 2, 0, k or e.path or "", newest[id(e)])
+    return sorted(entries, key=key)
 
 
 # --- the whole merge ----------------------------------------------------------------------------
@@ -328,7 +343,8 @@ def merge(paths, output: Path, *, year: int, unit: str, unit_code: str | None = 
     if duplicates and on_duplicate == "error":
         return result
     write_workbook(Path(output), spec, summary, kind="summary", password=password,
-                   extra_sheets=[("明细", detail_rows(spec, included)), ("报送情况", status_rows(entries))])
+                   extra_sheets=[("明细", detail_rows(spec, in_units_order(included, units))),
+                                 ("报送情况", status_rows(in_units_order(entries, units)), STATUS_PRINTED)])
     result.written = True
     return result
 

@@ -17,7 +17,7 @@ from gkxl.cli.policy import (
 from gkxl.text.errors import GkxlError
 
 TEXT_SUFFIXES = {".txt", ".text", ".md", ".markdown", ".htm", ".html", ".xhtml", ".mht"}
-RENDER_SUFFIXES = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html", ".docx": "docx"}
+RENDER_SUFFIXES = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html", ".docx": "docx", ".pdf": "pdf"}
 
 
 def _print_notes(ctx, path: str, notes) -> None:
@@ -81,16 +81,18 @@ def load_report(ctx, path: Path):
 
 @click.command("render")
 @click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--to", "to", type=click.Choice(["md", "html", "docx"]), help="输出格式（默认按 -o 的扩展名） / output format")
+@click.option("--to", "to", type=click.Choice(["md", "html", "docx", "pdf"]),
+              help="输出格式（默认按 -o 的扩展名；pdf 需要 LibreOffice） / output format (pdf needs LibreOffice)")
 @output_option()
 @lang_option
 @click.pass_context
 def render_cmd(ctx, file, to, output):
-    """把报表生成已公开年度报告的样式（Markdown、HTML、Word） / render a report as the published document.
+    """把报表生成已公开年度报告的样式（Markdown、HTML、Word、PDF） / render a report as the published document.
 
     \b
     gkxl render samples/卫滨区司法局_2024.xlsx -o 卫滨区司法局_2024.md
     gkxl render samples/卫滨区司法局_2024.json --to html -o 卫滨区司法局_2024.html
+    gkxl render samples/卫滨区司法局_2024.json -o 卫滨区司法局_2024.pdf
     """
     from gkxl.io.files import refuse_overwrite
     from gkxl.published.render import render

@@ -159,6 +159,7 @@ class Sheet:
     widths: dict[int, float]
     labels: list[Label]
     cells: list[Cell]
+    print_setup: dict = field(default_factory=dict)    # the spec's "print": pages_tall (0: as many as needed)
 
 
 @dataclass(frozen=True)
@@ -258,7 +259,8 @@ def _build(raw: dict) -> Spec:
         hr = s.get("header_rows")
         sheets.append(Sheet(name, s["kind"], s.get("landscape", False), tuple(hr) if hr else None,
                             parse_a1(s["freeze"]) if "freeze" in s else None,
-                            {col_index(k): v for k, v in s.get("widths", {}).items()}, labels, sheet_cells))
+                            {col_index(k): v for k, v in s.get("widths", {}).items()}, labels, sheet_cells,
+                            dict(s.get("print", {}))))
 
     rules, instances = [], []
     for r in raw["rules"]:

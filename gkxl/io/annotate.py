@@ -15,6 +15,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from gkxl.findings.report import FileResult
 from gkxl.io.cells import neutralise
 from gkxl.io.files import atomic_path, refuse_overwrite
+from gkxl.io.printing import LINE_PT, PageSetup, apply_openpyxl, landscape_by_width, lines_needed, page_header, pages_tall_for
 from gkxl.io.source import open_source
 from gkxl.io.write import write_workbook
 from gkxl.text.errors import GkxlError
@@ -75,11 +76,23 @@ def _findings_sheet(wb: openpyxl.Workbook, result: FileResult) -> None:
     for f in result.findings:
         ws.append([f.rule, "错误" if f.severity == "error" else "警告", f.where, f.row_label, f.col_label,
                    neutralise(f.value), neutralise(f.expected), f.message.zh, f.hint.zh if f.hint else ""])
-    for col, width in zip("ABCDEFGHI", [12, 6, 12, 30, 18, 10, 10, 70, 40]):
+    widths = [11, 6, 11, 22, 14, 8, 8, 56, 30]
+    for col, width in zip("ABCDEFGHI", widths):
         ws.column_dimensions[col].width = width
+    heights = [22, LINE_PT + 4]
+    ws.row_dimensions[1].height, ws.row_dimensions[2].height = heights
     for row in ws.iter_rows(min_row=3):
-        for c in row:
+        lines = 1
+        for c, width in zip(row, widths):
             c.alignment = Alignment(wrap_text=True, vertical="top")
+            if c.value not in (None, ""):
+                lines = max(lines, lines_needed(str(c.value), width))
+        heights.append(lines * LINE_PT + 4)
+        ws.row_dimensions[row[0].row].height = heights[-1]
+    landscape = landscape_by_width(widths)
+    apply_openpyxl(ws, PageSetup(landscape, pages_tall_for(heights, widths, landscape, heights[1]), (1, 1),
+                                 page_header(result.unit, result.year), (0, 0, max(ws.max_row, 2) - 1, len(widths) - 1)))
+    ws.freeze_panes = "A3"
     wb.active = 0
     for other in wb.worksheets[1:]:
         other.sheet_view.tabSelected = False

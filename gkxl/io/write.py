@@ -7,9 +7,8 @@ value, computed here by the same rule code the checker uses.
 from __future__ import annotations
 
 import datetime as dt
-import math
-import unicodedata
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
@@ -20,11 +19,23 @@ from gkxl.form import rules
 from gkxl.form.model import Report
 from gkxl.form.spec import META_SHEET, Cell, Spec, a1
 from gkxl.io.files import atomic_path
+from gkxl.io.printing import (
+    LANDSCAPE_WIDTH,
+    LINE_PT,
+    NORMAL_FONT,
+    PORTRAIT_WIDTH,
+    PageSetup,
+    apply_xlsxwriter,
+    display_width,
+    landscape_by_width,
+    lines_needed,
+    page_header,
+    pages_tall_for,
+)
 
 GUIDE_SHEET = "填报说明"
 CHECK_SHEET = "校验"
 FONT = "宋体"
-LINE_PT = 14.5
 OK, FAIL = "✓", "✗"
 
 SEVERITY_ZH = {"error": "错误", "warning": "警告"}
@@ -41,15 +52,6 @@ def data_validation(spec: Spec, typ: str) -> dict:
             **texts}
 
 
-def display_width(text: str) -> float:
-    return sum(2.1 if unicodedata.east_asian_width(ch) in "WF" else 1.1 for ch in text)
-
-
-def lines_needed(text: str, width: float) -> int:
-    usable = max(width - 1.5, 4)
-    return sum(max(1, math.ceil(display_width(part) / usable)) for part in text.split("\n"))
-
-
 @dataclass
 class CheckRow:
     id: str
@@ -57,6 +59,8 @@ class CheckRow:
     description: str
     lhs: str           # Excel expressions
     rhs: str
+    cells: list[Cell] = field(default_factory=list)     # a V-blank row: the numeric inputs it names
+    sheet: str = ""
 
 
 @dataclass
@@ -103,9 +107,9 @@ def layout(spec: Spec) -> Layout:
         nums = [c for c in sheet.cells if c.is_input and c.numeric]
         if nums:
             check_rows.append(CheckRow(f"V-blank[{sheet.name}]", "error",
-                                       f"{sheet.name}：应填数字的 {len(nums)} 个格子都填了数字",
+                                       f"{sheet.name}：应填数字的 {len(nums)} 个格子都填了数字（0 也要填）",
                                        "COUNT(" + ",".join(rules.refs(spec, [c.key for c in nums])) + ")",
-                                       str(len(nums))))
+                                       str(len(nums)), nums, sheet.name))
 
     dv: dict[tuple[str, str], list] = {}
     runs: dict[str, list] = {}
@@ -150,8 +154,15 @@ class _Formats:
         self.cell = wb.add_format({**boxed, "align": "left"})
         self.cell_center = wb.add_format({**boxed, "align": "center"})
         self.bad = wb.add_format({"bg_color": "#FFC7CE", "font_color": "#9C0006", "bold": True})
-        self.missing = wb.add_format({"bg_color": "#F8CBAD"})
+        self.missing = wb.add_format({"bg_color": "#F4B084", "font_color": "#843C0C", "bold": True})   # orange
+        self.rule_id = wb.add_format({**boxed, "font_size": 9, "font_color": "#595959", "align": "left"})
         self.good = wb.add_format({"font_color": "#006100", "bg_color": "#C6EFCE"})
+        self.list_header = wb.add_format({**boxed, "bold": True, "align": "center", "bg_color": "#D9E1F2"})
+        self.list_header_small = wb.add_format({**boxed, "bold": True, "font_size": 8, "align": "center",
+                                                "bg_color": "#D9E1F2"})
+        self.list_text = wb.add_format({**boxed, "align": "left"})
+        self.list_unwrapped = wb.add_format({**boxed, "align": "left", "text_wrap": False})
+        self.list_figure = wb.add_format({**boxed, "align": "center", "num_format": "General"})
         self.status = wb.add_format({**base, "bold": True, "font_size": 13, "border": 2, "align": "center"})
 
     def label(self, style: str):
@@ -162,16 +173,15 @@ def _is_number(v) -> bool:
     return rules.number(v) is not None
 
 
-def _page(ws, sheet_landscape: bool, repeat: tuple[int, int] | None = None):
-    ws.set_paper(9)
-    if sheet_landscape:
-        ws.set_landscape()
-    ws.fit_to_pages(1, 0)
-    ws.center_horizontally()
-    ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
-    ws.set_footer("&C第 &P 页，共 &N 页")
-    if repeat:
-        ws.repeat_rows(repeat[0] - 1, repeat[1] - 1)
+def _sheet_setup(sheet, heights: dict[int, float], header) -> PageSetup:
+    """A form sheet's print layout: orientation and pages from the spec, else from its size."""
+    landscape = sheet.landscape or landscape_by_width(sheet.widths.values())
+    repeat = (sheet.header_rows[0] - 1, sheet.header_rows[1] - 1) if sheet.header_rows else None
+    pages = sheet.print_setup.get("pages_tall")
+    if pages is None:
+        last = max([lab.row for lab in sheet.labels] + [c.row for c in sheet.cells], default=0)
+        pages = pages_tall_for([heights.get(r, 15) for r in range(last + 1)], sheet.widths.values(), landscape)
+    return PageSetup(landscape, pages, repeat, header)
 
 
 def _protect(ws, password: str | None):
@@ -192,11 +202,12 @@ def _write_value(ws, cell: Cell, value, fmt):
 
 def write_workbook(target: Path, spec: Spec, report: Report | None = None, *, password: str | None = None,
                    kind: str = "template", generated_at: str | None = None,
-                   extra_sheets: list[tuple[str, list[list]]] | None = None) -> None:
+                   extra_sheets: list[tuple] | None = None) -> None:
     """Write the workbook atomically to `target`. `report` None gives a blank template.
 
-    `extra_sheets` (name, rows) are plain, unprotected tables after the standard sheets: the first row is a
-    bold header, frozen and filtered (a summary's 明细 and 报送情况)."""
+    `extra_sheets` (name, rows[, printed columns]) are plain, unprotected tables after the standard sheets:
+    the first row is a bold header, frozen and filtered (a summary's 明细 and 报送情况); only the first
+    `printed columns` print, when given."""
     report = report or Report.blank(spec)
     generated_at = generated_at or dt.datetime.now().astimezone().isoformat(timespec="seconds")
     lay = layout(spec)
@@ -204,12 +215,13 @@ def write_workbook(target: Path, spec: Spec, report: Report | None = None, *, pa
     computed = rules.derive(spec, values)
     effective = {**values, **computed}
     meta = {"unit": report.unit, "unit_code": report.unit_code, "year": report.year}
+    header = page_header(report.unit, report.year)
 
     with atomic_path(target) as tmp:
         wb = xlsxwriter.Workbook(str(tmp), {"strings_to_numbers": False, "strings_to_formulas": False,
-                                            "strings_to_urls": False})
+                                            "strings_to_urls": False, "default_format_properties": dict(NORMAL_FONT)})
         fm = _Formats(wb, spec)
-        _guide_sheet(wb, fm, spec, password)
+        _guide_sheet(wb, fm, spec, password, header)
         for sheet in spec.sheets:
             ws = wb.add_worksheet(sheet.name)
             for col, w in sheet.widths.items():
@@ -242,21 +254,26 @@ def write_workbook(target: Path, spec: Spec, report: Report | None = None, *, pa
                 if len(rects) > 1:
                     opts["multi_range"] = " ".join(_rng(r) for r in rects)
                 ws.data_validation(*rects[0], opts)
+            # Text or nothing in a number cell first, and final: its orange must show even when the
+            # cell also breaks an equation (the red rules below).
+            for r0, c0, r1, c1 in lay.numeric_runs[sheet.name]:
+                ws.conditional_format(r0, c0, r1, c1, {"type": "formula", "criteria": f"=NOT(ISNUMBER({a1(r0, c0)}))",
+                                                       "format": fm.missing, "stop_if_true": True})
             for formula, rects in lay.cf_failing.get(sheet.name, []):
-                opts = {"type": "formula", "criteria": formula, "format": fm.bad}
+                # LibreOffice ignores stopIfTrue across overlapping ranges: the red rule itself leaves out
+                # cells that hold no number (the reference is relative to the first range's first cell)
+                first = a1(rects[0][0], rects[0][1])
+                opts = {"type": "formula", "criteria": f"=AND(ISNUMBER({first}),{formula[1:]})", "format": fm.bad}
                 if len(rects) > 1:
                     opts["multi_range"] = " ".join(_rng(r) for r in rects)
                 ws.conditional_format(*rects[0], opts)
-            for r0, c0, r1, c1 in lay.numeric_runs[sheet.name]:
-                ws.conditional_format(r0, c0, r1, c1, {"type": "formula", "criteria": f"=NOT(ISNUMBER({a1(r0, c0)}))",
-                                                       "format": fm.missing})
             if sheet.freeze:
                 ws.freeze_panes(*sheet.freeze)
-            _page(ws, sheet.landscape, sheet.header_rows)
+            apply_xlsxwriter(ws, _sheet_setup(sheet, lay.row_heights[sheet.name], header))
             _protect(ws, password)
-        _check_sheet(wb, fm, spec, lay, effective, password)
-        for name, rows in extra_sheets or []:
-            _plain_sheet(wb, fm, name, rows)
+        _check_sheet(wb, fm, spec, lay, effective, password, header)
+        for name, rows, *printed in extra_sheets or []:
+            _plain_sheet(wb, fm, name, rows, header, *printed)
         _meta_sheet(wb, spec, report, kind, generated_at, password)
         written = dt.datetime.fromisoformat(generated_at).astimezone(dt.timezone.utc).replace(tzinfo=None)
         wb.set_properties({"title": f"{report.unit or ''} {report.year or ''} 政府信息公开工作年度报告统计表".strip(),
@@ -268,23 +285,62 @@ def write_workbook(target: Path, spec: Spec, report: Report | None = None, *, pa
         wb.close()
 
 
-def _plain_sheet(wb, fm: _Formats, name: str, rows: list[list]) -> None:
+PLAIN_TEXT_MAX, PLAIN_FIGURE_WIDTH, PLAIN_PAGE_WIDTH = 30, 8, 260
+
+
+def _plain_sheet(wb, fm: _Formats, name: str, rows: list[list], header, printed: int | None = None) -> None:
+    """A list (明细, 报送情况): bold wrapped header row, frozen and filtered, widths from the content,
+    row heights from the text; prints landscape with the header row and the first two columns repeated."""
     ws = wb.add_worksheet(name)
-    widths: dict[int, float] = {}
-    for r, row in enumerate(rows):
-        for c, v in enumerate(row):
-            if v is None or v == "":
-                continue
-            if _is_number(v):
-                ws.write_number(r, c, v)
-            else:
-                ws.write_string(r, c, str(v), fm.bold_nowrap if r == 0 else None)
-            widths[c] = max(widths.get(c, 8), min(60, display_width(str(v)) + 2))
-    for c, w in widths.items():
+    if not rows:
+        return
+    n_cols = max(len(r) for r in rows)
+    figures = [all(_is_number(r[c]) or r[c] in (None, "") for r in rows[1:] if c < len(r)) and len(rows) > 1
+               for c in range(n_cols)]
+    widths = []
+    for c in range(n_cols):
+        data = [display_width(str(r[c])) for r in rows[1:] if c < len(r) and r[c] not in (None, "")]
+        if figures[c]:
+            widths.append(max(PLAIN_FIGURE_WIDTH, max(data, default=0) + 2))
+        else:
+            head = min(display_width(str(rows[0][c])) if c < len(rows[0]) else 0, 12)
+            widths.append(min(PLAIN_TEXT_MAX, max(6, head, max(data, default=0)) + 1.5))
+    for c, w in enumerate(widths):
         ws.set_column(c, c, w)
-    if rows:
-        ws.freeze_panes(1, 0)
-        ws.autofilter(0, 0, max(len(rows) - 1, 0), max(len(rows[0]) - 1, 0))
+    small = 8 / 11          # the header of a figure column is in 8 pt
+    heights = []
+    for r, row in enumerate(rows):
+        height = LINE_PT
+        for c, v in enumerate(row):
+            header_row, figure = r == 0, figures[c]
+            f = (fm.list_header_small if figure else fm.list_header) if header_row else \
+                (fm.list_figure if figure else fm.list_text)
+            if v is None or v == "":
+                ws.write_blank(r, c, None, f)
+                continue
+            if _is_number(v) and not header_row:
+                ws.write_number(r, c, v, f)
+                continue
+            if printed and c >= printed:      # screen only: one line, running past the column
+                ws.write_string(r, c, str(v), fm.list_header if header_row else fm.list_unwrapped)
+                continue
+            ws.write_string(r, c, str(v), f)
+            scale = small if header_row and figure else 1
+            height = max(height, lines_needed(str(v), widths[c] / scale) * LINE_PT * scale)
+        heights.append(height + 4)
+        ws.set_row(r, heights[-1])
+    ws.freeze_panes(1, 2)
+    ws.autofilter(0, 0, len(rows) - 1, n_cols - 1)
+    printed_widths = widths[:printed] if printed else widths
+    wide = max(1, -(-int(sum(printed_widths)) // PLAIN_PAGE_WIDTH))
+    landscape = landscape_by_width(printed_widths)
+    scale = min(1.0, wide * (LANDSCAPE_WIDTH if landscape else PORTRAIT_WIDTH) / sum(printed_widths))
+    area = (0, 0, len(rows) - 1, len(printed_widths) - 1)
+    tall = pages_tall_for([h * scale for h in heights], [1], landscape, heights[0] * scale)
+    apply_xlsxwriter(ws, PageSetup(landscape, tall, (0, 0), header, area))
+    if wide > 1:        # too wide for one page at a readable size: several, the unit's name on each
+        ws.fit_to_pages(wide, tall)
+        ws.repeat_columns(0, 1)
 
 
 def _rng(rect) -> str:
@@ -310,43 +366,95 @@ def _meta_sheet(wb, spec, report, kind, generated_at, password):
     _protect(ws, password)
 
 
-def _check_sheet(wb, fm: _Formats, spec: Spec, lay: Layout, effective: dict, password):
+CHECK_COLUMNS = [("检查内容", 84), ("左边", 9), ("右边", 9), ("差额", 9), ("结果", 7), ("级别", 6), ("规则编号", 22)]
+LISTED_CHARS = 80        # of the cells a V-blank row names, what two lines of 检查内容 hold
+
+
+def _cell_problem(cell: Cell, value) -> str:
+    """What a V-blank row says of one numeric input (the Python twin of _cell_problem_formula)."""
+    if _is_number(value):
+        return ""
+    return f"{cell.where} 空白；" if value is None or value == "" else f"{cell.where} 是文字；"
+
+
+def _cell_problem_formula(cell: Cell) -> str:
+    ref = f"{rules.quote_sheet(cell.sheet)}!{cell.ref}"
+    return f'=IF(ISNUMBER({ref}),"",IF({ref}="","{cell.where} 空白；","{cell.where} 是文字；"))'
+
+
+def _check_sheet(wb, fm: _Formats, spec: Spec, lay: Layout, effective: dict, password, header):
+    """The 校验 sheet: one row per equation and per table's numeric inputs, recomputed by the application.
+
+    A V-blank row names the cells that hold text or nothing: one hidden helper cell per input (column I
+    on) says "表三!E6 是文字；" or nothing, column H joins them (no TEXTJOIN: Excel 2010 and old WPS lack it)."""
     ws = wb.add_worksheet(CHECK_SHEET)
-    widths = [26, 8, 70, 10, 10, 10, 8]
+    widths = [w for _, w in CHECK_COLUMNS]
     for col, w in enumerate(widths):
         ws.set_column(col, col, w)
-    ws.merge_range(0, 0, 0, 6, "校验结果（随填写自动更新：✓ 为通过，✗ 为未通过）", fm.title)
+    last_col = len(CHECK_COLUMNS) - 1
+    ws.merge_range(0, 0, 0, last_col, "校验结果（随填写自动更新：✓ 为通过，✗ 为未通过）", fm.title)
     ws.write_string(1, 0, "总体状态", fm.bold)
     first, last = 4, 4 + len(lay.check_rows) - 1
-    status_rng = f"G{first + 1}:G{last + 1}"
+    status_col = "E"
+    status_rng = f"{status_col}{first + 1}:{status_col}{last + 1}"
+    helpers = max((len(row.cells) for row in lay.check_rows), default=0)
+    if helpers:
+        ws.set_column(7, 8 + helpers - 1, None, None, {"hidden": True})
     failed = 0
+    heights = [30, 20, 10, 20]
     for i, row in enumerate(lay.check_rows):
         r = first + i
         lhs, rhs = _eval_check(spec, row, effective)
         diff = None if lhs is None or rhs is None else (round(lhs - rhs, 4) if isinstance(lhs - rhs, float) else lhs - rhs)
         ok = diff == 0
         failed += not ok
-        ws.set_row(r, max(lines_needed(row.description, widths[2]), lines_needed(row.id, widths[0])) * LINE_PT + 3)
-        ws.write_string(r, 0, row.id, fm.cell)
-        ws.write_string(r, 1, SEVERITY_ZH[row.severity], fm.cell_center)
-        ws.write_string(r, 2, row.description, fm.cell)
-        ws.write_formula(r, 3, "=" + row.lhs, fm.cell_center, "" if lhs is None else lhs)
-        ws.write_formula(r, 4, "=" + row.rhs, fm.cell_center, "" if rhs is None else rhs)
-        ws.write_formula(r, 5, f"=ROUND(D{r + 1}-E{r + 1},4)", fm.cell_center, "" if diff is None else diff)
-        ws.write_formula(r, 6, f'=IF(F{r + 1}=0,"{OK}","{FAIL}")', fm.cell_center, OK if ok else FAIL)
+        if row.cells:
+            problems = [_cell_problem(c, effective.get(c.key)) for c in row.cells]
+            joined = "".join(problems)
+            for j, c in enumerate(row.cells):
+                ws.write_formula(r, 8 + j, _cell_problem_formula(c), None, problems[j])
+            ws.write_formula(r, 7, "=" + "&".join(a1(r, 8 + j) for j in range(len(row.cells))), None, joined)
+            # passing: the rule in words; failing: the cells, as many as two lines hold
+            failing_text = f"{row.sheet}未填数字的格子："
+            shown = row.description if not joined else failing_text + _listed(joined)
+            quoted = row.description.replace('"', '""')
+            ws.write_formula(r, 0, f'=IF(H{r + 1}="","{quoted}",CONCATENATE("{failing_text}",LEFT(H{r + 1},{LISTED_CHARS}),'
+                                   f'IF(LEN(H{r + 1})>{LISTED_CHARS},"……","")))', fm.cell, shown)
+            heights.append(row_lines(row.description, widths[0], listing=True) * LINE_PT + 4)
+        else:
+            ws.write_string(r, 0, row.description, fm.cell)
+            heights.append(row_lines(row.description, widths[0]) * LINE_PT + 4)
+        ws.set_row(r, heights[-1])
+        ws.write_formula(r, 1, "=" + row.lhs, fm.cell_center, "" if lhs is None else lhs)
+        ws.write_formula(r, 2, "=" + row.rhs, fm.cell_center, "" if rhs is None else rhs)
+        ws.write_formula(r, 3, f"=ROUND(B{r + 1}-C{r + 1},4)", fm.cell_center, "" if diff is None else diff)
+        ws.write_formula(r, 4, f'=IF(D{r + 1}=0,"{OK}","{FAIL}")', fm.cell_center, OK if ok else FAIL)
+        ws.write_string(r, 5, SEVERITY_ZH[row.severity], fm.cell_center)
+        ws.write_string(r, 6, row.id, fm.rule_id)
     overall = f"{OK} 全部通过" if not failed else f"{FAIL} 有 {failed} 项未通过"
-    ws.merge_range(1, 1, 1, 6, "", fm.status)
+    ws.merge_range(1, 1, 1, last_col, "", fm.status)
     ws.write_formula(1, 1, f'=IF(COUNTIF({status_rng},"{FAIL}")=0,"{OK} 全部通过","{FAIL} 有 "&COUNTIF({status_rng},"{FAIL}")&" 项未通过")',
                      fm.status, overall)
-    for c, h in enumerate(["规则编号", "级别", "检查内容", "左边", "右边", "差额", "结果"]):
+    for c, (h, _) in enumerate(CHECK_COLUMNS):
         ws.write_string(3, c, h, fm.header)
-    ws.conditional_format(first, 6, last, 6, {"type": "cell", "criteria": "==", "value": f'"{FAIL}"', "format": fm.bad})
-    ws.conditional_format(first, 6, last, 6, {"type": "cell", "criteria": "==", "value": f'"{OK}"', "format": fm.good})
+    ws.conditional_format(first, 4, last, 4, {"type": "cell", "criteria": "==", "value": f'"{FAIL}"', "format": fm.bad})
+    ws.conditional_format(first, 4, last, 4, {"type": "cell", "criteria": "==", "value": f'"{OK}"', "format": fm.good})
     ws.conditional_format(1, 1, 1, 1, {"type": "text", "criteria": "begins with", "value": FAIL, "format": fm.bad})
     ws.conditional_format(1, 1, 1, 1, {"type": "text", "criteria": "begins with", "value": OK, "format": fm.good})
     ws.freeze_panes(4, 0)
-    _page(ws, True, (4, 4))
+    landscape = landscape_by_width(widths)
+    apply_xlsxwriter(ws, PageSetup(landscape, pages_tall_for(heights, widths, landscape, heights[3]), (3, 3), header,
+                                   (0, 0, last, last_col)))
     _protect(ws, password)
+
+
+def row_lines(description: str, width: float, listing: bool = False) -> int:
+    """Lines of a 校验 row: its description; two at least for the cells a V-blank row may name."""
+    return max(lines_needed(description, width), 2 if listing else 1)
+
+
+def _listed(joined: str) -> str:
+    return joined[:LISTED_CHARS] + ("……" if len(joined) > LISTED_CHARS else "")
 
 
 def _eval_check(spec: Spec, row: CheckRow, effective: dict):
@@ -391,11 +499,12 @@ def guide_lines(spec: Spec) -> list[tuple[str, str]]:
     return out
 
 
-def _guide_sheet(wb, fm: _Formats, spec: Spec, password):
+def _guide_sheet(wb, fm: _Formats, spec: Spec, password, header):
     ws = wb.add_worksheet(GUIDE_SHEET)
     ws.set_column(0, 0, 20)
     ws.set_column(1, 1, 96)
     lines = [("", f"{spec.name} 填报说明")] + guide_lines(spec)
+    heights = [24, 15]
     for i, (head, body) in enumerate(lines):
         if i == 0:
             ws.merge_range(0, 0, 0, 1, body, fm.title)
@@ -403,8 +512,9 @@ def _guide_sheet(wb, fm: _Formats, spec: Spec, password):
             continue
         ws.write_string(i + 1, 0, head, fm.bold)
         ws.write_string(i + 1, 1, body, fm.plain)
-        ws.set_row(i + 1, lines_needed(body, 96) * LINE_PT + 4)
-    _page(ws, False)
+        heights.append(lines_needed(body, 96) * LINE_PT + 4)
+        ws.set_row(i + 1, heights[-1])
+    apply_xlsxwriter(ws, PageSetup(False, pages_tall_for(heights, [20, 96], False), None, header))
     _protect(ws, password)
 
 
@@ -449,8 +559,11 @@ class TemplateStamper:
         swaps = [(self.UNIT.encode(), escape(unit).encode("utf-8"))]
         if unit_code:
             swaps.append((self.CODE.encode(), escape(unit_code).encode("utf-8")))
+        in_header = escape(page_header(unit, None)[0]).encode("utf-8")     # & doubled there
         with atomic_path(target) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as out:
             for info, data in self._master(bool(unit_code)):
+                data = re.sub(rb"<oddHeader>.*?</oddHeader>", lambda m: m.group(0).replace(self.UNIT.encode(), in_header),
+                              data)
                 for old, new in swaps:
                     data = data.replace(old, new)
                 out.writestr(info, data)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import html
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from gkxl.form import groups as formgroups
@@ -18,7 +18,9 @@ from gkxl.io.files import atomic_path, write_text
 from gkxl.text.errors import GkxlError
 
 TITLE_SUFFIX = "政府信息公开工作年度报告"
-FORMATS = ("md", "html", "docx")
+FORMATS = ("md", "html", "docx", "pdf")
+PAGE_TABLE_ROWS = 15        # a table longer than this starts on a new page in DOCX
+FIGURE_WEIGHT = 11          # a figure column's width, in the units of the spec's column widths
 
 
 # --- the document, independent of the output format --------------------------------------------
@@ -35,6 +37,22 @@ class GridCell:
 class Table:
     sheet: specmod.Sheet
     rows: list[list[GridCell | None]]    # None: covered by a merged cell
+    sheet_rows: list[int] = field(default_factory=list)   # the sheet row of each table row (0-based)
+    first_col: int = 0                                    # the sheet column of the table's first column
+
+    @property
+    def header_count(self) -> int:
+        """Table rows that are the header (repeated on every page): the sheet's header rows but the title."""
+        if not self.sheet.header_rows:
+            return 0
+        last = self.sheet.header_rows[1] - 1
+        return sum(1 for r in self.sheet_rows if r <= last)
+
+    def column_weights(self) -> list[float]:
+        """Relative widths: label columns as wide as the workbook's, figure columns narrow."""
+        n = len(self.rows[0])
+        figures = {c.col - self.first_col for c in self.sheet.cells if c.numeric}
+        return [FIGURE_WEIGHT if i in figures else self.sheet.widths.get(self.first_col + i, 8.43) for i in range(n)]
 
 
 @dataclass
@@ -99,7 +117,7 @@ def official_table(sheet: specmod.Sheet, values: dict, one_row: list[specmod.Row
     for r in rows_used:
         rows.append([None if (r, c) in covered else entries.get((r, c), GridCell(""))
                      for c in range(first_col, last_col + 1)])
-    return Table(sheet, rows)
+    return Table(sheet, rows, rows_used, first_col)
 
 
 def _one_row_layout(sheet: specmod.Sheet, groups: list[specmod.RowGroup]):
@@ -219,6 +237,8 @@ p { text-indent: 2em; margin: 0; }
 table { border-collapse: collapse; margin: 0.5em 0 1em; font-size: 10.5pt; line-height: 1.4; width: 100%; }
 td, th { border: 1px solid #000; padding: 2px 4px; text-align: center; vertical-align: middle; }
 td.row { text-align: left; }
+@page { size: A4; margin: 37mm 26mm 35mm 28mm; }
+@media print { body { max-width: none; margin: 0; padding: 0; } tr { break-inside: avoid; } thead { display: table-header-group; } }
 th.block { text-align: left; }
 """.strip()
 
@@ -280,6 +300,8 @@ def to_docx(report: Report, target: Path) -> None:
     section.page_width, section.page_height = Mm(210), Mm(297)
     # GB/T 9704 margins for government documents
     section.top_margin, section.bottom_margin, section.left_margin, section.right_margin = Mm(37), Mm(35), Mm(28), Mm(26)
+    section.footer_distance = Mm(20)
+    _page_number_footer(section)
     normal = document.styles["Normal"]
     _font(normal.font, normal.element, BODY_FONT, BODY_PT)
 
@@ -301,7 +323,12 @@ def to_docx(report: Report, target: Path) -> None:
     for text in _preamble(report):
         paragraph(text, BODY_FONT, BODY_PT, indent=True)
     for part in sections_of(report):
-        paragraph(part.heading, HEADING_FONT, BODY_PT, indent=True, style="Heading 1")
+        heading = paragraph(part.heading, HEADING_FONT, BODY_PT, indent=True, style="Heading 1")
+        heading.paragraph_format.keep_with_next = True
+        if part.table is not None and len(part.table.rows) > PAGE_TABLE_ROWS:
+            # a table of more than half a page starts a page with its heading, so that it fits on one
+            # page whole (LibreOffice and WPS do not keep a table together by its rows' keep-with-next)
+            heading.paragraph_format.page_break_before = True
         for text in part.paragraphs:
             paragraph(text, BODY_FONT, BODY_PT, indent=True)
         if part.table is not None:
@@ -333,31 +360,105 @@ def _pt(size: float):
 
 
 def _docx_table(document, table: Table, WD_TABLE_ALIGNMENT, WD_ALIGN_PARAGRAPH, Pt) -> None:
+    """The official table: merged headers, widths in the published proportions, the header repeated on
+    every page, no row split across pages."""
+    from docx.enum.table import WD_ALIGN_VERTICAL
+    from docx.shared import Emu
     n_rows, n_cols = len(table.rows), len(table.rows[0])
-    size = WIDE_TABLE_PT if n_cols > 10 else TABLE_PT
+    size = WIDE_TABLE_PT if n_cols > 6 else TABLE_PT
     t = document.add_table(rows=n_rows, cols=n_cols)
     t.style = "Table Grid"
     t.alignment = WD_TABLE_ALIGNMENT.CENTER
+    t.autofit = False
+    section = document.sections[-1]
+    text_width = section.page_width - section.left_margin - section.right_margin
+    weights = table.column_weights()
+    widths = [Emu(int(text_width * w / sum(weights))) for w in weights]
+    _fixed_layout(t, widths)
     for r, row in enumerate(table.rows):
+        _row_properties(t.rows[r], header=r < table.header_count)
+        for c in range(n_cols):
+            t.cell(r, c).width = widths[c]
         for c, cell in enumerate(row):
             if cell is None:
                 continue
             target = t.cell(r, c)
             if cell.rowspan > 1 or cell.colspan > 1:
                 target = target.merge(t.cell(r + cell.rowspan - 1, c + cell.colspan - 1))
+            target.vertical_alignment = WD_ALIGN_VERTICAL.CENTER
             p = target.paragraphs[0]
             p.alignment = WD_ALIGN_PARAGRAPH.LEFT if cell.kind in ("row", "block") else WD_ALIGN_PARAGRAPH.CENTER
-            p.paragraph_format.first_line_indent = Pt(0)
-            p.paragraph_format.line_spacing = 1.0
+            fmt = p.paragraph_format
+            fmt.first_line_indent = Pt(0)
+            fmt.line_spacing = 1.0
+            fmt.space_before = fmt.space_after = Pt(1)
+            # the table moves whole to the next page rather than leave a few rows behind (a table
+            # longer than a page still splits, between rows)
+            fmt.keep_with_next = r < n_rows - 1
             run = p.add_run(cell.text)
             _font(run.font, run._element, BODY_FONT, size)
     document.add_paragraph()
 
 
+def _fixed_layout(t, widths) -> None:
+    """Column widths that Word, WPS and LibreOffice all keep: a fixed layout and the grid's widths."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    tbl_pr = t._tbl.tblPr           # t.autofit = False has set its layout fixed
+    tbl_w = tbl_pr.find(qn("w:tblW"))
+    if tbl_w is None:
+        tbl_w = OxmlElement("w:tblW")
+        tbl_pr.append(tbl_w)
+    margins = OxmlElement("w:tblCellMar")
+    for side in ("left", "right"):
+        m = OxmlElement(f"w:{side}")
+        m.set(qn("w:w"), "57")          # 1 mm: narrow figure columns keep their words whole
+        m.set(qn("w:type"), "dxa")
+        margins.append(m)
+    look = tbl_pr.find(qn("w:tblLook"))       # the schema's order: tblCellMar comes before tblLook
+    if look is not None:
+        look.addprevious(margins)
+    else:
+        tbl_pr.append(margins)
+    tbl_w.set(qn("w:type"), "dxa")
+    tbl_w.set(qn("w:w"), str(sum(int(w.twips) for w in widths)))
+    for col, w in zip(t._tbl.tblGrid.findall(qn("w:gridCol")), widths):
+        col.set(qn("w:w"), str(int(w.twips)))
+
+
+def _row_properties(row, header: bool) -> None:
+    from docx.oxml import OxmlElement
+    tr_pr = row._tr.get_or_add_trPr()
+    tr_pr.append(OxmlElement("w:cantSplit"))
+    if header:
+        tr_pr.append(OxmlElement("w:tblHeader"))
+
+
+def _page_number_footer(section) -> None:
+    """公文 page numbers: — N — centred at the foot of the page."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    p = section.footer.paragraphs[0]
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    for part in ("— ", None, " —"):
+        if part is None:
+            field = OxmlElement("w:fldSimple")
+            field.set(qn("w:instr"), "PAGE")
+            run = p.add_run("1")
+            run._element.getparent().remove(run._element)
+            field.append(run._element)
+            p._p.append(field)
+            _font(run.font, run._element, "宋体", 14)
+        else:
+            _font(p.add_run(part).font, p.runs[-1]._element, "宋体", 14)
+
+
 # --- entry point ---------------------------------------------------------------------------------
 
 def render(report: Report, to: str, target: Path) -> None:
-    """Write `report` as a published report in format `to` (md, html or docx) to `target`, atomically."""
+    """Write `report` as a published report in format `to` (md, html, docx, or pdf through LibreOffice) to
+    `target`, atomically."""
     target = Path(target)
     if to == "md":
         write_text(target, to_markdown(report))
@@ -365,5 +466,15 @@ def render(report: Report, to: str, target: Path) -> None:
         write_text(target, to_html(report))
     elif to == "docx":
         to_docx(report, target)
+    elif to == "pdf":
+        import tempfile
+
+        from gkxl.published.pdf import convert_to_pdf, find_soffice
+        if find_soffice() is None:
+            raise GkxlError("render.no_soffice")
+        with tempfile.TemporaryDirectory(prefix="gkxl-render-") as d:
+            docx_path = Path(d) / "report.docx"
+            to_docx(report, docx_path)
+            convert_to_pdf(docx_path, target)
     else:
         raise GkxlError("render.unknown_target", to=to)

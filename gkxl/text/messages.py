@@ -155,8 +155,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # cli/published.py
     "published.written": ("已写入 {path}", "written {path}"),
     "published.bad_output": ("输出文件应以 {allowed} 结尾：{path}", "the output must end in {allowed}: {path}"),
-    "published.bad_target": ("无法从 {path} 判断输出格式，请用 --to 指定 md、html 或 docx",
-    "cannot tell the output format from {path}; use --to md, html or docx"),
+    "published.bad_target": ("无法从 {path} 判断输出格式，请用 --to 指定 md、html、docx 或 pdf",
+    "cannot tell the output format from {path}; use --to md, html, docx or pdf"),
     "published.summary": ("{path}：{errors} 个错误，{warnings} 个警告，{infos} 个提示",
     "{path}: {errors} errors, {warnings} warnings, {infos} notes"),
     # findings/report.py
@@ -262,7 +262,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "parse.values_without_label": ("这一行只有数字、没有行名，未读取：“{text}”", "figures without a row label, not read: “{text}”"),
     "parse.label_without_values": ("“{label}”这一行没有数字", "row “{label}” has no figures"),
     # published/render.py
-    "render.unknown_target": ("不支持的输出格式 {to}（可选 md、html、docx）", "unknown output format {to} (md, html or docx)"),
+    "render.unknown_target": ("不支持的输出格式 {to}（可选 md、html、docx、pdf）", "unknown output format {to} (md, html, docx or pdf)"),
     "render.no_docx": ("生成 Word 文档需要 python-docx：pip install python-docx",
     "writing DOCX needs python-docx: pip install python-docx"),
     "render.written": ("已生成 {path}", "written {path}"),
@@ -377,6 +377,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "unit “{value}” taken from the file name “{name}” (none in the workbook); please verify"),
     "locate.year_from_file": ("报告年度 {value} 取自文件名“{name}”（表格中没有年度），请核对",
     "report year {value} taken from the file name “{name}” (none in the workbook); please verify"),
+    # printing and PDF (issue 10: every page looks right on screen and on paper)
+    "render.no_soffice": ("生成 PDF 需要 LibreOffice（soffice），本机未找到。请安装 LibreOffice，或先生成 Word 文档（--to docx）再另存为 PDF",
+    "writing PDF needs LibreOffice (soffice), which was not found; install LibreOffice, or write DOCX (--to docx) and save it as PDF"),
+    "render.pdf_failed": ("LibreOffice 未能生成 PDF：{detail}", "LibreOffice did not write the PDF: {detail}"),
+    "render.pdf_timeout": ("LibreOffice 生成 PDF 超过 {seconds} 秒未完成，已停止", "LibreOffice took more than {seconds} s to write the PDF; stopped"),
 }
 
 
