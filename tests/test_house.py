@@ -9,6 +9,7 @@ import string
 from pathlib import Path
 
 import pytest
+from conftest import ROOT
 
 from gkxl.checks import check_path
 from gkxl.findings.catalogue import TYPES, markdown_table, parse_markdown_table
@@ -17,8 +18,6 @@ from gkxl.form.examples import balanced_values
 from gkxl.form.model import Report
 from gkxl.io.write import write_workbook
 from gkxl.text.messages import MESSAGES, MessageError, text
-
-from conftest import ROOT
 
 PACKAGE = ROOT / "gkxl"
 LAYERS = ["text", "form", "findings", "io", "checks", "batch", "published", "cli", "desk"]
