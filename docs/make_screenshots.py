@@ -35,6 +35,7 @@ CHROMIUM = os.environ.get("GKXL_CHROMIUM") or shutil.which("chromium") or "/usr/
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--font-render-hinting=none"]
 YEAR = 2025
+WIDTH, SCALE = 1280, 0.7
 BROKEN = "卫滨区财政局"
 
 
@@ -46,7 +47,7 @@ def build(folder: Path, work: Path) -> None:
     for seed, unit in enumerate(["卫滨区司法局", BROKEN, "卫滨区教育局", "卫滨区卫生健康委员会"]):
         values = consistent_values(spec, random.Random(seed + 10))
         if unit == BROKEN:
-            values["t3.carry_next.natural"] += 10        # T3-c fails; the hint names the cell
+            values["t3.carry_next.natural"] += 10        # T3-c fails; five cells could explain it: all are shown
             values["t2.license.decisions"] = "12件"          # text in a number cell
         path = work / f"{unit}.xlsx"
         write_workbook(path, spec, Report(spec.id, spec.version, unit=unit, year=YEAR, values=values))
@@ -76,14 +77,16 @@ def main() -> None:
             base = f"http://127.0.0.1:{port}"
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-                page = browser.new_page(viewport={"width": 1280, "height": 760}, locale="zh-CN")
+                # drawn at 0.7 scale: the pictures stay readable and under 250 KB each
+                page = browser.new_page(viewport={"width": WIDTH, "height": 760}, device_scale_factor=SCALE,
+                                        locale="zh-CN")
                 page.goto(base + "/")
                 page.screenshot(path=str(out / "desk-overview.png"))
                 page.get_by_role("link", name=BROKEN, exact=True).click()
                 # down to the end of 表三, where the marked cells are
                 bottom = page.locator('table[data-sheet="表三"]').bounding_box()
                 page.screenshot(path=str(out / "desk-unit.png"), full_page=True,
-                                clip={"x": 0, "y": 0, "width": 1280, "height": bottom["y"] + bottom["height"] + 16})
+                                clip={"x": 0, "y": 0, "width": WIDTH, "height": bottom["y"] + bottom["height"] + 16})
                 browser.close()
         finally:
             server.terminate()
