@@ -124,7 +124,7 @@ def bench_overview(tmp: Path, units: int) -> tuple[float, float]:
     received = []
     for u in store.units():
         status = rng.choice(["ok", "ok", "ok", "invalid", "unreadable"])
-        findings = [{"rule": "T3-c", "severity": "error", "message": ["错", "wrong"]}] if status == "invalid" else []
+        findings = [{"rule": "T3-c", "severity": "error", "message": {"zh": "错", "en": "wrong"}}] if status == "invalid" else []
         staged = store.stage(io.BytesIO(f"{spec_id} return of {u['name']}".encode()))
         received.append(Received(staged, f"{u['name']}.xlsx", status, findings, None, u["id"], "identity",
                                  u["name"], YEAR))
