@@ -20,6 +20,7 @@ from gkxl.form import spec as specmod
 
 _YEAR: int | None = None
 _PREVIOUS: tuple = ()
+STORED_AS = "sentences as {zh, en}"   # how findings are stored: a change means checking every file again
 SMALL_BATCH = 4          # fewer files than this are checked in the server process: no hand-off cost
 
 
@@ -75,7 +76,7 @@ class Checker:
         spec = specmod.load()
         # What a stored check depends on: a change (new gkxl, last year's data linked) means checking again.
         last = sorted(json.dumps([r.unit, r.year, r.values], sort_keys=True, default=str) for r in self.previous)
-        basis = json.dumps([__version__, spec.id, spec.version, year, last])
+        basis = json.dumps([__version__, spec.id, spec.version, year, last, STORED_AS])
         self.fingerprint = hashlib.sha256(basis.encode()).hexdigest()[:16]
 
     def _executor(self) -> ProcessPoolExecutor:
