@@ -71,8 +71,9 @@ def _csv_text(rows: list[list]) -> str:
 
 
 def export(paths, output: Path, fmt: str, *, year: int | None = None, spec_id: str = specmod.DEFAULT_SPEC,
-           progress=None) -> ExportResult:
-    """Read and check every input once, write all records atomically to `output` (json or csv)."""
+           progress=None, labels: dict[str, str] | None = None) -> ExportResult:
+    """Read and check every input once, write all records atomically to `output` (json or csv).
+    `labels` maps an input path to the name its record shows (the desk's stored files)."""
     spec = specmod.load(spec_id)
     inputs = collect(paths)
     if not inputs.files:
@@ -82,6 +83,7 @@ def export(paths, output: Path, fmt: str, *, year: int | None = None, spec_id: s
     records: list = []
     checked = map_ordered(functools.partial(check_path, year=year), [Path(p) for p in inputs.files], unreadable)
     for r in progress(checked, len(inputs.files)) if progress else checked:
+        r.path = (labels or {}).get(r.path, r.path)
         if r.report is None:
             result.unreadable.append((r.path, r.error))
         records.append(json_record(r) if fmt == "json" else csv_row(r, spec))

@@ -317,10 +317,12 @@ def in_units_order(entries: list[Entry], units=None) -> list[Entry]:
 
 def merge(paths, output: Path, *, year: int, unit: str, unit_code: str | None = None,
           spec_id: str = specmod.DEFAULT_SPEC, units_path: Path | None = None, include_invalid: bool = False,
-          on_duplicate: str = "newer", password: str | None = None, progress=None) -> MergeResult:
+          on_duplicate: str = "newer", password: str | None = None, progress=None,
+          labels: dict[str, str] | None = None) -> MergeResult:
     """Check every input, decide, and write the summary (unless duplicates are refused).
 
-    `progress`, when given, wraps the results as they come, with their number (a progress bar)."""
+    `progress`, when given, wraps the results as they come, with their number (a progress bar).
+    `labels` maps an input path to the name it is shown and listed under (the desk's stored files)."""
     from gkxl.io.units import read_units
     from gkxl.io.write import write_workbook
 
@@ -333,6 +335,8 @@ def merge(paths, output: Path, *, year: int, unit: str, unit_code: str | None = 
     examined = map_ordered(functools.partial(examine, spec=spec, year=year), [Path(p) for p in inputs.files],
                            unreadable_entry)
     entries = list(progress(examined, len(inputs.files)) if progress else examined)
+    for e in entries if labels else ():
+        e.path = labels.get(e.path, e.path)
     entries += [skipped_entry(p, code) for p, code in inputs.skipped]
     duplicates = decide(entries, spec, year, include_invalid, unit)
     if units is not None:

@@ -1,0 +1,1 @@
+"""The collecting office's desk: `gkxl serve`, a local web page over a collection that remembers the year."""

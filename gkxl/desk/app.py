@@ -1,0 +1,375 @@
+"""The desk's web pages: thin handlers over gkxl.desk.service (which calls the CLI's own functions).
+
+Every page is rendered by Jinja2 with autoescaping on; the one script (static/desk.js) is the desk's
+own file; nothing is loaded from anywhere else.
+"""
+from __future__ import annotations
+
+import contextlib
+import json
+import tempfile
+from pathlib import Path
+from urllib.parse import urlencode
+
+import jinja2
+from starlette.applications import Starlette
+from starlette.background import BackgroundTask
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
+from starlette.formparsers import MultiPartException
+from starlette.requests import Request
+from starlette.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from gkxl import __version__
+from gkxl.desk.intake import Upload
+from gkxl.desk.security import COOKIE, CSRF_FIELD, BodyTooLarge, Guard, Sessions, cookie_header, csrf_ok
+from gkxl.desk.service import STATES, Desk, info_part, shown_tables, state_text, text_parts, unit_state
+from gkxl.io.files import safe_filename
+from gkxl.text.errors import GkxlError
+from gkxl.text.messages import text
+
+HERE = Path(__file__).resolve().parent
+MAX_FORM_FILES = 5000
+
+
+class Refused(Exception):
+    def __init__(self, status: int, code: str, **params):
+        super().__init__(code)
+        self.status, self.code, self.params = status, code, params
+
+
+def _time(iso: str | None) -> str:
+    return iso[:16].replace("T", " ") if iso else ""
+
+
+def _size(n: int | None) -> str:
+    if n is None:
+        return ""
+    return f"{n / 1024:.0f} KB" if n < 1024 * 1024 else f"{n / 1024 / 1024:.1f} MB"
+
+
+def _value(v) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v)
+
+
+def create_app(desk: Desk, *, password: str | None = None, allowed_hosts: set[str] | None = None) -> Guard:
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True,
+                             trim_blocks=True, lstrip_blocks=True)
+    env.filters.update(time=_time, size=_size, value=_value)
+    sessions = Sessions(password)
+
+    def page(request: Request, name: str, status: int = 200, **context) -> HTMLResponse:
+        lang = request.state.lang
+        session = request.state.session
+
+        def t(code: str, **params) -> str:
+            return text(code, lang, **params)
+        flash, session.flash = session.flash, []
+        query = {k: v for k, v in request.query_params.items() if k in ("file", "q", "state")}
+        query["lang"] = "zh" if lang == "en" else "en"
+        switch = request.url.path + "?" + urlencode(query)
+        body = env.get_template(name).render(
+            request=request, t=t, lang=lang, csrf=session.csrf, year=desk.year, office=desk.office,
+            password=password is not None, flash=flash, switch_url=switch, version=__version__,
+            state_text=lambda s: state_text(s, lang), states=STATES, path=request.url.path, **context)
+        return HTMLResponse(body, status_code=status)
+
+    def flash(request: Request, code: str, kind: str = "ok", **params) -> None:
+        request.state.session.flash.append((kind, text(code, request.state.lang, **params)))
+
+    async def form_of(request: Request):
+        """The posted form, refused unless it carries the session's CSRF token (field or header)."""
+        try:
+            form = await request.form(max_files=MAX_FORM_FILES, max_fields=1000, max_part_size=8 * 1024 * 1024)
+        except MultiPartException:
+            raise Refused(400, "desk.sec.bad_form") from None
+        if not (request.state.csrf_header_ok or csrf_ok(request.state.session, form.get(CSRF_FIELD))):
+            raise Refused(403, "desk.sec.csrf")
+        return form
+
+    def unit_or_404(unit_id: int):
+        unit = desk.store.unit(unit_id)
+        if unit is None:
+            raise Refused(404, "desk.err.no_unit")
+        return unit
+
+    def file_or_404(file_id: int):
+        row = desk.store.file(file_id)
+        if row is None:
+            raise Refused(404, "desk.err.no_file")
+        return row
+
+    def download(path: Path, name: str, media: str, cleanup: Path | None = None) -> FileResponse:
+        task = BackgroundTask(_remove, cleanup) if cleanup else None
+        return FileResponse(path, media_type=media, filename=name, background=task)
+
+    # --- 总览 ---------------------------------------------------------------------------------------
+
+    def overview(request: Request):
+        rows, counts = desk.overview()
+        q = request.query_params.get("q", "").strip()
+        state = request.query_params.get("state", "")
+        shown = [(r, s) for r, s in rows if (not state or s == state) and (not q or q in r["name"] or q in (r["code"] or ""))]
+        return page(request, "overview.html", rows=shown, counts=counts, total=sum(counts.values()), q=q,
+                    state=state, unmatched=desk.store.unmatched(), units_csv=desk.units_csv(), nav="overview")
+
+    async def units_post(request: Request):
+        form = await form_of(request)
+        upload = form.get("units_file")
+        with tempfile.TemporaryDirectory() as d:
+            if isinstance(upload, UploadFile) and upload.filename:
+                suffix = Path(upload.filename).suffix.lower()
+                target = Path(d) / ("units" + (suffix if suffix in (".csv", ".txt", ".xlsx", ".xls", ".ods", ".et") else ".csv"))
+                target.write_bytes(await upload.read())
+            else:
+                target = Path(d) / "units.csv"
+                target.write_text(str(form.get("units_text") or ""), encoding="utf-8")
+            try:
+                changes, duplicates = await run_in_threadpool(desk.set_units_from, target)
+            except GkxlError as e:
+                flash(request, "desk.units.refused", "error", reason=e.render(request.state.lang).replace(str(target), ""))
+                return RedirectResponse("/#units", 303)
+        flash(request, "desk.units.saved", **changes)
+        for line, name, first in duplicates:
+            flash(request, "template.units_duplicate", "warn", line=line, unit=name, first=first)
+        return RedirectResponse("/", 303)
+
+    # --- 模板 ---------------------------------------------------------------------------------------
+
+    def templates_page(request: Request):
+        return page(request, "templates.html", units=desk.store.units(), nav="templates")
+
+    def template_one(request: Request):
+        unit = unit_or_404(request.path_params["unit_id"])
+        d = Path(tempfile.mkdtemp(prefix="gkxl-desk-"))
+        target = d / "template.xlsx"
+        desk.template_for(unit, target)
+        return download(target, f"{safe_filename(unit['name'])}.xlsx", XLSX, cleanup=d)
+
+    def templates_zip(request: Request):
+        d = Path(tempfile.mkdtemp(prefix="gkxl-desk-"))
+        target = d / "templates.zip"
+        desk.templates_zip(target)
+        return download(target, f"{desk.year}年报模板.zip", "application/zip", cleanup=d)
+
+    # --- 收件 ---------------------------------------------------------------------------------------
+
+    def unmatched_context() -> dict:
+        unmatched = desk.store.unmatched()
+        return {"unmatched": unmatched, "units": desk.store.units(), "limits": desk.limits, "nav": "receive",
+                "suggest": {f["id"]: desk.intake.suggest(f["original_name"]) for f in unmatched}}
+
+    def receive_page(request: Request):
+        return page(request, "receive.html", outcomes=None, **unmatched_context())
+
+    async def receive_post(request: Request):
+        form = await form_of(request)
+        uploads = [Upload(f.filename or "?", f.file) for f in form.getlist("files") if isinstance(f, UploadFile)]
+        try:
+            outcomes = await run_in_threadpool(desk.intake.receive, uploads)
+        finally:
+            await form.close()
+        lang = request.state.lang
+        if "application/json" in request.headers.get("accept", ""):
+            return JSONResponse({"results": [o.to_dict(lang) for o in outcomes]})
+        return page(request, "receive.html", outcomes=outcomes, **unmatched_context())
+
+    async def assign_post(request: Request):
+        form = await form_of(request)
+        try:
+            file_id, unit_id = int(form.get("file_id") or 0), int(form.get("unit_id") or 0)
+        except ValueError:
+            raise Refused(400, "desk.sec.bad_form") from None
+        row, unit = file_or_404(file_id), unit_or_404(unit_id)
+        await run_in_threadpool(desk.store.assign, row["id"], unit["id"])
+        flash(request, "desk.assign.done", name=row["original_name"], unit=unit["name"])
+        return RedirectResponse(str(form.get("back") or "/receive") if str(form.get("back") or "").startswith("/") else "/receive", 303)
+
+    # --- 单位 ---------------------------------------------------------------------------------------
+
+    def unit_page(request: Request):
+        unit = unit_or_404(request.path_params["unit_id"])
+        versions = desk.store.files_of(unit["id"])
+        chosen = versions[0] if versions else None
+        wanted = request.query_params.get("file", "")
+        if wanted.isdigit():
+            chosen = next((v for v in versions if v["id"] == int(wanted)), chosen)
+        lang = request.state.lang
+        findings, tables, texts_, info, report = [], [], [], [], None
+        if chosen is not None:
+            findings = json.loads(chosen["findings"])
+            report = desk.report_of(chosen)
+            if report is not None:
+                tables, texts_, info = shown_tables(report, findings, lang), text_parts(report), info_part(report)
+        error = None
+        if chosen is not None and chosen["error"]:
+            error = json.loads(chosen["error"])[lang]
+        overview_row = next((r for r, _ in desk.overview()[0] if r["id"] == unit["id"]), None)
+        state = unit_state(overview_row) if overview_row else "missing"
+        return page(request, "unit.html", unit=unit, versions=versions, chosen=chosen, findings=findings,
+                    tables=tables, texts=texts_, info=info, error=error, state=state,
+                    latest=versions[0] if versions else None, events=desk.store.events_of(unit["id"]),
+                    number={v["id"]: len(versions) - i for i, v in enumerate(versions)}, nav="unit")
+
+    async def unit_return(request: Request):
+        form = await form_of(request)
+        unit = unit_or_404(request.path_params["unit_id"])
+        versions = desk.store.files_of(unit["id"])
+        if not versions:
+            raise Refused(400, "desk.err.nothing_to_return")
+        kind = "reopened" if request.url.path.endswith("/reopen") else "returned"
+        note = str(form.get("note") or "").strip()[:2000] or None
+        await run_in_threadpool(desk.store.add_event, unit["id"], versions[0]["id"], kind, note)
+        flash(request, f"desk.unit.{kind}", unit=unit["name"])
+        return RedirectResponse(f"/unit/{unit['id']}", 303)
+
+    def file_original(request: Request):
+        row = file_or_404(request.path_params["file_id"])
+        return FileResponse(desk.stored_path(row), media_type="application/octet-stream",
+                            filename=safe_filename(row["original_name"]))
+
+    def file_annotated(request: Request):
+        row = file_or_404(request.path_params["file_id"])
+        if row["status"] == "unreadable":
+            raise Refused(400, "annot.unreadable")
+        d = Path(tempfile.mkdtemp(prefix="gkxl-desk-"))
+        target = d / "annotated.xlsx"
+        try:
+            desk.annotated(row, target)
+        except BaseException:
+            _remove(d)
+            raise
+        stem = safe_filename(Path(row["original_name"]).stem)
+        return download(target, f"{stem}_校验标注.xlsx", XLSX, cleanup=d)
+
+    # --- 汇总 ---------------------------------------------------------------------------------------
+
+    def summary_page(request: Request):
+        build = desk.summary()
+        rows = build.result.entries if build.result else []
+        return page(request, "summary.html", build=build, entries=rows, nav="summary",
+                    included=sum(e.included for e in rows), missing=sum(e.status == "missing" for e in rows),
+                    left_out=sum(not e.included and e.status != "missing" for e in rows))
+
+    async def office_post(request: Request):
+        form = await form_of(request)
+        office = str(form.get("office") or "").strip()
+        if not office:
+            flash(request, "chk.unit_missing", "error")
+        else:
+            await run_in_threadpool(desk.store.set_setting, "office", office[:200])
+        return RedirectResponse("/summary", 303)
+
+    def summary_download(request: Request):
+        what = request.path_params["what"]
+        build = desk.summary()
+        if build.result is None:
+            raise Refused(400, "desk.sum.nothing")
+        stem = build.download_stem
+        if what == "xlsx":
+            return download(build.workbook, f"{stem}.xlsx", XLSX)
+        if what in ("docx", "html"):
+            media = "text/html; charset=utf-8" if what == "html" else \
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+            return download(build.report(what), f"{stem}_报告.{what}", media)
+        if what == "csv":
+            return download(build.csv(), f"{stem}_数据.csv", "text/csv; charset=utf-8")
+        raise Refused(404, "desk.err.not_found")
+
+    # --- login --------------------------------------------------------------------------------------
+
+    def login_page(request: Request):
+        return page(request, "login.html", failed=False, nav="login")
+
+    async def login_post(request: Request):
+        form = await form_of(request)
+        if not sessions.password_ok(str(form.get("password") or "")):
+            import asyncio
+            await asyncio.sleep(0.5)        # slows guessing
+            return page(request, "login.html", status=403, failed=True, nav="login")
+        sessions.drop(request.state.sid)
+        sid, _ = sessions.new(authenticated=True)
+        response = RedirectResponse("/", 303)
+        response.raw_headers.append(cookie_header(COOKIE, sid))
+        return response
+
+    async def logout_post(request: Request):
+        await form_of(request)
+        sessions.drop(request.state.sid)
+        response = RedirectResponse("/login", 303)
+        response.raw_headers.append(cookie_header(COOKIE, "", 0))
+        return response
+
+    # --- errors -------------------------------------------------------------------------------------
+
+    def refused(request: Request, exc: Refused):
+        message = text(exc.code, request.state.lang, **exc.params)
+        if "application/json" in request.headers.get("accept", ""):
+            return JSONResponse({"error": message}, status_code=exc.status)
+        return page(request, "error.html", status=exc.status, message=message, nav="")
+
+    def gkxl_error(request: Request, exc: GkxlError):
+        return refused(request, Refused(400, exc.code, **exc.params))
+
+    def http_error(request: Request, exc: HTTPException):
+        return refused(request, Refused(exc.status_code, "desk.err.not_found" if exc.status_code == 404 else "desk.err.http",
+                                        status=exc.status_code))
+
+    def too_large(request: Request, exc: BodyTooLarge):
+        return refused(request, Refused(413, "desk.sec.too_large", mb=desk.limits.request_bytes // (1024 * 1024)))
+
+    def internal(request: Request, exc: Exception):
+        return refused(request, Refused(500, "io.internal", kind=type(exc).__name__))
+
+    routes = [
+        Route("/", overview),
+        Route("/units", units_post, methods=["POST"]),
+        Route("/templates", templates_page),
+        Route("/templates/all.zip", templates_zip),
+        Route("/templates/unit/{unit_id:int}.xlsx", template_one),
+        Route("/receive", receive_page),
+        Route("/receive", receive_post, methods=["POST"]),
+        Route("/assign", assign_post, methods=["POST"]),
+        Route("/unit/{unit_id:int}", unit_page),
+        Route("/unit/{unit_id:int}/return", unit_return, methods=["POST"]),
+        Route("/unit/{unit_id:int}/reopen", unit_return, methods=["POST"]),
+        Route("/file/{file_id:int}/original", file_original),
+        Route("/file/{file_id:int}/annotated.xlsx", file_annotated),
+        Route("/summary", summary_page),
+        Route("/summary/office", office_post, methods=["POST"]),
+        Route("/summary/download/{what}", summary_download),
+        Route("/login", login_page),
+        Route("/login", login_post, methods=["POST"]),
+        Route("/logout", logout_post, methods=["POST"]),
+        Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
+    ]
+    @contextlib.asynccontextmanager
+    async def lifespan(_app):
+        yield
+        await run_in_threadpool(desk.close)      # worker processes end with the desk
+
+    app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={
+        Refused: refused, GkxlError: gkxl_error, HTTPException: http_error, BodyTooLarge: too_large,
+        Exception: internal})
+    app.state.desk = desk
+    return Guard(app, sessions, allowed_hosts=allowed_hosts, request_limit=desk.limits.request_bytes)
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _remove(path: Path) -> None:
+    import shutil
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def post_routes(guard: Guard) -> list[str]:
+    """Every path that takes a POST (the tests refuse a token-less POST on each)."""
+    return [r.path for r in guard.app.routes if isinstance(r, Route) and "POST" in (r.methods or ())]

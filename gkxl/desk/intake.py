@@ -1,0 +1,233 @@
+"""Receiving files: each upload (or each workbook in an uploaded zip) staged with size limits, recognised
+when the same content came before, checked as `gkxl check` does, matched to its unit, then kept and
+recorded in one step. Original names are shown, never used as paths.
+"""
+from __future__ import annotations
+
+import zipfile
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import BinaryIO
+
+from gkxl.desk.checking import Checker, finding_dicts
+from gkxl.desk.store import Received, Staged, Store, TooLarge
+from gkxl.form.model import unit_key
+from gkxl.io.inputs import WORKBOOK_SUFFIXES
+from gkxl.io.source import ZIP_MAGIC
+from gkxl.text.messages import Message
+
+MB = 1024 * 1024
+MAX_ARCHIVE_MEMBERS = 5000
+
+
+@dataclass
+class Limits:
+    file_bytes: int = 30 * MB          # the same ceiling as check's vetting (gkxl.io.source.MAX_FILE_BYTES)
+    request_bytes: int = 300 * MB
+
+
+@dataclass
+class Upload:
+    name: str                          # as the browser sent it: shown, never a path
+    stream: BinaryIO
+
+
+@dataclass
+class Outcome:
+    """What became of one received file, for the page (and the JSON the upload script reads)."""
+    name: str
+    result: str                        # stored | same | refused | skipped
+    message: Message | None = None
+    file_id: int | None = None
+    status: str | None = None          # ok | invalid | unreadable
+    unit_id: int | None = None
+    unit_name: str | None = None
+    errors: int = 0
+    warnings: int = 0
+    suggestion: int | None = None      # a unit the clerk may mean, when the file itself does not say
+
+    def to_dict(self, lang: str) -> dict:
+        return {"name": self.name, "result": self.result, "message": self.message.render(lang) if self.message else "",
+                "file_id": self.file_id,
+                "status": self.status, "unit_id": self.unit_id, "unit_name": self.unit_name,
+                "errors": self.errors, "warnings": self.warnings, "suggestion": self.suggestion}
+
+
+@dataclass
+class _Item:
+    name: str
+    staged: Staged
+    outcome: Outcome | None = None
+    received: Received | None = None
+    extra: dict = field(default_factory=dict)
+
+
+def is_archive(path: Path) -> bool:
+    """A zip of returns, as opposed to a workbook (xlsx and ods are zips too: a workbook sent as
+    .zip is checked as the workbook it is)."""
+    with open(path, "rb") as f:
+        if f.read(4) != ZIP_MAGIC:
+            return False
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = set(zf.namelist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return False            # a broken workbook: check says what is wrong with it
+    return "[Content_Types].xml" not in names and "mimetype" not in names
+
+
+def member_name(info: zipfile.ZipInfo) -> str:
+    """Zips made on Chinese Windows store names in GBK without saying so."""
+    name = info.filename
+    if not info.flag_bits & 0x800:
+        try:
+            name = name.encode("cp437").decode("gbk")
+        except (UnicodeEncodeError, UnicodeDecodeError):
+            pass
+    return PurePosixPath(name.replace("\\", "/")).name
+
+
+class Intake:
+    def __init__(self, store: Store, checker: Checker, limits: Limits | None = None):
+        self.store, self.checker, self.limits = store, checker, limits or Limits()
+
+    # --- staging ----------------------------------------------------------------------------------
+
+    def _stage_all(self, uploads: list[Upload]) -> tuple[list[_Item], list[Outcome]]:
+        items, done = [], []
+        budget = [self.limits.request_bytes]
+        for up in uploads:
+            try:
+                staged = self.store.stage(up.stream, self.limits.file_bytes, sync=False)
+            except TooLarge:
+                done.append(Outcome(up.name, "refused", Message("desk.in.too_big", mb=self.limits.file_bytes // MB)))
+                continue
+            if up.name.lower().endswith(".zip") and is_archive(staged.path):
+                try:
+                    got, skipped = self._unpack(staged, up.name, budget)
+                finally:
+                    self.store.discard(staged)
+                items += got
+                done += skipped
+            else:
+                items.append(_Item(up.name, staged))
+        return items, done
+
+    def _unpack(self, archive: Staged, shown: str, budget: list[int]) -> tuple[list[_Item], list[Outcome]]:
+        items, done = [], []
+        try:
+            zf = zipfile.ZipFile(archive.path)
+            infos = [i for i in zf.infolist() if not i.is_dir()]
+        except (zipfile.BadZipFile, OSError, ValueError):
+            return [], [Outcome(shown, "refused", Message("desk.in.zip_broken"))]
+        if len(infos) > MAX_ARCHIVE_MEMBERS:
+            return [], [Outcome(shown, "refused", Message("desk.in.zip_many", count=len(infos), most=MAX_ARCHIVE_MEMBERS))]
+        with zf:
+            for info in infos:
+                name = member_name(info)
+                label = f"{shown} › {name}"
+                parts = PurePosixPath(info.filename).parts
+                if any(p.startswith("__MACOSX") for p in parts) or name.startswith((".", "~$")):
+                    done.append(Outcome(label, "skipped", Message("inputs.lock_file") if name.startswith("~$")
+                                        else Message("desk.in.zip_system")))
+                    continue
+                if PurePosixPath(name).suffix.lower() not in WORKBOOK_SUFFIXES | {".json"}:
+                    done.append(Outcome(label, "skipped", Message("desk.in.not_workbook")))
+                    continue
+                if info.file_size > self.limits.file_bytes:
+                    done.append(Outcome(label, "refused", Message("desk.in.too_big", mb=self.limits.file_bytes // MB)))
+                    continue
+                if info.file_size > budget[0]:
+                    done.append(Outcome(label, "refused", Message("desk.in.zip_too_big", mb=self.limits.request_bytes // MB)))
+                    continue
+                try:
+                    with zf.open(info) as member:
+                        staged = self.store.stage(member, self.limits.file_bytes, sync=False)
+                except TooLarge:
+                    done.append(Outcome(label, "refused", Message("desk.in.too_big", mb=self.limits.file_bytes // MB)))
+                    continue
+                except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, RuntimeError):
+                    done.append(Outcome(label, "refused", Message("desk.in.zip_member_broken")))
+                    continue
+                budget[0] -= staged.size
+                items.append(_Item(label, staged))
+        return items, done
+
+    # --- the whole intake -------------------------------------------------------------------------
+
+    def receive(self, uploads: list[Upload]) -> list[Outcome]:
+        items, done = self._stage_all(uploads)
+        try:
+            fresh = self._drop_known(items)
+            with ThreadPoolExecutor(1) as syncing:        # to disk while the files are checked
+                synced = syncing.submit(self.store.sync_staged, [i.staged for i in fresh])
+                results = self.checker.check([i.staged.path for i in fresh])
+                synced.result()
+            for item, (result, extra) in zip(fresh, results):
+                item.extra = extra
+                item.received = Received(item.staged, item.name, result.status, finding_dicts(result), result.error,
+                                         unit_read=result.unit if isinstance(result.unit, str) else
+                                         (str(result.unit) if result.unit is not None else None),
+                                         year=result.year if isinstance(result.year, int) else None,
+                                         checked_with=self.checker.fingerprint)
+                self._match(item)
+            ids = self.store.record([i.received for i in fresh])
+            for item, file_id in zip(fresh, ids):
+                item.outcome = self._stored_outcome(item, file_id)
+        finally:
+            for item in items:
+                if item.staged.path.parent == self.store.staging:
+                    self.store.discard(item.staged)
+        return [i.outcome for i in items if i.outcome] + done
+
+    def _drop_known(self, items: list[_Item]) -> list[_Item]:
+        fresh, first_here = [], {}
+        known = self.store.known_many([i.staged.sha256 for i in items])
+        for item in items:
+            earlier = known.get(item.staged.sha256)
+            if earlier is not None:
+                item.outcome = self._same_outcome(item.name, earlier)
+            elif item.staged.sha256 in first_here:
+                item.outcome = Outcome(item.name, "same", Message("desk.in.same_here", name=first_here[item.staged.sha256]))
+            else:
+                first_here[item.staged.sha256] = item.name
+                fresh.append(item)
+        return fresh
+
+    def _same_outcome(self, name: str, row) -> Outcome:
+        unit = self.store.unit(row["unit_id"]) if row["unit_id"] else None
+        return Outcome(name, "same", Message("desk.in.same", name=row["original_name"], at=row["received_at"][:16].replace("T", " ")),
+                       file_id=row["id"], status=row["status"], unit_id=row["unit_id"],
+                       unit_name=unit["name"] if unit else None, errors=row["errors"], warnings=row["warnings"])
+
+    def _match(self, item: _Item) -> None:
+        """By the template identity: the unit name read from the return, else its unit code."""
+        r = item.received
+        unit = self.store.unit_by_name(r.unit_read) if r.unit_read else None
+        if unit is None:
+            unit = self.store.unit_by_code(item.extra.get("unit_code"))
+        if unit is not None:
+            r.unit_id, r.matched_by = unit["id"], "identity"
+
+    def suggest(self, name: str) -> int | None:
+        """A unit whose name is in the file name, when exactly one is: a suggestion the clerk confirms."""
+        key = unit_key(name)
+        hits = [u for u in self.store.units() if u["key"] and u["key"] in key]
+        longest = max((len(u["key"]) for u in hits), default=0)
+        best = [u for u in hits if len(u["key"]) == longest]
+        return best[0]["id"] if len(best) == 1 else None
+
+    def _stored_outcome(self, item: _Item, file_id: int | None) -> Outcome:
+        if file_id is None:        # the same content was recorded a moment ago by another upload
+            return self._same_outcome(item.name, self.store.known(item.staged.sha256))
+        r = item.received
+        unit = self.store.unit(r.unit_id) if r.unit_id else None
+        if r.status == "unreadable":
+            message = r.error
+        elif unit is None:
+            message = Message("desk.in.no_unit", unit=r.unit_read or Message("out.unknown"))
+        else:
+            message = Message(f"desk.in.stored_{r.status}", errors=r.errors, warnings=len(r.findings) - r.errors)
+        return Outcome(item.name, "stored", message, file_id, r.status, r.unit_id, unit["name"] if unit else None,
+                       r.errors, len(r.findings) - r.errors, None if unit else self.suggest(item.name))

@@ -1,0 +1,116 @@
+"""Serving a collection: refuse an unsafe address, hold the folder's lock, tidy what an interrupted
+upload left, check again what older rules checked, then run the web server until Ctrl+C.
+"""
+from __future__ import annotations
+
+import ipaddress
+import logging
+import socket
+import threading
+import webbrowser
+from dataclasses import dataclass
+from pathlib import Path
+
+from gkxl.desk.app import create_app
+from gkxl.desk.intake import MB, Limits
+from gkxl.desk.service import Desk
+from gkxl.desk.store import ServingLock
+from gkxl.text.errors import GkxlError
+
+LOOPBACK_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost"}
+
+
+@dataclass
+class Options:
+    folder: Path
+    year: int | None = None
+    units: Path | None = None
+    previous: tuple = ()
+    office: str | None = None
+    host: str = "127.0.0.1"
+    port: int = 8765
+    password: str | None = None
+    open_browser: bool = True
+    max_file_mb: int = 30
+    max_request_mb: int = 300
+
+
+def is_loopback(host: str) -> bool:
+    if host.lower() in LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def allowed_hosts(host: str, port: int, password: str | None) -> set[str] | None:
+    """The Host headers a page may be asked under. With no password only loopback names: a web page
+    elsewhere cannot point its own name at 127.0.0.1 and read the desk (DNS rebinding)."""
+    if password is not None:
+        return None
+    names = {"127.0.0.1", "localhost", "[::1]", host.lower()}
+    return {f"{n}:{port}" for n in names} | ({n for n in names} if port == 80 else set())
+
+
+def check_options(o: Options) -> None:
+    if not is_loopback(o.host) and not o.password:
+        raise GkxlError("desk.serve.need_password", host=o.host)
+    if o.password is not None and len(o.password) < 4:
+        raise GkxlError("desk.serve.weak_password")
+
+
+def free_port(host: str, port: int) -> bool:
+    with socket.socket(socket.AF_INET6 if ":" in host.strip("[]") else socket.AF_INET) as s:
+        try:
+            s.bind((host.strip("[]"), port))
+            return True
+        except OSError:
+            return False
+
+
+def serve(o: Options, say) -> None:
+    """Run until interrupted. `say(code, **params)` prints one line for the clerk."""
+    import uvicorn
+    check_options(o)
+    folder = Path(o.folder)
+    if folder.exists() and not folder.is_dir():
+        raise GkxlError("desk.serve.not_folder", path=str(folder))
+    if o.year is None and not (folder / "desk.sqlite").exists():
+        raise GkxlError("desk.serve.need_year")          # before anything is made on disk
+    folder.mkdir(parents=True, exist_ok=True)
+    lock = ServingLock(folder)
+    if not lock.acquire():
+        raise GkxlError("desk.serve.locked", path=str(folder))
+    desk = None
+    try:
+        limits = Limits(o.max_file_mb * MB, o.max_request_mb * MB)
+        desk = Desk.open(folder, year=o.year, units_path=o.units, previous_paths=o.previous, office=o.office,
+                         limits=limits)
+        swept = desk.store.sweep()
+        if swept["staged"] or swept["unrecorded"]:
+            say("desk.serve.swept", count=swept["staged"] + swept["unrecorded"])
+        stale = desk.stale()
+        if stale:
+            say("desk.serve.rechecking", count=len(stale))
+            desk.recheck(stale)
+        if not free_port(o.host, o.port):
+            raise GkxlError("desk.serve.port_busy", port=o.port)
+        desk.checker.warm()
+        app = create_app(desk, password=o.password, allowed_hosts=allowed_hosts(o.host, o.port, o.password))
+        config = uvicorn.Config(app, host=o.host.strip("[]"), port=o.port, log_level="warning",
+                                access_log=False, lifespan="on", timeout_graceful_shutdown=3,
+                                server_header=False)
+        server = uvicorn.Server(config)
+        shown_host = f"[{o.host.strip('[]')}]" if ":" in o.host else o.host
+        url = f"http://{'127.0.0.1' if o.host in ('0.0.0.0', '::') else shown_host}:{o.port}/"
+        units = len(desk.store.units())
+        say("desk.serve.started", url=url, folder=str(folder), year=desk.year, units=units)
+        if o.open_browser:
+            threading.Timer(1.0, webbrowser.open, args=(url,)).start()
+        logging.getLogger("uvicorn.error").setLevel(logging.CRITICAL)   # errors are shown on the page
+        server.run()
+    finally:
+        if desk is not None:
+            desk.close()
+        lock.release()

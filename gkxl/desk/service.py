@@ -1,0 +1,302 @@
+"""The desk's work, apart from the web: a collection (store), its year and settings, checking, intake,
+templates, the views of units and files, and the summary. Every step calls the functions the CLI uses.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+import tempfile
+import threading
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from gkxl.checks import check_path
+from gkxl.desk.checking import Checker, finding_dicts
+from gkxl.desk.intake import Intake, Limits
+from gkxl.desk.store import Received, Staged, Store
+from gkxl.form import spec as specmod
+from gkxl.form.model import unit_key
+from gkxl.io.annotate import annotate
+from gkxl.io.cells import neutralise
+from gkxl.io.files import safe_filename, unique_name
+from gkxl.io.inputs import collect
+from gkxl.io.read import read_path, read_report
+from gkxl.io.units import read_units
+from gkxl.io.write import TemplateStamper
+from gkxl.published.render import format_value, official_table
+from gkxl.text.errors import GkxlError
+from gkxl.text.messages import text
+
+STATES = ("missing", "ok", "invalid", "unreadable", "returned")
+
+
+def unit_state(row) -> str:
+    if not row["file_id"]:
+        return "missing"
+    if row["returned"]:
+        return "returned"
+    return row["status"]
+
+
+# --- last year's returns ---------------------------------------------------------------------------
+
+def load_previous(paths) -> list:
+    """Last year's returns: from a desk collection (the latest readable return of each unit) or, as
+    `gkxl check --previous`, from files and folders."""
+    reports = []
+    for p in paths:
+        p = Path(p)
+        if (p / "desk.sqlite").exists():
+            store = Store(p)
+            seen = set()
+            for row in store.readable_files():          # newest first: each unit's latest return
+                unit = row["unit_id"] or "read:" + unit_key(row["unit_read"])
+                if unit not in seen:
+                    seen.add(unit)
+                    reports.append(read_report(store.path_of(row["sha256"])))
+            continue
+        for f in collect([p]).files:
+            reports.append(read_report(f))
+    return reports
+
+
+# --- the official tables of a return, with the cells that have findings marked ---------------------
+
+@dataclass
+class ShownCell:
+    text: str
+    kind: str
+    rowspan: int = 1
+    colspan: int = 1
+    key: str | None = None
+    severity: str | None = None       # error | warning at this cell; candidate: one of several that may be wrong
+    notes: tuple[str, ...] = ()
+
+
+def marks(findings: list[dict], lang: str) -> dict[str, tuple[str, tuple[str, ...]]]:
+    """Which cells the findings point at, by key: the cell a finding names, or, for a failed equation that
+    several cells could explain (cell None), each of those candidates, with the value it would need."""
+    at: dict[str, list[tuple[str, str]]] = {}
+    for f in findings:
+        message = f["message"][lang]
+        if f.get("key"):
+            at.setdefault(f["key"], []).append((f["severity"], message))
+        elif not f.get("cell"):
+            for c in f.get("candidates") or ():
+                note = text("desk.unit.candidate_note", lang, rule=f["rule"], needed=format_value(c["needed"]))
+                at.setdefault(c["key"], []).append(("candidate", note))
+    out = {}
+    for key, found in at.items():
+        kinds = {k for k, _ in found}
+        kind = next(k for k in ("error", "warning", "candidate") if k in kinds)
+        out[key] = (kind, tuple(note for _, note in found))
+    return out
+
+
+def shown_tables(report, findings: list[dict], lang: str) -> list[dict]:
+    """Each table sheet as render.official_table draws it, each value cell knowing its key."""
+    spec = report.spec
+    at = marks(findings, lang)
+    out = []
+    for sheet in spec.sheets:
+        if sheet.kind != "table":
+            continue
+        markers = {c.key: f"\x00{c.key}" for c in sheet.cells}
+        table = official_table(sheet, markers)          # markers tell which grid cell holds which key
+        title = next((lab.text for lab in sheet.labels if lab.style == "title"), sheet.name)
+        rows = []
+        for row in table.rows:
+            shown = []
+            for cell in row:
+                if cell is None:
+                    continue
+                key = cell.text[1:] if cell.text.startswith("\x00") else None
+                if key is None:
+                    shown.append(ShownCell(cell.text, cell.kind, cell.rowspan, cell.colspan))
+                    continue
+                severity, notes = at.get(key, (None, ()))
+                shown.append(ShownCell(format_value(report.values.get(key)), "value", cell.rowspan, cell.colspan,
+                                       key, severity, notes))
+            rows.append(shown)
+        out.append({"name": sheet.name, "title": title, "rows": rows})
+    return out
+
+
+def text_parts(report) -> list[tuple[str, str]]:
+    spec = report.spec
+    return [(c.label, report.values.get(c.key) or "") for s in spec.sheets if s.kind == "text" for c in s.cells]
+
+
+def info_part(report) -> list[tuple[str, str]]:
+    spec = report.spec
+    out = []
+    for s in spec.sheets:
+        if s.kind == "info":
+            for c in s.cells:
+                value = getattr(report, c.meta) if c.meta else report.values.get(c.key)
+                out.append((c.label, format_value(value)))
+    return out
+
+
+# --- the desk --------------------------------------------------------------------------------------
+
+class Desk:
+    def __init__(self, store: Store, *, previous=(), limits: Limits | None = None, processes: int | None = None):
+        self.store = store
+        self.year = int(store.setting("year"))
+        self.spec = specmod.load(store.setting("spec") or specmod.DEFAULT_SPEC)
+        self.checker = Checker(self.year, previous, processes)
+        self.intake = Intake(store, self.checker, limits)
+        self.limits = self.intake.limits
+        self._summary_lock = threading.Lock()
+        self._summary = None
+
+    @classmethod
+    def open(cls, folder: Path, *, year: int | None, units_path: Path | None = None, previous_paths=(),
+             office: str | None = None, limits: Limits | None = None, processes: int | None = None) -> Desk:
+        """Create or reopen a collection. Raises GkxlError (with a usage flag in .params) when it cannot."""
+        folder = Path(folder)
+        new = not (folder / "desk.sqlite").exists()
+        if new and year is None:
+            raise GkxlError("desk.serve.need_year")
+        store = Store(folder, create=True)
+        stored = store.setting("year")
+        if stored is None:
+            store.set_setting("year", str(year))
+            store.set_setting("spec", specmod.DEFAULT_SPEC)
+        elif year is not None and int(stored) != year:
+            raise GkxlError("desk.serve.year_differs", path=str(folder), stored=stored, year=year)
+        if units_path:
+            units, _ = read_units(Path(units_path))
+            store.set_units(units)
+        if office:
+            store.set_setting("office", office.strip())
+        if previous_paths:
+            store.set_setting("previous", "\n".join(str(Path(p).resolve()) for p in previous_paths))
+        linked = [p for p in (store.setting("previous") or "").splitlines() if p]
+        previous = load_previous(linked) if linked else []
+        return cls(store, previous=previous, limits=limits, processes=processes)
+
+    # --- settings ---------------------------------------------------------------------------------
+
+    @property
+    def office(self) -> str | None:
+        return self.store.setting("office")
+
+    def set_units_from(self, path: Path) -> tuple[dict, list]:
+        units, duplicates = read_units(path)
+        return self.store.set_units(units), duplicates
+
+    def units_csv(self, exclude=()) -> str:
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\n")
+        w.writerow(["单位名称", "单位代码"])
+        for u in self.store.units():
+            if u["id"] not in exclude:
+                w.writerow([u["name"], u["code"] or ""])
+        return buf.getvalue()
+
+    # --- checking again ---------------------------------------------------------------------------
+
+    def stale(self) -> list:
+        return [r for r in self.store.all_files() if r["checked_with"] != self.checker.fingerprint]
+
+    def recheck(self, rows) -> int:
+        """Check recorded files again (new gkxl rules, last year's returns linked); findings replaced."""
+        rows = list(rows)
+        for start in range(0, len(rows), 200):
+            batch = rows[start:start + 200]
+            results = self.checker.check([self.store.path_of(r["sha256"]) for r in batch])
+            for row, (result, _extra) in zip(batch, results):
+                received = Received(Staged(Path(), row["sha256"], 0), row["original_name"], result.status,
+                                    finding_dicts(result), result.error,
+                                    unit_read=str(result.unit) if result.unit is not None else None,
+                                    year=result.year if isinstance(result.year, int) else None,
+                                    checked_with=self.checker.fingerprint)
+                self.store.update_check(row["id"], received)
+        return len(rows)
+
+    # --- overview ---------------------------------------------------------------------------------
+
+    def overview(self):
+        rows = self.store.overview()
+        counts = dict.fromkeys(STATES, 0)
+        out = []
+        for r in rows:
+            state = unit_state(r)
+            if r["listed"]:
+                counts[state] += 1
+            out.append((r, state))
+        return out, counts
+
+    # --- templates --------------------------------------------------------------------------------
+
+    def template_for(self, unit, target: Path) -> None:
+        TemplateStamper(self.spec, self.year).write(target, unit["name"], unit["code"])
+
+    def templates_zip(self, target: Path) -> int:
+        """Every listed unit's template in one zip, with 模板清单.csv, as `gkxl template --units` writes them."""
+        units = self.store.units()
+        stamper = TemplateStamper(self.spec, self.year).prepared({bool(u["code"]) for u in units})
+        used: set[str] = set()
+        buf = io.StringIO()
+        manifest = csv.writer(buf)
+        manifest.writerow(["序号", "单位名称", "单位代码", "文件名", "年度"])
+        with tempfile.TemporaryDirectory() as d, zipfile.ZipFile(target, "w", zipfile.ZIP_STORED) as zf:
+            for n, u in enumerate(units, start=1):
+                name = unique_name(safe_filename(u["name"]), ".xlsx", used)
+                one = Path(d) / f"{n}.xlsx"
+                stamper.write(one, u["name"], u["code"])
+                zf.write(one, name)
+                one.unlink()
+                manifest.writerow([neutralise(v) for v in (n, u["name"], u["code"] or "", name, self.year)])
+            zf.writestr("模板清单.csv", buf.getvalue().encode("utf-8-sig"))
+        return len(units)
+
+    # --- one file ---------------------------------------------------------------------------------
+
+    def stored_path(self, row) -> Path:
+        return self.store.path_of(row["sha256"])
+
+    def report_of(self, row):
+        """The values of a stored return as the reader reads them (None when it cannot be read)."""
+        if row["status"] == "unreadable":
+            return None
+        try:
+            return read_path(self.stored_path(row)).report
+        except GkxlError:
+            return None
+
+    def annotated(self, row, target: Path) -> None:
+        """The annotated copy to send back: the file checked again with its report, then gkxl.io.annotate."""
+        with tempfile.TemporaryDirectory() as d:
+            # openpyxl opens by file name ending; stored files are named by hash alone
+            copy = Path(d) / "return.xlsx"
+            shutil.copyfile(self.stored_path(row), copy)
+            result = check_path(copy, year=self.year, previous=self.checker.previous)
+            annotate(result, target)
+
+    # --- summary ----------------------------------------------------------------------------------
+
+    def summary(self):
+        from .summary import SummaryBuild
+        with self._summary_lock:
+            key = SummaryBuild.key_for(self)
+            if self._summary is None or self._summary.key != key:
+                if self._summary is not None:
+                    self._summary.close()
+                self._summary = SummaryBuild(self, key)
+            return self._summary
+
+    def close(self) -> None:
+        self.checker.close()
+        with self._summary_lock:
+            if self._summary is not None:
+                self._summary.close()
+                self._summary = None
+
+
+def state_text(state: str, lang: str) -> str:
+    return text(f"desk.state.{state}", lang)

@@ -1,0 +1,477 @@
+"""The collection store: one SQLite database (WAL) beside a files/ folder of the returns, named by sha256.
+
+A return is kept once by its content: staged in files/tmp (written, fsynced), renamed into
+files/ab/<sha256>, and only then recorded in the database. A process killed at any point leaves either
+a recorded, complete file or nothing: staged leftovers and unrecorded files are swept when the store
+is next opened for serving. The schema is versioned with PRAGMA user_version and migrated on open.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import shutil
+import sqlite3
+import tempfile
+import threading
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from gkxl.form.model import unit_key
+from gkxl.text.errors import GkxlError
+from gkxl.text.messages import Message
+
+DB_NAME = "desk.sqlite"
+FILES_DIR = "files"
+STAGING_DIR = "tmp"
+LOCK_NAME = "desk.lock"
+CHUNK = 1 << 20
+
+# Each entry brings a database of the version before it to its own version (index + 1). Never edit a
+# released step: add one. v1 is the first layout; v2 keeps finding counts beside the findings (总览 of
+# thousands of units without parsing JSON) and records which rules and last-year data a check used.
+MIGRATIONS: list[str] = [
+    """
+    CREATE TABLE settings (name TEXT PRIMARY KEY, value TEXT);
+    CREATE TABLE units (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL,
+        code TEXT,
+        key TEXT NOT NULL UNIQUE,
+        position INTEGER NOT NULL,
+        listed INTEGER NOT NULL DEFAULT 1
+    );
+    CREATE TABLE files (
+        id INTEGER PRIMARY KEY,
+        sha256 TEXT NOT NULL UNIQUE,
+        original_name TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        received_at TEXT NOT NULL,
+        unit_id INTEGER REFERENCES units(id),
+        matched_by TEXT,
+        unit_read TEXT,
+        year INTEGER,
+        status TEXT NOT NULL,
+        findings TEXT NOT NULL DEFAULT '[]',
+        error TEXT
+    );
+    CREATE INDEX files_by_unit ON files(unit_id, id);
+    CREATE TABLE events (
+        id INTEGER PRIMARY KEY,
+        unit_id INTEGER REFERENCES units(id),
+        file_id INTEGER REFERENCES files(id),
+        kind TEXT NOT NULL,
+        note TEXT,
+        at TEXT NOT NULL
+    );
+    CREATE INDEX events_by_file ON events(file_id, id);
+    """,
+    """
+    ALTER TABLE files ADD COLUMN errors INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE files ADD COLUMN warnings INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE files ADD COLUMN checked_with TEXT NOT NULL DEFAULT '';
+    UPDATE files SET
+        errors = (SELECT count(*) FROM json_each(files.findings) WHERE json_extract(value, '$.severity') = 'error'),
+        warnings = (SELECT count(*) FROM json_each(files.findings) WHERE json_extract(value, '$.severity') = 'warning');
+    """,
+]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def now() -> str:
+    return dt.datetime.now().astimezone().isoformat(timespec="seconds")
+
+
+@dataclass
+class Staged:
+    """A received file written to the staging folder, fsynced, not yet kept or recorded."""
+    path: Path
+    sha256: str
+    size: int
+
+
+@dataclass
+class Received:
+    """What the desk knows about one stored file, ready to be recorded."""
+    staged: Staged
+    original_name: str
+    status: str                      # ok | invalid | unreadable
+    findings: list[dict]
+    error: Message | None = None     # why unreadable (FileResult.error)
+    unit_id: int | None = None
+    matched_by: str | None = None    # identity | clerk
+    unit_read: str | None = None
+    year: int | None = None
+    checked_with: str = ""
+
+    @property
+    def errors(self) -> int:
+        return sum(f.get("severity") == "error" for f in self.findings)
+
+
+class TooLarge(Exception):
+    pass
+
+
+def _connect(db: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(db, timeout=30, isolation_level=None, check_same_thread=False)
+    conn.row_factory = sqlite3.Row
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA synchronous = FULL")     # a committed return survives a power cut
+    return conn
+
+
+def migrate(conn: sqlite3.Connection, upto: int = SCHEMA_VERSION) -> int:
+    """Bring the database to version `upto`, one step per transaction. Returns the version found."""
+    found = conn.execute("PRAGMA user_version").fetchone()[0]
+    if found > SCHEMA_VERSION:
+        raise GkxlError("desk.store.too_new", found=found, known=SCHEMA_VERSION)
+    for version in range(found, upto):
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in MIGRATIONS[version].split(";"):
+                if statement.strip():
+                    conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {version + 1}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+    return found
+
+
+class Store:
+    """A collection folder: desk.sqlite, files/, and a lock while a desk serves it."""
+
+    def __init__(self, folder: Path, *, create: bool = False):
+        self.folder = Path(folder)
+        self.db = self.folder / DB_NAME
+        self.files = self.folder / FILES_DIR
+        self.staging = self.files / STAGING_DIR
+        if not self.db.exists() and not create:
+            raise GkxlError("desk.store.missing", path=str(self.folder))
+        self._local = threading.local()
+        try:
+            self.staging.mkdir(parents=True, exist_ok=True)
+            with self.connection() as conn:
+                conn.execute("PRAGMA journal_mode = WAL")
+                migrate(conn)
+        except sqlite3.DatabaseError as e:
+            raise GkxlError("desk.store.broken", path=str(self.db), detail=str(e)) from None
+        except OSError as e:
+            raise GkxlError("desk.store.unwritable", path=str(self.folder), detail=e.strerror or str(e)) from None
+
+    @contextmanager
+    def connection(self) -> Iterator[sqlite3.Connection]:
+        """This thread's connection (opening one costs more than most queries); closed with the thread."""
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._local.conn = _connect(self.db)
+        yield conn
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        with self.connection() as conn:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+
+    # --- settings ---------------------------------------------------------------------------------
+
+    def setting(self, name: str, default: str | None = None) -> str | None:
+        with self.connection() as conn:
+            row = conn.execute("SELECT value FROM settings WHERE name = ?", (name,)).fetchone()
+        return row["value"] if row and row["value"] is not None else default
+
+    def set_setting(self, name: str, value: str | None) -> None:
+        with self.transaction() as conn:
+            conn.execute("INSERT INTO settings(name, value) VALUES (?, ?) "
+                         "ON CONFLICT(name) DO UPDATE SET value = excluded.value", (name, value))
+
+    # --- units ------------------------------------------------------------------------------------
+
+    def set_units(self, units) -> dict:
+        """Make the list `units` (objects with .name and .code) the units list, in its order. Units that
+        left the list but have returns stay, unlisted, so nothing received is lost."""
+        added = kept = 0
+        with self.transaction() as conn:
+            existing = {r["key"]: r for r in conn.execute("SELECT id, key FROM units")}
+            conn.execute("UPDATE units SET listed = 0, position = position + 1000000")
+            for position, u in enumerate(units):
+                key = unit_key(u.name)
+                if key in existing:
+                    conn.execute("UPDATE units SET name = ?, code = ?, position = ?, listed = 1 WHERE id = ?",
+                                 (u.name, u.code, position, existing[key]["id"]))
+                    kept += 1
+                else:
+                    conn.execute("INSERT INTO units(name, code, key, position) VALUES (?, ?, ?, ?)",
+                                 (u.name, u.code, key, position))
+                    added += 1
+            removed = conn.execute(
+                "DELETE FROM units WHERE listed = 0 AND id NOT IN (SELECT unit_id FROM files WHERE unit_id IS NOT NULL)"
+                " AND id NOT IN (SELECT unit_id FROM events WHERE unit_id IS NOT NULL)").rowcount
+        return {"added": added, "kept": kept, "removed": removed}
+
+    def units(self, listed_only: bool = True) -> list[sqlite3.Row]:
+        with self.connection() as conn:
+            where = "WHERE listed = 1" if listed_only else ""
+            return conn.execute(f"SELECT * FROM units {where} ORDER BY position").fetchall()
+
+    def unit(self, unit_id: int) -> sqlite3.Row | None:
+        with self.connection() as conn:
+            return conn.execute("SELECT * FROM units WHERE id = ?", (unit_id,)).fetchone()
+
+    def unit_by_name(self, name) -> sqlite3.Row | None:
+        with self.connection() as conn:
+            return conn.execute("SELECT * FROM units WHERE key = ?", (unit_key(name),)).fetchone()
+
+    def unit_by_code(self, code) -> sqlite3.Row | None:
+        if not code:
+            return None
+        with self.connection() as conn:
+            rows = conn.execute("SELECT * FROM units WHERE code = ?", (str(code).strip(),)).fetchall()
+        return rows[0] if len(rows) == 1 else None
+
+    # --- files: stage, keep, record ---------------------------------------------------------------
+
+    def stage(self, stream: BinaryIO, limit: int | None = None, sync: bool = True) -> Staged:
+        """Copy `stream` into the staging folder while hashing it; fsync unless `sync` is False (then
+        sync_staged() before record()). Raises TooLarge past `limit` bytes."""
+        fd, tmp = tempfile.mkstemp(dir=self.staging, prefix="in-")
+        digest, size = hashlib.sha256(), 0
+        try:
+            with os.fdopen(fd, "wb") as out:
+                while block := stream.read(CHUNK):
+                    size += len(block)
+                    if limit is not None and size > limit:
+                        raise TooLarge(size)
+                    digest.update(block)
+                    out.write(block)
+                out.flush()
+                if sync:
+                    os.fsync(out.fileno())
+        except BaseException:
+            _unlink(Path(tmp))
+            raise
+        return Staged(Path(tmp), digest.hexdigest(), size)
+
+    @staticmethod
+    def sync_staged(staged: list[Staged]) -> None:
+        """fsync many staged files at once: the disk flushes them together, not one after another."""
+        def flush(path: Path) -> None:
+            fd = os.open(path, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        if len(staged) < 4:
+            for s in staged:
+                flush(s.path)
+            return
+        with ThreadPoolExecutor(8) as pool:
+            list(pool.map(flush, [s.path for s in staged]))
+
+    def discard(self, staged: Staged) -> None:
+        _unlink(staged.path)
+
+    def path_of(self, sha256: str) -> Path:
+        return self.files / sha256[:2] / sha256
+
+    def keep(self, staged: Staged) -> Path:
+        """Move a staged file to its place by hash. The same content twice is the same file."""
+        target = self.path_of(staged.sha256)
+        target.parent.mkdir(exist_ok=True)
+        os.replace(staged.path, target)
+        staged.path = target
+        return target
+
+    def sync_folders(self, folders) -> None:
+        """Make the renames durable before the rows that point at them are committed."""
+        for d in {self.files, *folders}:
+            _fsync_dir(d)
+
+    def known(self, sha256: str) -> sqlite3.Row | None:
+        with self.connection() as conn:
+            return conn.execute("SELECT * FROM files WHERE sha256 = ?", (sha256,)).fetchone()
+
+    def known_many(self, hashes: list[str]) -> dict[str, sqlite3.Row]:
+        out = {}
+        with self.connection() as conn:
+            for start in range(0, len(hashes), 500):
+                part = hashes[start:start + 500]
+                marks = ",".join("?" * len(part))
+                out.update((r["sha256"], r) for r in conn.execute(f"SELECT * FROM files WHERE sha256 IN ({marks})", part))
+        return out
+
+    def record(self, received: list[Received]) -> list[int | None]:
+        """Keep every staged file and record them all in one transaction. Returns each file's id, or
+        None where the same content was recorded first (by another upload at the same time)."""
+        folders = {self.keep(r.staged).parent for r in received}
+        if received:
+            self.sync_folders(folders)
+        ids: list[int | None] = []
+        at = now()
+        with self.transaction() as conn:
+            for r in received:
+                cur = conn.execute(
+                    "INSERT OR IGNORE INTO files(sha256, original_name, size, received_at, unit_id, matched_by, unit_read,"
+                    " year, status, findings, error, errors, warnings, checked_with)"
+                    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    (r.staged.sha256, r.original_name, r.staged.size, at, r.unit_id, r.matched_by, r.unit_read,
+                     r.year if isinstance(r.year, int) else None, r.status, json.dumps(r.findings, ensure_ascii=False),
+                     _sentence(r.error), r.errors,
+                     len(r.findings) - r.errors, r.checked_with))
+                ids.append(cur.lastrowid if cur.rowcount else None)
+        return ids
+
+    def update_check(self, file_id: int, received: Received) -> None:
+        """Store the findings of a new check of a recorded file (new rules, last year's data linked)."""
+        with self.transaction() as conn:
+            conn.execute("UPDATE files SET status = ?, findings = ?, error = ?, errors = ?, warnings = ?, "
+                         "checked_with = ?, unit_read = ?, year = ? WHERE id = ?",
+                         (received.status, json.dumps(received.findings, ensure_ascii=False),
+                          _sentence(received.error),
+                          received.errors, len(received.findings) - received.errors, received.checked_with,
+                          received.unit_read, received.year if isinstance(received.year, int) else None, file_id))
+
+    # --- files: read ------------------------------------------------------------------------------
+
+    def file(self, file_id: int) -> sqlite3.Row | None:
+        with self.connection() as conn:
+            return conn.execute("SELECT * FROM files WHERE id = ?", (file_id,)).fetchone()
+
+    def files_of(self, unit_id: int) -> list[sqlite3.Row]:
+        """A unit's versions, newest first, each with whether it was returned (退回) to the unit."""
+        with self.connection() as conn:
+            return conn.execute(f"SELECT f.*, {_RETURNED} AS returned FROM files f WHERE unit_id = ? ORDER BY id DESC",
+                                (unit_id,)).fetchall()
+
+    def unmatched(self) -> list[sqlite3.Row]:
+        with self.connection() as conn:
+            return conn.execute("SELECT * FROM files WHERE unit_id IS NULL ORDER BY id").fetchall()
+
+    def readable_files(self) -> list[sqlite3.Row]:
+        """Returns that could be read (with or without errors), newest first."""
+        with self.connection() as conn:
+            return conn.execute("SELECT * FROM files WHERE status IN ('ok', 'invalid') ORDER BY id DESC").fetchall()
+
+    def all_files(self) -> list[sqlite3.Row]:
+        with self.connection() as conn:
+            return conn.execute("SELECT id, sha256, original_name, checked_with FROM files ORDER BY id").fetchall()
+
+    def overview(self) -> list[sqlite3.Row]:
+        """Every unit with a list place or a return: its latest file's state and counts, in list order."""
+        with self.connection() as conn:
+            return conn.execute(f"""
+                SELECT u.id, u.name, u.code, u.listed, c.versions, f.id AS file_id, f.status, f.received_at,
+                       f.errors, f.warnings, f.original_name, {_RETURNED} AS returned
+                FROM units u
+                LEFT JOIN (SELECT unit_id, max(id) AS latest, count(*) AS versions FROM files
+                           WHERE unit_id IS NOT NULL GROUP BY unit_id) c ON c.unit_id = u.id
+                LEFT JOIN files f ON f.id = c.latest
+                WHERE u.listed = 1 OR c.versions IS NOT NULL
+                ORDER BY u.listed DESC, u.position""").fetchall()
+
+    def assign(self, file_id: int, unit_id: int) -> None:
+        with self.transaction() as conn:
+            conn.execute("UPDATE files SET unit_id = ?, matched_by = 'clerk' WHERE id = ?", (unit_id, file_id))
+            conn.execute("INSERT INTO events(unit_id, file_id, kind, at) VALUES (?, ?, 'assigned', ?)",
+                         (unit_id, file_id, now()))
+
+    # --- state changes ----------------------------------------------------------------------------
+
+    def add_event(self, unit_id: int, file_id: int | None, kind: str, note: str | None = None) -> None:
+        with self.transaction() as conn:
+            conn.execute("INSERT INTO events(unit_id, file_id, kind, note, at) VALUES (?, ?, ?, ?, ?)",
+                         (unit_id, file_id, kind, note, now()))
+
+    def events_of(self, unit_id: int) -> list[sqlite3.Row]:
+        with self.connection() as conn:
+            return conn.execute("SELECT e.*, f.original_name FROM events e LEFT JOIN files f ON f.id = e.file_id "
+                                "WHERE e.unit_id = ? ORDER BY e.id DESC", (unit_id,)).fetchall()
+
+    # --- housekeeping -----------------------------------------------------------------------------
+
+    def sweep(self) -> dict:
+        """Remove what an interrupted upload left: staged files, and kept files no row points at.
+        Only while holding the serving lock (no other upload can be between keep and record)."""
+        removed = {"staged": 0, "unrecorded": 0}
+        for p in self.staging.iterdir():
+            _unlink(p)
+            removed["staged"] += 1
+        with self.connection() as conn:
+            recorded = {r[0] for r in conn.execute("SELECT sha256 FROM files")}
+        for d in self.files.iterdir():
+            if d.is_dir() and d.name != STAGING_DIR:
+                for p in d.iterdir():
+                    if p.name not in recorded:
+                        _unlink(p)
+                        removed["unrecorded"] += 1
+        return removed
+
+
+# The latest of a file's 退回/撤销退回 events decides whether it stands returned.
+_RETURNED = ("coalesce((SELECT e.kind = 'returned' FROM events e WHERE e.file_id = f.id"
+             " AND e.kind IN ('returned', 'reopened') ORDER BY e.id DESC LIMIT 1), 0)")
+
+
+class ServingLock:
+    """One desk per collection folder: an OS lock held while serving (released when the process dies)."""
+
+    def __init__(self, folder: Path):
+        self.path = Path(folder) / LOCK_NAME
+        self._handle = None
+
+    def acquire(self) -> bool:
+        handle = open(self.path, "a+b")
+        try:
+            if os.name == "nt":
+                import msvcrt
+                msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
+            else:
+                import fcntl
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            handle.close()
+            return False
+        self._handle = handle
+        return True
+
+    def release(self) -> None:
+        if self._handle is not None:
+            self._handle.close()
+            self._handle = None
+
+
+def _sentence(message: Message | None) -> str | None:
+    """A sentence as stored: both languages, so the page shows it in either without checking again."""
+    return json.dumps({"zh": message.zh, "en": message.en}, ensure_ascii=False) if message else None
+
+
+def _unlink(path: Path) -> None:
+    try:
+        if path.is_dir():
+            shutil.rmtree(path)
+        else:
+            path.unlink()
+    except FileNotFoundError:
+        pass
+
+
+def _fsync_dir(path: Path) -> None:
+    if os.name == "nt":        # Windows cannot open a folder to flush it; NTFS journals renames
+        return
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
