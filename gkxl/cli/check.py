@@ -18,7 +18,6 @@ from gkxl.cli.policy import (
     say,
     year_option,
 )
-from gkxl.form.model import Report
 from gkxl.text.errors import GkxlError
 
 
@@ -48,6 +47,7 @@ def check(ctx, paths, fmt, year, previous, units_path, annotate_dir, output):
     from gkxl.batch.parallel import map_ordered
     from gkxl.checks import check_path, unreadable
     from gkxl.findings.report import ActionReport
+    from gkxl.form.model import Report
     from gkxl.io.files import refuse_overwrite, write_text
     from gkxl.io.inputs import collect
     from gkxl.io.units import not_sent, read_units

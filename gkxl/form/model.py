@@ -11,8 +11,6 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-import jsonschema
-
 from gkxl.form import spec as specmod
 from gkxl.text.errors import GkxlError
 
@@ -159,8 +157,9 @@ def json_schema(spec_id: str = specmod.DEFAULT_SPEC) -> dict:
 
 
 @cache
-def validator(spec_id: str = specmod.DEFAULT_SPEC) -> jsonschema.Draft202012Validator:
+def validator(spec_id: str = specmod.DEFAULT_SPEC):
     """The full validator: every error, with its path (slow, about 5 ms a report)."""
+    import jsonschema  # here, not at the top: the command line starts without it
     return jsonschema.Draft202012Validator(json_schema(spec_id))
 
 
