@@ -140,6 +140,33 @@ def test_lines_that_fit_nowhere_are_reported_with_their_number():
     assert note.line == at + 1 and "跨年度" in note.message.zh
 
 
+def _wrapped_by_character(row: str) -> list[str]:
+    """A header row as a narrow print layout shows it: each cell's text one character a line."""
+    cells = ["".join(c.split()) for c in row.split("\t")]
+    return ["\t".join(c[i] if i < len(c) else "" for c in cells) for i in range(max(map(len, cells)))]
+
+
+def test_wrapped_title_and_header_cells_wrapped_character_by_character_are_read_silently():
+    """A title broken before 报告 is one title; header rows whose narrow cells wrapped (a row of text a
+    line) are the header, told by the spec's header labels column by column. A stray line stays said."""
+    lines = seed_seed_text().splitlines()
+    title = lines.index("卫滨区司法局 2024 年政府信息公开工作年度报告")
+    lines[title:title + 1] = ["卫滨区司法局 2024 年政府信息公开工作年度", "报告"]
+    at = next(i for i, l in enumerate(lines) if l.startswith("结果 维持\t"))
+    wrapped = _wrapped_by_character(lines[at]) + _wrapped_by_character(lines[at + 1])
+    assert len(wrapped) == 12 and wrapped[1].startswith("果\t果\t他\t未\t计")
+    result = parse_text("\n".join(lines[:at] + wrapped + lines[at + 2:]))
+    assert (result.report.unit, result.report.year) == ("卫滨区司法局", 2024)
+    assert result.report.source["title"] == "卫滨区司法局 2024 年政府信息公开工作年度报告"
+    assert codes(result) == ["parse.format_recognised"]
+    assert figures(result.report) == figures(parse_path(SEED).report)
+    stray = lines[:at] + ["注：本表含一件跨年度申请。"] + wrapped + lines[at + 2:]
+    notes = [n for n in parse_text("\n".join(stray)).notes if n.message.code == "parse.unplaced"]
+    assert [n.line for n in notes] == [at + 1]
+    broken = lines[:at] + [wrapped[0].replace("结", "吉", 1)] + wrapped[1:] + lines[at + 2:]   # not the labels
+    assert "parse.unplaced" in codes(parse_text("\n".join(broken)))
+
+
 # --- hand-written reports ------------------------------------------------------------------------
 
 def test_html_with_rowspan_and_colspan():

@@ -185,6 +185,33 @@ def test_pdf_of_a_python_docx_document(documents, sources, name):
 
 
 @pytest.mark.libreoffice
+@pytest.mark.parametrize("name", ["sample", "wide_fee"])
+def test_gkxl_render_pdf_parses_back_to_its_figures_without_unplaced_lines(sources, tmp_path, name):
+    """gkxl's own print layout (公文 title that may wrap, narrow 表四 headers that wrap) read by gkxl parse:
+    the same unit, year and figures, nothing left unplaced. The sample through the commands a clerk types;
+    a report of distinct non-zero figures through render()."""
+    out = tmp_path / f"{name}.pdf"
+    if name == "sample":
+        sample = ROOT / "samples" / "卫滨区司法局_2024.json"
+        source = Report.from_json_file(sample)
+        res = CliRunner().invoke(main, ["render", str(sample), "--to", "pdf", "-o", str(out)])
+        if res.exit_code != 0 and "LibreOffice" in res.output and soffice() is None:
+            pytest.skip("LibreOffice (soffice) is not installed")
+        assert res.exit_code == 0, res.output
+    else:
+        source = sources[name][0]
+        render(source, "pdf", out)
+    res = CliRunner().invoke(main, ["parse", str(out), "-o", str(tmp_path / "parsed.json")])
+    assert res.exit_code == 0, res.output
+    parsed = Report.from_json_file(tmp_path / "parsed.json")
+    assert figures(parsed) == figures(source)
+    assert (parsed.unit, parsed.year) == (source.unit, source.year)
+    notes = parsed.source["notes"]
+    assert "P-unplaced" not in [n["rule"] for n in notes]
+    assert [n for n in notes if n["severity"] != "info"] == []
+
+
+@pytest.mark.libreoffice
 def test_pdf_pages_are_realistic(documents):
     """The PDF is an A4 document of several pages whose tables are ruled (what pdfplumber reads by lines)."""
     import pdfplumber

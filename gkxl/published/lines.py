@@ -37,6 +37,17 @@ def is_value(token: str) -> bool:
     return reading.is_number or reading.note == "parse.blank" or not compact(token)
 
 
+def _is_cjk(ch: str) -> bool:
+    return "\u2e80" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef" or "\u3000" <= ch <= "\u303f"
+
+
+def join_text(a: str, b: str) -> str:
+    """Two pieces of one sentence or one cell: no space between Chinese characters."""
+    if not a or not b:
+        return a + b
+    return a + b if _is_cjk(a[-1]) or _is_cjk(b[0]) else a + " " + b
+
+
 def _space_fields(raw: str) -> list[str]:
     """Fields of a line without tabs: runs of words form one label, each figure is its own field."""
     fields: list[str] = []

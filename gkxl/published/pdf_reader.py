@@ -16,7 +16,7 @@ import re
 import zlib
 from dataclasses import dataclass, field
 
-from gkxl.published.lines import Line, _clean, _space_fields, is_value
+from gkxl.published.lines import Line, _clean, _space_fields, is_value, join_text
 from gkxl.text.errors import GkxlError
 from gkxl.text.messages import Message
 from gkxl.text.numbers import compact
@@ -32,17 +32,6 @@ MAX_CHARS = 1_000_000
 _PAGE_NUMBER = re.compile(r"^[-—–\s]*(第\s*)?\d{1,4}\s*(页)?\s*((/|共)\s*\d{1,4}\s*页?)?[-—–\s]*$")
 _NUMBERED = re.compile(r"^\s*(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[)）]|\d{1,2}[.．、)）](?!\d))")
 _HEADINGISH = re.compile(r"^\s*(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）]|第.{1,4}[条项部分])")
-
-
-def _is_cjk(ch: str) -> bool:
-    return "\u2e80" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef" or "\u3000" <= ch <= "\u303f"
-
-
-def join_text(a: str, b: str) -> str:
-    """Two pieces of one sentence or one cell: no space between Chinese characters."""
-    if not a or not b:
-        return a + b
-    return a + b if _is_cjk(a[-1]) or _is_cjk(b[0]) else a + " " + b
 
 
 # --- opening, with limits ----------------------------------------------------------------------
@@ -274,7 +263,7 @@ class _Reader:
         raw = v.raw(_tab_gap(v))
         self.last_table = None
         if label:                                     # a row of an unruled table with its wrapped label
-            raw = label + "\t" + raw
+            raw = label + "\t" + "\t".join(w["text"] for w in v.words)      # only its figures are left
         elif _is_row(v):
             raw = "\t".join(w["text"] for w in v.words)
         if "\t" in raw:

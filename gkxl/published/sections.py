@@ -4,12 +4,13 @@ from __future__ import annotations
 import re
 
 from gkxl.form import spec as specmod
-from gkxl.published.lines import Line
+from gkxl.published.lines import Line, join_text
 from gkxl.published.notes import Notes
 from gkxl.text.labels import best_match, core, leading_numeral, normalise, similarity
 
 YEAR = re.compile(r"((?:19|20)\d{2})\s*年度?")
 _TITLE_SUFFIX = re.compile(r"(政府)?信息公开(工作)?(年度)?(工作)?报告.*$")
+MAX_TITLE_LINES = 3
 
 
 class SectionFinder:
@@ -57,13 +58,21 @@ class SectionFinder:
         return numeral
 
     def read_title(self, first_heading: int) -> tuple[Line | None, str]:
-        """The best title-like line before section 一 (a page's navigation text also says 报告)."""
+        """The best title-like line before section 一 (a page's navigation text also says 报告), with the
+        line(s) it wrapped onto: a long title set large breaks anywhere, before 报告 as well."""
         before = [l for l in self.lines[:first_heading] if l.raw.strip()]
-        candidates = before + ([Line(0, self.html_title, [self.html_title])] if self.html_title else [])
-        scored = [(_title_score(l.raw), -i, l) for i, l in enumerate(candidates)]
-        best = max(scored, key=lambda t: (t[0], t[1]), default=None)
-        title = best[2] if best and best[0] > 0 else (before[0] if before else None)
-        preamble = "\n".join(" ".join(l.raw.split()) for l in before if l is not title and not _is_breadcrumb(l.raw))
+        runs = [before[i:j] for i in range(len(before)) for j in range(i + 1, min(i + MAX_TITLE_LINES, len(before)) + 1)
+                if j == i + 1 or _wrapped_title(before[i:j])]
+        runs += [[Line(0, self.html_title, [self.html_title])]] if self.html_title else []
+        scored = [(_title_score(_joined(run).raw), -len(run), -i, run) for i, run in enumerate(runs)]
+        best = max(scored, key=lambda t: t[:3], default=None)
+        if best and best[0] > 0:
+            run = best[3]
+        else:
+            run = before[:1]
+        title = _joined(run) if run else None
+        preamble = "\n".join(" ".join(l.raw.split()) for l in before
+                             if not any(l is r for r in run) and not _is_breadcrumb(l.raw))
         return title, preamble
 
     def unit_and_year(self, title: Line | None):
@@ -94,3 +103,25 @@ def _is_breadcrumb(raw: str) -> bool:
 def _title_score(raw: str) -> int:
     s = normalise(raw)
     return 2 * ("年度报告" in s) + ("政府信息公开" in s) + bool(YEAR.search(raw)) - 2 * (">" in s or "首页" in s)
+
+
+def _wrapped_title(run: list[Line]) -> bool:
+    """Lines that may be one title wrapped: paragraphs, not ended (报告, 年报) before the last line, no
+    continuation longer than the first line (a wrapped line fills the width)."""
+    width = len(_compact(run[0].raw))
+    return not any(l.from_table for l in run) \
+        and not any(_compact(l.raw).endswith(("报告", "年报")) for l in run[:-1]) \
+        and all(len(_compact(l.raw)) <= width for l in run[1:])
+
+
+def _joined(run: list[Line]) -> Line:
+    if len(run) == 1:
+        return run[0]
+    raw = ""
+    for line in run:
+        raw = join_text(raw, " ".join(line.raw.split()))
+    return Line(run[0].number, raw, [raw])
+
+
+def _compact(raw: str) -> str:
+    return "".join(raw.split())

@@ -15,6 +15,7 @@ from gkxl.text.labels import best_match, core, leading_numeral, normalise
 from gkxl.text.numbers import compact, read_number
 
 GENERIC_HEADERS = ("项目", "信息内容", "指标", "单位：件", "单位：个")
+MAX_WRAPPED_LINES = 16          # lines a wrapped header row may take (a long label a character a line)
 
 
 @dataclass
@@ -144,6 +145,8 @@ class TableReader:
     def read_rows(self, table: TableSpec, lines: list[Line], report_unplaced: bool) -> set[str]:
         found: set[str] = set()
         pending: Line | None = None
+        unplaced: list[Line] = []           # label lines not placed, said once it is sure they stay so
+        heads: list[Line] = []              # the run of label lines just read (a header, perhaps wrapped)
         for line in lines:
             if not line.filled:
                 continue
@@ -152,13 +155,22 @@ class TableReader:
                 blank = self.blank_table_row(table, labels, after, line)
                 if blank is not None:
                     found.add(blank)
+                    heads = []
                     continue
-                if self.is_header(table, labels) or self.match(table, labels, None, quiet=True):
+                heads.append(line)
+                known = self.is_header(table, labels) or self.match(table, labels, None, quiet=True)
+                wrapped = {id(l) for l in self.wrapped_header(table, heads)} if pending is not None or not known \
+                    else set()
+                if wrapped:                     # lines that only looked unplaced: pieces of the header
+                    unplaced = [l for l in unplaced if id(l) not in wrapped]
+                    pending = None if id(pending) in wrapped else pending
+                if wrapped or known:
                     continue
-                if pending is not None and report_unplaced:
-                    self.note(pending.number, "parse.unplaced", text=_excerpt(pending.raw))
+                if pending is not None:
+                    unplaced.append(pending)
                 pending = line
                 continue
+            heads = []
             target = self.match(table, labels, line) if labels else None
             if target is None and pending is not None and labels:
                 target = self.match(table, _join_labels(pending, labels), line)
@@ -173,8 +185,9 @@ class TableReader:
                 continue
             if self.place(target, after, line):
                 found.add(target.label)
-        if pending is not None and report_unplaced:
-            self.note(pending.number, "parse.unplaced", text=_excerpt(pending.raw))
+        if report_unplaced:
+            for line in sorted(unplaced + ([pending] if pending is not None else []), key=lambda l: l.number):
+                self.note(line.number, "parse.unplaced", text=_excerpt(line.raw))
         return found
 
     def blank_table_row(self, table: TableSpec, labels: list[str], after: list[str], line: Line) -> str | None:
@@ -194,6 +207,19 @@ class TableReader:
         if all(normalise(l) in table.headers or best_match(l, table.headers, 0.85)[0] for l in labels):
             return True
         return _segments(normalise("".join(labels)), table.headers)
+
+    def wrapped_header(self, table: TableSpec, heads: list[Line]) -> list[Line]:
+        """The last lines of `heads` that are one header row whose narrow cells wrapped their labels over
+        several rows (a row for each line of text, or a row cut by a page break): joined column by
+        column, each column reads as the table's header labels. Returns those lines, or []."""
+        for start in range(len(heads) - 2, max(-1, len(heads) - 2 - MAX_WRAPPED_LINES), -1):
+            run = heads[start:]
+            if len({len(l.fields) for l in run}) != 1:
+                continue
+            columns = ["".join(l.fields[col] for l in run) for col in range(len(run[0].fields))]
+            if any(columns) and all(_segments(normalise(c), table.headers) for c in columns if normalise(c)):
+                return run
+        return []
 
     def match(self, table: TableSpec, labels: list[str], line: Line | None, quiet: bool = False) -> Target | None:
         whole = normalise("".join(labels))
