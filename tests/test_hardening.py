@@ -526,3 +526,49 @@ def test_merge_survives_extreme_saved_times_and_never_trusts_a_json_saved_time(t
     assert "Traceback" not in r.stderr and r.returncode == 1, r.stderr
     assert f"未计入：{boast}（丙单位）—— 同一单位另有较新的文件 {honest}" in r.stderr
     assert "共 4 个输入文件：计入 3，未计入 1" in r.stderr
+
+
+# --- nothing lost: no output over an input, a --previous file or another output of the run -----------
+
+def _digests(folder: Path) -> dict:
+    import hashlib
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.iterdir()}
+
+
+def test_annotated_copies_and_the_report_never_replace_inputs_or_each_other(template, tmp_path):
+    d = tmp_path / "报送"
+    d.mkdir()
+    _year_cell(template, d / "X.xlsx", b'<c r="B5" s="6"/>')
+    (d / "X_校验标注.xlsx").write_bytes(template.read_bytes())         # a unit's file that happens to be named so
+    before = _digests(d)
+    r = gkxl("check", d, "--annotate", d, "-o", d / "X_校验标注_2.xlsx")
+    assert r.returncode == 1
+    assert f"已写入标注副本 {d / 'X_校验标注_3.xlsx'}" in r.stderr           # not over the input, nor over -o
+    assert {k: v for k, v in _digests(d).items() if k in before} == before
+    assert "合计 2 个文件" in (d / "X_校验标注_2.xlsx").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("command", ["check-previous", "check-hardlink", "merge", "export", "render", "parse"])
+def test_every_output_that_is_an_input_is_refused(template, tmp_path, command):
+    last = tmp_path / "上年"
+    last.mkdir()
+    previous = last / "上年.xlsx"
+    previous.write_bytes(template.read_bytes())
+    text = tmp_path / "年报.txt"
+    text.write_text("某单位2025年政府信息公开工作年度报告\n", encoding="utf-8")
+    link = tmp_path / "另一个名字.xlsx"
+    os.link(template, link)
+    target, args = {
+        "check-previous": (previous, ["check", template, "--previous", last, "-o", previous]),
+        "check-hardlink": (template, ["check", template, "-o", link]),
+        "merge": (template, ["merge", template, "-o", link, "--year", "2025", "--unit", "某市"]),
+        "export": (template, ["export", template, "--to", "csv", "-o", template]),
+        "render": (template, ["render", template, "--to", "md", "-o", template]),
+        "parse": (text, ["parse", text, "-o", tmp_path / "年报.json"]),
+    }[command]
+    os.link(text, tmp_path / "年报.json")             # the same file under a name parse may write
+    before = target.read_bytes()
+    r = gkxl(*args)
+    assert r.returncode == 2, (r.returncode, r.stderr)
+    assert re.search(r"输出文件 .* 也是输入文件之一，拒绝覆盖", r.stderr), r.stderr
+    assert target.read_bytes() == before

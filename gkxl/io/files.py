@@ -78,12 +78,60 @@ def write_text(target: Path, content: str, encoding: str = "utf-8") -> None:
         tmp.write_text(content, encoding=encoding)
 
 
-def refuse_overwrite(output: Path, inputs) -> None:
-    """An output that is one of the inputs would destroy it: refuse before doing any work."""
-    out = Path(output).resolve()
-    for p in inputs:
-        if Path(p).resolve() == out:
-            raise GkxlError("io.output_is_input", path=str(output))
+def _identities(path) -> set:
+    """What makes two names one file: the resolved path and, for a file that exists, its device and inode
+    (a hard link, another spelling on a case-insensitive disk)."""
+    p = Path(path)
+    ids: set = {("path", str(p.resolve()))}
+    try:
+        st = p.stat()
+        ids.add(("inode", st.st_dev, st.st_ino))
+    except (OSError, ValueError):
+        pass
+    return ids
+
+
+class Claims:
+    """The one policy for outputs: a run never writes over any file it reads (inputs, --previous files, a
+    units list), nor writes two of its outputs to one file."""
+
+    def __init__(self, inputs=()):
+        self.inputs: set = set()
+        for p in inputs:
+            if p is not None:
+                self.inputs |= _identities(p)
+        self.outputs: set = set()
+
+    def clash(self, path) -> str | None:
+        """The message code saying why `path` may not be written, or None."""
+        ids = _identities(path)
+        if ids & self.inputs:
+            return "io.output_is_input"
+        return "io.output_twice" if ids & self.outputs else None
+
+    def claim(self, path) -> Path:
+        code = self.clash(path)
+        if code:
+            raise GkxlError(code, path=str(path))
+        self.outputs |= _identities(path)
+        return Path(path)
+
+    def free(self, folder: Path, base: str, suffix: str, used: set[str]) -> Path:
+        """folder/base+suffix, or base_2+suffix, … : the first name neither used in this run nor a file
+        of it; claimed."""
+        while True:
+            target = Path(folder) / unique_name(base, suffix, used)
+            if self.clash(target) is None:
+                return self.claim(target)
+
+
+def refuse_overwrite(output: Path, inputs, others=()) -> None:
+    """An output that is one of the inputs would destroy it, one that is another output of the same run
+    (`others`) would replace it: refuse before doing any work."""
+    claims = Claims(inputs)
+    for other in others:
+        claims.claim(other)
+    claims.claim(output)
 
 
 _WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}

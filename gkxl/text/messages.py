@@ -572,6 +572,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
                                  "the report year is blank or not a 4-digit year (read “{found}”); left out"),
     "merge.reason.overlap": ("这是汇总表，其中已包含{units}，这些单位的报表（或包含它们的另一张汇总表）也在本次汇总中；为免重复计算，本汇总表未计入",
                              "a summary that already includes {units}, whose returns (or another summary including them) are also in this merge; left out so that nothing counts twice"),
+    "io.output_twice": ("输出文件 {path} 也是本次运行的另一个输出，拒绝覆盖", "output {path} is also another output of this run; refusing to overwrite it"),
     "cli.merge.unlisted": ("已计入，但单位不在应报送单位名单中：{path}（{unit}），请核对是否为名单遗漏或重复计算",
                            "included, but the unit is not on the units list: {path} ({unit}); check whether the list lacks it or it counts twice"),
 }
