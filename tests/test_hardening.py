@@ -572,3 +572,31 @@ def test_every_output_that_is_an_input_is_refused(template, tmp_path, command):
     assert r.returncode == 2, (r.returncode, r.stderr)
     assert re.search(r"输出文件 .* 也是输入文件之一，拒绝覆盖", r.stderr), r.stderr
     assert target.read_bytes() == before
+
+
+# --- file names unzip leaves from a Chinese-Windows zip (GBK bytes) -----------------------------------
+
+def test_gbk_file_names_never_crash_and_are_shown_with_the_bytes_replaced(template, tmp_path):
+    if sys.platform != "linux":
+        pytest.skip("undecodable file names are a Linux/Unix matter")
+    d = tmp_path / "报送"
+    d.mkdir()
+    gbk = os.fsdecode(os.fsencode(d) + b"/" + "卫滨区".encode("gbk") + b".xlsx")
+    _year_cell(template, Path(gbk), b'<c r="B5" s="6"/>')
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONIOENCODING"} | {"LC_ALL": "C.UTF-8", "LANG": "C.UTF-8"}
+    shown = f"{d}/{chr(0xFFFD) * 6}.xlsx"      # each undecodable byte replaced
+
+    def run(*args, code=1):
+        r = subprocess.run([sys.executable, "-m", "gkxl.cli", *map(str, args)], capture_output=True, timeout=60, env=env)
+        out, err = r.stdout.decode("utf-8"), r.stderr.decode("utf-8")     # strict: the output is UTF-8
+        assert "Traceback" not in err and "内部出错" not in err and r.returncode == code, err
+        return out, err
+    out, _ = run("check", d)
+    assert f"{shown}：某单位，未填 年度 —— 有错误" in out
+    run("check", d, "--format", "json", "-o", tmp_path / "r.json")
+    doc = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"), parse_constant=_not_json)
+    assert [f["path"] for f in doc["files"]] == [shown]
+    _, err = run("merge", d, "-o", tmp_path / "汇总.xlsx", "--year", "2025", "--unit", "某市")
+    assert f"未计入：{shown}（某单位）" in err
+    run("export", d, "--to", "csv", "-o", tmp_path / "e.csv", code=0)      # export lists, it does not judge
+    assert shown in (tmp_path / "e.csv").read_text(encoding="utf-8-sig")

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from gkxl.text.errors import GkxlError
+from gkxl.text.shown import shown
 
 _OS_REASONS_ZH = {
     errno.ENOENT: "文件或文件夹不存在", errno.EACCES: "没有权限", errno.EPERM: "没有权限",
@@ -75,7 +76,7 @@ def _umask() -> int:
 
 def write_text(target: Path, content: str, encoding: str = "utf-8") -> None:
     with atomic_path(target) as tmp:
-        tmp.write_text(content, encoding=encoding)
+        tmp.write_text(shown(content), encoding=encoding)
 
 
 def _identities(path) -> set:

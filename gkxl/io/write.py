@@ -33,6 +33,7 @@ from gkxl.io.printing import (
     page_header,
     pages_tall_for,
 )
+from gkxl.text.shown import shown
 
 GUIDE_SHEET = "填报说明"
 CHECK_SHEET = "校验"
@@ -297,6 +298,7 @@ def _plain_sheet(wb, fm: _Formats, name: str, rows: list[list], header, printed:
     ws = wb.add_worksheet(name)
     if not rows:
         return
+    rows = [[shown(v) for v in row] for row in rows]       # file names with undecodable bytes
     n_cols = max(len(r) for r in rows)
     figures = [all(_is_number(r[c]) or r[c] in (None, "") for r in rows[1:] if c < len(r)) and len(rows) > 1
                for c in range(n_cols)]

@@ -4,6 +4,8 @@ A code names a sentence; both languages take the same {parameters} (tests/test_m
 Modules never define sentences of their own."""
 from __future__ import annotations
 
+from gkxl.text.shown import shown
+
 MESSAGES: dict[str, tuple[str, str]] = {
     # spec
     "spec.not_found": ("没有表格格式 {name}（可用：{known}）", "no form spec {name} (known: {known})"),
@@ -592,7 +594,7 @@ def text(code: str, lang: str = "zh", **params) -> str:
         raise MessageError(f"unknown message {code}") from None
     params = {k: _localised(v, lang) for k, v in params.items()}
     try:
-        return (en if lang == "en" else zh).format(**params)
+        return shown((en if lang == "en" else zh).format(**params))
     except (KeyError, IndexError) as e:
         raise MessageError(f"message {code} needs parameter {e}") from None
 
