@@ -600,3 +600,32 @@ def test_gbk_file_names_never_crash_and_are_shown_with_the_bytes_replaced(templa
     assert f"未计入：{shown}（某单位）" in err
     run("export", d, "--to", "csv", "-o", tmp_path / "e.csv", code=0)      # export lists, it does not judge
     assert shown in (tmp_path / "e.csv").read_text(encoding="utf-8-sig")
+
+
+# --- injection and control characters: text from a return is only ever text ---------------------------
+
+HYPERLINK = '=HYPERLINK("http://example.com","点我")'
+
+
+def test_texts_with_control_characters_markup_and_formulas_stay_inert_text(tmp_path):
+    import docx
+    import openpyxl
+    path = _json_return(tmp_path / "文字.json", HYPERLINK, {})
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    doc["values"]["text.overview"] = "全年\x07受理\x00申请"
+    doc["values"]["text.other"] = "# 标题\n<script>alert(1)</script>\n1. 一项"
+    path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    r = gkxl("render", path, "--to", "docx", "-o", tmp_path / "报告.docx")
+    assert r.returncode == 0, r.stderr
+    paragraphs = [p.text for p in docx.Document(str(tmp_path / "报告.docx")).paragraphs]
+    assert "全年受理申请" in paragraphs
+    r = gkxl("render", path, "--to", "md", "-o", tmp_path / "报告.md")
+    assert r.returncode == 0, r.stderr
+    md = (tmp_path / "报告.md").read_text(encoding="utf-8")
+    assert "\n\\# 标题\n" in md and "\n&lt;script&gt;alert(1)&lt;/script&gt;\n" in md and "\n1\\. 一项\n" in md
+    assert "<script>" not in md and "\x07" not in md
+    r = gkxl("check", path, "--year", "2024", "--annotate", tmp_path / "退回")
+    assert r.returncode == 1
+    [copy] = (tmp_path / "退回").iterdir()
+    a1 = openpyxl.load_workbook(copy)["校验结果"]["A1"]
+    assert a1.data_type == "s" and a1.value.startswith("'" + HYPERLINK), a1.value
