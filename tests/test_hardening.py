@@ -629,3 +629,17 @@ def test_texts_with_control_characters_markup_and_formulas_stay_inert_text(tmp_p
     [copy] = (tmp_path / "退回").iterdir()
     a1 = openpyxl.load_workbook(copy)["校验结果"]["A1"]
     assert a1.data_type == "s" and a1.value.startswith("'" + HYPERLINK), a1.value
+
+
+# --- kill -9 leftovers ---------------------------------------------------------------------------------
+
+def test_temporary_files_a_killed_run_left_are_cleaned_by_the_next_write_there(tmp_path):
+    stale, fresh, other = tmp_path / ".~gkxl-k9x2.xlsx", tmp_path / ".~gkxl-now1.xlsx", tmp_path / ".~其他.xlsx"
+    for p in (stale, fresh, other):
+        p.write_bytes(b"PK half")
+    old = time.time() - 120
+    os.utime(stale, (old, old))
+    os.utime(other, (old, old))
+    r = gkxl("template", "--year", "2025", "-o", tmp_path / "模板.xlsx")
+    assert r.returncode == 0, r.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([fresh.name, other.name, "模板.xlsx"])

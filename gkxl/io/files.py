@@ -4,6 +4,7 @@ from __future__ import annotations
 import errno
 import os
 import tempfile
+import time
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -28,6 +29,33 @@ def os_error(e: OSError, path) -> GkxlError:
     return GkxlError("io.os_error", path=str(path), reason=os_reason(e))
 
 
+TEMP_PREFIX = ".~gkxl-"
+LEFTOVER_AGE = 60        # seconds: a temporary file this old belongs to no running write
+_cleaned: set[str] = set()
+
+
+def clean_leftovers(folder: Path) -> None:
+    """Remove our temporary files that a killed run (kill -9, a power cut) left in `folder`, once per
+    folder and process; only files of our own pattern, and only those older than a minute (a running
+    write's file is younger)."""
+    key = os.path.abspath(folder)
+    if key in _cleaned:
+        return
+    _cleaned.add(key)
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    now = time.time()
+    for entry in entries:
+        try:
+            if entry.name.startswith(TEMP_PREFIX) and entry.is_file(follow_symlinks=False) \
+                    and now - entry.stat(follow_symlinks=False).st_mtime > LEFTOVER_AGE:
+                os.unlink(entry.path)
+        except OSError:
+            pass
+
+
 @contextmanager
 def atomic_path(target: Path):
     """Yield a temporary path beside `target`; on success it is flushed to disk and replaces `target` in
@@ -35,7 +63,8 @@ def atomic_path(target: Path):
     target = Path(target)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".~gkxl-", suffix=target.suffix, dir=target.parent)
+        clean_leftovers(target.parent)
+        fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=target.suffix, dir=target.parent)
         os.close(fd)
     except OSError as e:
         raise write_error(e, target) from None
