@@ -402,3 +402,244 @@ def test_fuzz_report_texts(tmp_path):
         if out.exists():
             json.loads(out.read_text(encoding="utf-8"), parse_constant=_not_json)
     print("parse outcomes:", {c: codes.count(c) for c in set(codes)})
+
+
+# --- wrong verdicts and lost reports: the year, and merge counting nothing twice ----------------------
+
+def _spec():
+    from gkxl.form import spec as specmod
+    return specmod.load(specmod.DEFAULT_SPEC)
+
+
+def _return(path: Path, unit: str, seed: int = 1, year=2025, kind="template") -> Path:
+    from conftest import consistent_values
+
+    from gkxl.form.model import Report
+    from gkxl.io.write import write_workbook
+    spec = _spec()
+    values = consistent_values(spec, random.Random(seed))
+    values["info.contact"] = "张三"
+    write_workbook(path, spec, Report(spec.id, spec.version, unit=unit, unit_code=None, year=year, values=values),
+                   kind=kind)
+    return path
+
+
+def _json_return(path: Path, unit: str, source: dict, seed: int = 1, year=2025.0) -> Path:
+    from conftest import consistent_values
+
+    from gkxl.form.model import Report
+    spec = _spec()
+    values = consistent_values(spec, random.Random(seed))
+    values["info.contact"] = "张三"
+    doc = Report(spec.id, spec.version, unit=unit, year=year, values=values).to_dict()
+    doc["source"] = source
+    path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def _year_cell(template: Path, dst: Path, cell: bytes) -> Path:
+    def put(xml: bytes) -> bytes:
+        old = re.search(rb'<c r="B5"[^>]*?(/>|>.*?</c>)', xml).group(0)
+        return xml.replace(old, cell)
+    return rezip(template, dst, change={sheet_member(template, "基本信息"): put})
+
+
+def test_blank_or_error_year_is_not_quoted_as_read_and_a_json_year_with_point_zero_counts(template, tmp_path):
+    blank = _year_cell(template, tmp_path / "空白.xlsx", b'<c r="B5" s="6"/>')
+    div0 = _year_cell(template, tmp_path / "除零.xlsx", b'<c r="B5" s="6" t="e"><f>1/0</f><v>#DIV/0!</v></c>')
+    doc = check_json(blank, div0)
+    for name in (blank.name, div0.name):
+        [f] = [f for f in only_result(doc, name)["findings"] if f["rule"] == "ID-year"]
+        assert f["message"] == "报告年度未填写或不是四位数字年份，读到“（空白）”" and f["cell"] == "B5", f
+    json_return = _json_return(tmp_path / "乙.json", "乙单位", {})
+    assert only_result(check_json(json_return), json_return.name)["status"] == "ok"
+    m = gkxl("merge", blank, json_return, "-o", tmp_path / "汇总.xlsx", "--year", "2025", "--unit", "某市",
+             "--include-invalid")
+    assert m.returncode == 1
+    assert f"未计入：{blank}（某单位）—— 报告年度未填写或不是四位数字年份（读到“（空白）”），未计入" in m.stderr
+    assert "不是 2025 年度" not in m.stderr and "乙单位" not in m.stderr      # 2025.0 is 2025: included
+    assert "计入 1 个单位" in m.stdout
+
+
+def _meta_units(path: Path) -> list:
+    import python_calamine as pc
+    rows = pc.CalamineWorkbook.from_path(str(path)).get_sheet_by_name("_gkxl").to_python()
+    return json.loads(dict((r[0], r[1]) for r in rows if len(r) > 1)["units"])
+
+
+def test_a_summary_with_its_own_units_returns_is_left_out_and_names_them(tmp_path):
+    county = tmp_path / "甲县"
+    county.mkdir()
+    a = _return(county / "a.xlsx", "甲县司法局", 1)
+    b = _return(county / "b.xlsx", "甲县民政局", 2)
+    summary = tmp_path / "甲县汇总.xlsx"
+    first = gkxl("merge", county, "-o", summary, "--year", "2025", "--unit", "甲县政务公开办")
+    assert first.returncode == 0, first.stderr
+    assert _meta_units(summary) == ["甲县司法局", "甲县民政局"]
+    # the city merges the county's summary, one of its returns (sealed, a zero-width space) and its own unit
+    sealed = _return(tmp_path / "a_盖章.xlsx", "甲县\u200b司法局（盖章）", 1)
+    c = _return(tmp_path / "c.xlsx", "乙县司法局", 3)
+    m = gkxl("merge", summary, sealed, c, "-o", tmp_path / "市.xlsx", "--year", "2025", "--unit", "某市政务公开办")
+    assert m.returncode == 1
+    assert (f"未计入：{summary}（甲县政务公开办）—— 这是汇总表，其中已包含甲县司法局，这些单位的报表（或包含它们的另一张"
+            "汇总表）也在本次汇总中；为免重复计算，本汇总表未计入") in m.stderr
+    assert "共 3 个输入文件：计入 2，未计入 1" in m.stderr
+    # two summaries covering the same unit: neither counts
+    again = tmp_path / "甲县汇总_再报.xlsx"
+    gkxl("merge", a, "-o", again, "--year", "2025", "--unit", "甲县政务公开办（二）")
+    m = gkxl("merge", summary, again, "-o", tmp_path / "市2.xlsx", "--year", "2025", "--unit", "某市政务公开办")
+    assert m.returncode == 1 and "共 2 个输入文件：计入 0，未计入 2" in m.stderr
+    assert b.exists()
+
+
+def test_same_unit_however_typed_counts_once_and_unlisted_units_are_left_out_on_screen(tmp_path):
+    old = _return(tmp_path / "old.xlsx", "某单位", 1)
+    os.utime(old, (1e9, 1e9))
+    new = _return(tmp_path / "new.xlsx", "某\u200b单位 (盖章)", 2)
+    stray = _return(tmp_path / "stray.xlsx", "名单外单位", 3)
+    units = tmp_path / "名单.csv"
+    units.write_text("单位名称\n某单位\n", encoding="utf-8")
+    m = gkxl("merge", old, new, stray, "-o", tmp_path / "汇总.xlsx", "--year", "2025", "--unit", "某市",
+             "--units", units)
+    assert m.returncode == 1
+    assert f"已计入，但单位不在应报送单位名单中：{stray}（名单外单位），请核对是否为名单遗漏或重复计算" in m.stderr
+    assert f"未计入：{old}（某单位）—— 同一单位另有较新的文件 {new}" in m.stderr
+    assert "共 3 个输入文件：计入 2，未计入 1" in m.stderr
+
+
+def _saved_at(src: Path, dst: Path, when: str) -> Path:
+    def put(xml: bytes) -> bytes:
+        return re.sub(rb"(<dcterms:modified[^>]*>)[^<]+<", rb"\g<1>" + when.encode() + b"<", xml)
+    return rezip(src, dst, change={"docProps/core.xml": put})
+
+
+def test_merge_survives_extreme_saved_times_and_never_trusts_a_json_saved_time(tmp_path):
+    base = _return(tmp_path / "base.xlsx", "甲单位", 1)
+    early = _saved_at(base, tmp_path / "early.xlsx", "0001-01-01T00:00:00")
+    late = _saved_at(_return(tmp_path / "b.xlsx", "乙单位", 2), tmp_path / "late.xlsx", "9999-12-31T23:59:59Z")
+    honest = _saved_at(_return(tmp_path / "c.xlsx", "丙单位", 3), tmp_path / "丙.xlsx", "2020-01-01T00:00:00Z")
+    boast = _json_return(tmp_path / "丙.json", "丙单位", {"saved_at": "2099-01-01T00:00:00Z", "metadata": [1, 2]}, 4)
+    os.utime(boast, (1e9, 1e9))       # the file itself is from 2001
+    r = subprocess.run([sys.executable, "-m", "gkxl.cli", "merge", early, late, honest, boast, "-o",
+                        tmp_path / "汇总.xlsx", "--year", "2025", "--unit", "某市"],
+                       capture_output=True, text=True, timeout=60, env={**os.environ, "TZ": "Asia/Shanghai"})
+    assert "Traceback" not in r.stderr and r.returncode == 1, r.stderr
+    assert f"未计入：{boast}（丙单位）—— 同一单位另有较新的文件 {honest}" in r.stderr
+    assert "共 4 个输入文件：计入 3，未计入 1" in r.stderr
+
+
+# --- nothing lost: no output over an input, a --previous file or another output of the run -----------
+
+def _digests(folder: Path) -> dict:
+    import hashlib
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.iterdir()}
+
+
+def test_annotated_copies_and_the_report_never_replace_inputs_or_each_other(template, tmp_path):
+    d = tmp_path / "报送"
+    d.mkdir()
+    _year_cell(template, d / "X.xlsx", b'<c r="B5" s="6"/>')
+    (d / "X_校验标注.xlsx").write_bytes(template.read_bytes())         # a unit's file that happens to be named so
+    before = _digests(d)
+    r = gkxl("check", d, "--annotate", d, "-o", d / "X_校验标注_2.xlsx")
+    assert r.returncode == 1
+    assert f"已写入标注副本 {d / 'X_校验标注_3.xlsx'}" in r.stderr           # not over the input, nor over -o
+    assert {k: v for k, v in _digests(d).items() if k in before} == before
+    assert "合计 2 个文件" in (d / "X_校验标注_2.xlsx").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("command", ["check-previous", "check-hardlink", "merge", "export", "render", "parse"])
+def test_every_output_that_is_an_input_is_refused(template, tmp_path, command):
+    last = tmp_path / "上年"
+    last.mkdir()
+    previous = last / "上年.xlsx"
+    previous.write_bytes(template.read_bytes())
+    text = tmp_path / "年报.txt"
+    text.write_text("某单位2025年政府信息公开工作年度报告\n", encoding="utf-8")
+    link = tmp_path / "另一个名字.xlsx"
+    os.link(template, link)
+    target, args = {
+        "check-previous": (previous, ["check", template, "--previous", last, "-o", previous]),
+        "check-hardlink": (template, ["check", template, "-o", link]),
+        "merge": (template, ["merge", template, "-o", link, "--year", "2025", "--unit", "某市"]),
+        "export": (template, ["export", template, "--to", "csv", "-o", template]),
+        "render": (template, ["render", template, "--to", "md", "-o", template]),
+        "parse": (text, ["parse", text, "-o", tmp_path / "年报.json"]),
+    }[command]
+    os.link(text, tmp_path / "年报.json")             # the same file under a name parse may write
+    before = target.read_bytes()
+    r = gkxl(*args)
+    assert r.returncode == 2, (r.returncode, r.stderr)
+    assert re.search(r"输出文件 .* 也是输入文件之一，拒绝覆盖", r.stderr), r.stderr
+    assert target.read_bytes() == before
+
+
+# --- file names unzip leaves from a Chinese-Windows zip (GBK bytes) -----------------------------------
+
+def test_gbk_file_names_never_crash_and_are_shown_with_the_bytes_replaced(template, tmp_path):
+    if sys.platform != "linux":
+        pytest.skip("undecodable file names are a Linux/Unix matter")
+    d = tmp_path / "报送"
+    d.mkdir()
+    gbk = os.fsdecode(os.fsencode(d) + b"/" + "卫滨区".encode("gbk") + b".xlsx")
+    _year_cell(template, Path(gbk), b'<c r="B5" s="6"/>')
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONIOENCODING"} | {"LC_ALL": "C.UTF-8", "LANG": "C.UTF-8"}
+    shown = f"{d}/{chr(0xFFFD) * 6}.xlsx"      # each undecodable byte replaced
+
+    def run(*args, code=1):
+        r = subprocess.run([sys.executable, "-m", "gkxl.cli", *map(str, args)], capture_output=True, timeout=60, env=env)
+        out, err = r.stdout.decode("utf-8"), r.stderr.decode("utf-8")     # strict: the output is UTF-8
+        assert "Traceback" not in err and "内部出错" not in err and r.returncode == code, err
+        return out, err
+    out, _ = run("check", d)
+    assert f"{shown}：某单位，未填 年度 —— 有错误" in out
+    run("check", d, "--format", "json", "-o", tmp_path / "r.json")
+    doc = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"), parse_constant=_not_json)
+    assert [f["path"] for f in doc["files"]] == [shown]
+    _, err = run("merge", d, "-o", tmp_path / "汇总.xlsx", "--year", "2025", "--unit", "某市")
+    assert f"未计入：{shown}（某单位）" in err
+    run("export", d, "--to", "csv", "-o", tmp_path / "e.csv", code=0)      # export lists, it does not judge
+    assert shown in (tmp_path / "e.csv").read_text(encoding="utf-8-sig")
+
+
+# --- injection and control characters: text from a return is only ever text ---------------------------
+
+HYPERLINK = '=HYPERLINK("http://example.com","点我")'
+
+
+def test_texts_with_control_characters_markup_and_formulas_stay_inert_text(tmp_path):
+    import docx
+    import openpyxl
+    path = _json_return(tmp_path / "文字.json", HYPERLINK, {})
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    doc["values"]["text.overview"] = "全年\x07受理\x00申请"
+    doc["values"]["text.other"] = "# 标题\n<script>alert(1)</script>\n1. 一项"
+    path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    r = gkxl("render", path, "--to", "docx", "-o", tmp_path / "报告.docx")
+    assert r.returncode == 0, r.stderr
+    paragraphs = [p.text for p in docx.Document(str(tmp_path / "报告.docx")).paragraphs]
+    assert "全年受理申请" in paragraphs
+    r = gkxl("render", path, "--to", "md", "-o", tmp_path / "报告.md")
+    assert r.returncode == 0, r.stderr
+    md = (tmp_path / "报告.md").read_text(encoding="utf-8")
+    assert "\n\\# 标题\n" in md and "\n&lt;script&gt;alert(1)&lt;/script&gt;\n" in md and "\n1\\. 一项\n" in md
+    assert "<script>" not in md and "\x07" not in md
+    r = gkxl("check", path, "--year", "2024", "--annotate", tmp_path / "退回")
+    assert r.returncode == 1
+    [copy] = (tmp_path / "退回").iterdir()
+    a1 = openpyxl.load_workbook(copy)["校验结果"]["A1"]
+    assert a1.data_type == "s" and a1.value.startswith("'" + HYPERLINK), a1.value
+
+
+# --- kill -9 leftovers ---------------------------------------------------------------------------------
+
+def test_temporary_files_a_killed_run_left_are_cleaned_by_the_next_write_there(tmp_path):
+    stale, fresh, other = tmp_path / ".~gkxl-k9x2.xlsx", tmp_path / ".~gkxl-now1.xlsx", tmp_path / ".~其他.xlsx"
+    for p in (stale, fresh, other):
+        p.write_bytes(b"PK half")
+    old = time.time() - 120
+    os.utime(stale, (old, old))
+    os.utime(other, (old, old))
+    r = gkxl("template", "--year", "2025", "-o", tmp_path / "模板.xlsx")
+    assert r.returncode == 0, r.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([fresh.name, other.name, "模板.xlsx"])

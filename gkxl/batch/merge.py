@@ -9,11 +9,13 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from gkxl.batch.parallel import map_ordered
 from gkxl.checks import check_path
+from gkxl.checks.identity import BLANK, report_year
 from gkxl.findings.report import FileResult
 from gkxl.form import groups as formgroups
 from gkxl.form import rules
@@ -44,6 +46,8 @@ class Entry:
     year: object = None
     format: str | None = None
     kind: str | None = None                  # the metadata kind: template (a return) or summary
+    covers: list[str] | None = None          # a summary's included units, as its metadata records them
+    unlisted: bool = False                   # a units list was given and this unit is not on it
     errors: int = 0
     warnings: int = 0
     included: bool = False
@@ -72,7 +76,7 @@ class MergeResult:
     @property
     def complete(self) -> bool:
         """Every input was included as a clean return and no expected unit is missing."""
-        return all(e.included and e.status == "ok" for e in self.entries)
+        return all(e.included and e.status == "ok" and not e.unlisted for e in self.entries)
 
 
 def detail_keys(spec: Spec) -> list[str]:
@@ -124,8 +128,11 @@ def _take_report(entry: Entry, result: FileResult, spec: Spec) -> None:
     entry.unit_code = report.unit_code
     entry.year = report.year
     entry.format = report.format
-    entry.kind = str(report.source.get("metadata", {}).get("kind") or "") or None
-    entry.saved = _timestamp(report.source.get("saved_at"))
+    meta = report.source.get("metadata")
+    meta = meta if isinstance(meta, dict) else {}      # a JSON return's source is whatever its writer put there
+    entry.kind = str(meta.get("kind") or "") or None
+    entry.covers = summary_units(meta) if entry.kind == "summary" else None
+    entry.saved = _timestamp(report.source.get("saved_at")) if report.source.get("kind") != "json" else None
     entry.errors = result.errors
     entry.warnings = len(result.findings) - result.errors
     entry.untouched = any(f.rule == "ID-untouched" for f in result.findings)
@@ -155,9 +162,12 @@ def _eligible(entry: Entry, spec: Spec, year: int, office: str) -> bool:
     if entry.format != spec.id:
         entry.reasons.append(Message("merge.reason.format", found=entry.format, expected=spec.id))
         return False
-    if entry.year != year:
-        entry.reasons.append(Message("merge.reason.year", found=entry.year if entry.year is not None else "（空白）",
-                                  expected=year))
+    found = report_year(entry.year)
+    if found is None:
+        entry.reasons.append(Message("merge.reason.year_unread", found=BLANK if entry.year in (None, "") else entry.year))
+        return False
+    if found != year:
+        entry.reasons.append(Message("merge.reason.year", found=found, expected=year))
         return False
     return True
 
@@ -170,10 +180,23 @@ def _newest_first(entries: list[Entry]) -> list[Entry]:
 
 
 def _timestamp(iso) -> float | None:
+    """Seconds since the epoch, or None for what is not a time or cannot be one on this machine
+    (0001-01-01 and 9999-12-31 overflow the platform's time functions in some time zones)."""
     try:
-        return dt.datetime.fromisoformat(str(iso).replace("Z", "+00:00")).timestamp()
-    except (TypeError, ValueError):
+        ts = dt.datetime.fromisoformat(str(iso).replace("Z", "+00:00")).timestamp()
+        dt.datetime.fromtimestamp(ts).astimezone()      # shown later in local time: it must be showable
+        return ts
+    except (TypeError, ValueError, OverflowError, OSError):
         return None
+
+
+def summary_units(meta: dict) -> list[str] | None:
+    """The units a summary says it includes (its metadata field "units", a JSON list of names)."""
+    try:
+        names = json.loads(str(meta.get("units") or ""))
+    except ValueError:
+        return None
+    return [str(n) for n in names if str(n).strip()] if isinstance(names, list) else None
 
 
 def find_duplicates(entries: list[Entry]) -> dict[str, list[Entry]]:
@@ -184,8 +207,10 @@ def find_duplicates(entries: list[Entry]) -> dict[str, list[Entry]]:
     return {k: _newest_first(g) for k, g in groups.items() if len(g) > 1}
 
 
-def decide(entries: list[Entry], spec: Spec, year: int, include_invalid: bool, office: str) -> dict[str, list[Entry]]:
-    """Set `included` and the reasons of every entry; returns the duplicate groups (newest first)."""
+def decide(entries: list[Entry], spec: Spec, year: int, include_invalid: bool, office: str,
+           listed: set[str] | None = None) -> dict[str, list[Entry]]:
+    """Set `included` and the reasons of every entry; returns the duplicate groups (newest first).
+    `listed`: the unit keys of the units list; a return from a unit not on it is marked `unlisted`."""
     eligible = [e for e in entries if _eligible(e, spec, year, office)]
     duplicates = find_duplicates(eligible)
     superseded = set()
@@ -212,16 +237,34 @@ def decide(entries: list[Entry], spec: Spec, year: int, include_invalid: bool, o
             e.reasons.insert(0, Message("merge.reason.invalid_included", errors=e.errors))
         else:
             e.reasons.insert(0, Message("merge.reason.invalid", errors=e.errors))
+        if listed is not None and e.unit and unit_key(e.unit) not in listed:
+            e.unlisted = True       # summed all the same (the list may be out of date), but never silently
+            e.reasons.append(Message("merge.reason.not_listed"))
+    _leave_out_overlaps([e for e in eligible if e.included])
     return duplicates
 
 
+def _leave_out_overlaps(included: list[Entry]) -> None:
+    """A summary whose units' returns are also included, or whose units another included summary also
+    covers, would count those units twice: it is left out, naming the units."""
+    returns = {unit_key(e.unit): e for e in included if e.kind != "summary" and e.unit}
+    summaries = [e for e in included if e.kind == "summary"]
+    covers = {id(s): {unit_key(u): u for u in (s.covers or ())} for s in summaries}
+    for s in summaries:
+        mine = covers[id(s)]
+        twice = [mine[k] for k in mine if k in returns]
+        twice += [mine[k] for other in summaries if other is not s for k in mine
+                  if k in covers[id(other)] or (other.unit and k == unit_key(other.unit))]
+        if twice:
+            s.included = False
+            s.reasons[:] = [Message("merge.reason.overlap", units="、".join(dict.fromkeys(twice)))]
+
+
 def mark_expected(entries: list[Entry], units) -> list[Entry]:
-    """Compare with the units list: note returns from units not on it; an entry for each unit that sent nothing."""
+    """Compare with the units list: an entry for each unit that sent nothing (returns from units not on
+    it were left out by `decide`)."""
     expected = {unit_key(u.name): u for u in units}
     sent = {unit_key(e.unit) for e in entries if e.unit}
-    for e in entries:
-        if e.unit and unit_key(e.unit) not in expected:
-            e.reasons.append(Message("merge.reason.not_listed"))
     return [Entry(None, "missing", unit=u.name, unit_code=u.code, reasons=[Message("merge.reason.missing")])
             for key, u in expected.items() if key not in sent]
 
@@ -251,7 +294,8 @@ def summary_report(spec: Spec, included: list[Entry], unit: str, unit_code: str 
     values: dict[str, object] = {c.key: None for c in spec.value_cells}
     values.update(sum_numbers(spec, included))
     return Report(spec.id, spec.version, unit, unit_code, year, values,
-                  source={"kind": "summary", "units": len(included)})
+                  source={"kind": "summary", "units": len(included),
+                          "unit_names": list(dict.fromkeys(n for e in included for n in [e.unit, *(e.covers or ())] if n))})
 
 
 # --- sheets -------------------------------------------------------------------------------------
@@ -338,7 +382,8 @@ def merge(paths, output: Path, *, year: int, unit: str, unit_code: str | None = 
     for e in entries if labels else ():
         e.path = labels.get(e.path, e.path)
     entries += [skipped_entry(p, code) for p, code in inputs.skipped]
-    duplicates = decide(entries, spec, year, include_invalid, unit)
+    listed = {unit_key(u.name) for u in units} if units is not None else None
+    duplicates = decide(entries, spec, year, include_invalid, unit, listed)
     if units is not None:
         entries += mark_expected(entries, units)
     included = [e for e in entries if e.included]

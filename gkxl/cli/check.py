@@ -48,7 +48,7 @@ def check(ctx, paths, fmt, year, previous, units_path, annotate_dir, output):
     from gkxl.checks import check_path, unreadable
     from gkxl.findings.report import ActionReport
     from gkxl.form.model import Report
-    from gkxl.io.files import refuse_overwrite, write_text
+    from gkxl.io.files import Claims, write_text
     from gkxl.io.inputs import collect
     from gkxl.io.units import not_sent, read_units
     from gkxl.text.messages import Message
@@ -65,8 +65,9 @@ def check(ctx, paths, fmt, year, previous, units_path, annotate_dir, output):
         say(ctx, "cli.no_inputs", err=True)
         ctx.exit(EXIT_USAGE)
     try:
+        claims = Claims([*inputs.files, *last_files, units_path])
         if output:
-            refuse_overwrite(Path(output), [*inputs.files, *last_files, *([units_path] if units_path else [])])
+            claims.claim(Path(output))
         units = read_units(Path(units_path))[0] if units_path else None
     except GkxlError as e:
         fail(ctx, e)
@@ -78,7 +79,7 @@ def check(ctx, paths, fmt, year, previous, units_path, annotate_dir, output):
         report.units_path = units_path
         report.missing = not_sent(units, report.files)
     if annotate_dir:
-        _annotate_all(ctx, report.files, Path(annotate_dir), {Path(p).resolve() for p in [*inputs.files, *last_files]})
+        _annotate_all(ctx, report.files, Path(annotate_dir), claims)
     body = report.to_json(lang) if fmt == "json" else report.to_text(lang)
     if output:
         try:
@@ -103,11 +104,11 @@ def _previous_failed(_path, reason):
     return reason
 
 
-def _annotate_all(ctx, results, out_dir: Path, inputs: set[Path]):
+def _annotate_all(ctx, results, out_dir: Path, claims):
     """An annotated copy of each file with findings, named after it (the source extension kept when two
-    inputs share a name); never written over an input."""
+    inputs share a name); never written over an input or another output (then named …_2)."""
     from gkxl.io.annotate import annotate
-    from gkxl.io.files import safe_filename, unique_name
+    from gkxl.io.files import safe_filename
     stems: dict[str, int] = {}
     for r in results:
         stems[Path(r.path).stem.lower()] = stems.get(Path(r.path).stem.lower(), 0) + 1
@@ -119,10 +120,7 @@ def _annotate_all(ctx, results, out_dir: Path, inputs: set[Path]):
         base = safe_filename(source.stem)
         if stems[source.stem.lower()] > 1:        # a.xls and a.ods: say which is which
             base += "_" + source.suffix.lstrip(".").lower()
-        target = out_dir / unique_name(base + "_校验标注", ".xlsx", used)
-        if target.resolve() in inputs:
-            say(ctx, "cli.annotate_failed", err=True, path=r.path, reason=GkxlError("io.output_is_input", path=str(target)).message)
-            continue
+        target = claims.free(out_dir, base + "_校验标注", ".xlsx", used)
         try:
             annotate(r, target)
             say(ctx, "cli.annotated", err=True, path=target)

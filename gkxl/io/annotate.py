@@ -67,15 +67,16 @@ def _findings_sheet(wb: openpyxl.Workbook, result: FileResult) -> None:
     if SHEET in wb.sheetnames:
         del wb[SHEET]
     ws = wb.create_sheet(SHEET, 0)
-    ws.append([f"{result.unit or ''} {result.year or ''} 校验结果：{len(result.findings)} 项（错误 {result.errors} 项）"])
+    # every cell through the one neutraliser: a unit named "=HYPERLINK(…)" stays text
+    ws.append([neutralise(f"{result.unit or ''} {result.year or ''} 校验结果：{len(result.findings)} 项（错误 {result.errors} 项）")])
     ws["A1"].font = Font(bold=True, size=13)
     header = ["规则", "级别", "位置", "行", "列", "读到", "应为", "说明", "提示"]
     ws.append(header)
     for c in ws[2]:
         c.font = Font(bold=True)
     for f in result.findings:
-        ws.append([f.rule, "错误" if f.severity == "error" else "警告", f.where, f.row_label, f.col_label,
-                   neutralise(f.value), neutralise(f.expected), f.message.zh, f.hint.zh if f.hint else ""])
+        ws.append([neutralise(v) for v in (f.rule, "错误" if f.severity == "error" else "警告", f.where, f.row_label,
+                   f.col_label, f.value, f.expected, f.message.zh, f.hint.zh if f.hint else "")])
     widths = [11, 6, 11, 22, 14, 8, 8, 56, 30]
     for col, width in zip("ABCDEFGHI", widths):
         ws.column_dimensions[col].width = width

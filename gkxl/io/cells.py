@@ -5,10 +5,13 @@ Text starting with = + - @ (or a tab or carriage return) would run as a formula 
 """
 from __future__ import annotations
 
+from gkxl.text.shown import xml_safe
+
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def neutralise(value):
+    value = xml_safe(value)       # a NUL or BEL is refused by openpyxl and by Excel
     if isinstance(value, str) and value.startswith(FORMULA_START):
         return "'" + value
     if value is None or isinstance(value, (int, float, str)):

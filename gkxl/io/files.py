@@ -4,10 +4,12 @@ from __future__ import annotations
 import errno
 import os
 import tempfile
+import time
 from contextlib import contextmanager
 from pathlib import Path
 
 from gkxl.text.errors import GkxlError
+from gkxl.text.shown import shown
 
 _OS_REASONS_ZH = {
     errno.ENOENT: "文件或文件夹不存在", errno.EACCES: "没有权限", errno.EPERM: "没有权限",
@@ -27,6 +29,33 @@ def os_error(e: OSError, path) -> GkxlError:
     return GkxlError("io.os_error", path=str(path), reason=os_reason(e))
 
 
+TEMP_PREFIX = ".~gkxl-"
+LEFTOVER_AGE = 60        # seconds: a temporary file this old belongs to no running write
+_cleaned: set[str] = set()
+
+
+def clean_leftovers(folder: Path) -> None:
+    """Remove our temporary files that a killed run (kill -9, a power cut) left in `folder`, once per
+    folder and process; only files of our own pattern, and only those older than a minute (a running
+    write's file is younger)."""
+    key = os.path.abspath(folder)
+    if key in _cleaned:
+        return
+    _cleaned.add(key)
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    now = time.time()
+    for entry in entries:
+        try:
+            if entry.name.startswith(TEMP_PREFIX) and entry.is_file(follow_symlinks=False) \
+                    and now - entry.stat(follow_symlinks=False).st_mtime > LEFTOVER_AGE:
+                os.unlink(entry.path)
+        except OSError:
+            pass
+
+
 @contextmanager
 def atomic_path(target: Path):
     """Yield a temporary path beside `target`; on success it is flushed to disk and replaces `target` in
@@ -34,7 +63,8 @@ def atomic_path(target: Path):
     target = Path(target)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".~gkxl-", suffix=target.suffix, dir=target.parent)
+        clean_leftovers(target.parent)
+        fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=target.suffix, dir=target.parent)
         os.close(fd)
     except OSError as e:
         raise write_error(e, target) from None
@@ -75,15 +105,63 @@ def _umask() -> int:
 
 def write_text(target: Path, content: str, encoding: str = "utf-8") -> None:
     with atomic_path(target) as tmp:
-        tmp.write_text(content, encoding=encoding)
+        tmp.write_text(shown(content), encoding=encoding)
 
 
-def refuse_overwrite(output: Path, inputs) -> None:
-    """An output that is one of the inputs would destroy it: refuse before doing any work."""
-    out = Path(output).resolve()
-    for p in inputs:
-        if Path(p).resolve() == out:
-            raise GkxlError("io.output_is_input", path=str(output))
+def _identities(path) -> set:
+    """What makes two names one file: the resolved path and, for a file that exists, its device and inode
+    (a hard link, another spelling on a case-insensitive disk)."""
+    p = Path(path)
+    ids: set = {("path", str(p.resolve()))}
+    try:
+        st = p.stat()
+        ids.add(("inode", st.st_dev, st.st_ino))
+    except (OSError, ValueError):
+        pass
+    return ids
+
+
+class Claims:
+    """The one policy for outputs: a run never writes over any file it reads (inputs, --previous files, a
+    units list), nor writes two of its outputs to one file."""
+
+    def __init__(self, inputs=()):
+        self.inputs: set = set()
+        for p in inputs:
+            if p is not None:
+                self.inputs |= _identities(p)
+        self.outputs: set = set()
+
+    def clash(self, path) -> str | None:
+        """The message code saying why `path` may not be written, or None."""
+        ids = _identities(path)
+        if ids & self.inputs:
+            return "io.output_is_input"
+        return "io.output_twice" if ids & self.outputs else None
+
+    def claim(self, path) -> Path:
+        code = self.clash(path)
+        if code:
+            raise GkxlError(code, path=str(path))
+        self.outputs |= _identities(path)
+        return Path(path)
+
+    def free(self, folder: Path, base: str, suffix: str, used: set[str]) -> Path:
+        """folder/base+suffix, or base_2+suffix, … : the first name neither used in this run nor a file
+        of it; claimed."""
+        while True:
+            target = Path(folder) / unique_name(base, suffix, used)
+            if self.clash(target) is None:
+                return self.claim(target)
+
+
+def refuse_overwrite(output: Path, inputs, others=()) -> None:
+    """An output that is one of the inputs would destroy it, one that is another output of the same run
+    (`others`) would replace it: refuse before doing any work."""
+    claims = Claims(inputs)
+    for other in others:
+        claims.claim(other)
+    claims.claim(output)
 
 
 _WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}

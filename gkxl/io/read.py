@@ -117,7 +117,10 @@ def read_path(path: Path, spec_id: str | None = None) -> ReadResult:
     src = open_source(Path(path))
     if src.kind == "json":
         report = Report.from_dict(_json(src))
-        report.source = {**report.source, "path": str(path), "kind": "json"}
+        meta = report.source.get("metadata")
+        # the writer's "source" is its own say: where it was saved and when is this file's, never its claim
+        report.source = {**report.source, "path": str(path), "kind": "json", "saved_at": None,
+                         "metadata": meta if isinstance(meta, dict) else {}}
         return ReadResult(report, stored_totals=True)
     return read_workbook(src, spec_id)
 
@@ -206,6 +209,7 @@ def read_workbook(src: Source, spec_id: str | None = None) -> ReadResult:
                                                           "saved_at": src.saved_at,
                                                           "metadata": {k: v for k, v in meta.items()}})
         skipped: set[str] = set()
+        read_from_cells: set[str] = set()        # meta fields whose cell was there to read (even if blank)
         moved = ReadResult(report)
         names = set(wb.sheet_names)
         for sheet in spec.sheets:
@@ -235,6 +239,7 @@ def read_workbook(src: Source, spec_id: str | None = None) -> ReadResult:
                 value = clean(grid.get(cell.row, cell.col))
                 if cell.meta:
                     setattr(report, cell.meta, value)
+                    read_from_cells.add(cell.meta)
                 elif cell.type == "text":
                     values[cell.key] = _as_text(value)
                 else:
@@ -242,8 +247,11 @@ def read_workbook(src: Source, spec_id: str | None = None) -> ReadResult:
         report.values = values
         if report.unit in (None, ""):
             report.unit = meta.get("unit") or None
-        if report.year in (None, ""):
-            report.year = meta.get("year") or None
+        if report.year in (None, "") and "year" not in read_from_cells:
+            # only when the sheet holding the year is gone: a blank or #DIV/0! cell stays blank, never
+            # quoted as if the template's year had been read from it
+            year = meta.get("year")
+            report.year = int(year) if isinstance(year, str) and year.isdigit() and year.isascii() else year or None
         for name in ("unit", "unit_code"):
             v = getattr(report, name)
             if v is not None and not isinstance(v, str):

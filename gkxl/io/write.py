@@ -7,6 +7,7 @@ value, computed here by the same rule code the checker uses.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from dataclasses import dataclass, field
 from functools import cache
@@ -32,6 +33,7 @@ from gkxl.io.printing import (
     page_header,
     pages_tall_for,
 )
+from gkxl.text.shown import shown
 
 GUIDE_SHEET = "填报说明"
 CHECK_SHEET = "校验"
@@ -280,11 +282,13 @@ def write_workbook(target: Path, spec: Spec, report: Report | None = None, *, pa
                            "subject": spec.name, "author": "gkxl", "comments": f"gkxl {__version__} {spec.basis}",
                            "created": written})
         for name, value in _metadata(spec, report, kind, generated_at):
-            wb.set_custom_property(f"gkxl.{name}", str(value))
+            if len(str(value)) <= CUSTOM_PROPERTY_MAX:     # a long units list lives in the hidden sheet only
+                wb.set_custom_property(f"gkxl.{name}", str(value))
         wb.worksheets()[1].activate()
         wb.close()
 
 
+CUSTOM_PROPERTY_MAX = 255     # Excel's limit for a custom document property's text
 PLAIN_TEXT_MAX, PLAIN_FIGURE_WIDTH, PLAIN_PAGE_WIDTH = 30, 8, 260
 
 
@@ -294,6 +298,7 @@ def _plain_sheet(wb, fm: _Formats, name: str, rows: list[list], header, printed:
     ws = wb.add_worksheet(name)
     if not rows:
         return
+    rows = [[shown(v) for v in row] for row in rows]       # file names with undecodable bytes
     n_cols = max(len(r) for r in rows)
     figures = [all(_is_number(r[c]) or r[c] in (None, "") for r in rows[1:] if c < len(r)) and len(rows) > 1
                for c in range(n_cols)]
@@ -349,10 +354,13 @@ def _rng(rect) -> str:
 
 
 def _metadata(spec: Spec, report: Report, kind: str, generated_at: str) -> list[tuple[str, object]]:
-    return [("template", spec.id), ("template_version", spec.version), ("edition", spec.edition),
+    rows = [("template", spec.id), ("template_version", spec.version), ("edition", spec.edition),
             ("kind", kind), ("year", "" if report.year is None else report.year),
             ("unit", report.unit or ""), ("unit_code", report.unit_code or ""),
             ("generated_at", generated_at), ("generator", f"gkxl {__version__}")]
+    if kind == "summary":   # the units it includes: merged again one level up, they must not count twice
+        rows.append(("units", json.dumps(list(report.source.get("unit_names") or ()), ensure_ascii=False)))
+    return rows
 
 
 def _meta_sheet(wb, spec, report, kind, generated_at, password):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import html
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from gkxl.form import spec as specmod
 from gkxl.form.model import Report
 from gkxl.io.files import atomic_path, write_text
 from gkxl.text.errors import GkxlError
+from gkxl.text.shown import xml_safe
 
 TITLE_SUFFIX = "政府信息公开工作年度报告"
 FORMATS = ("md", "html", "docx", "pdf")
@@ -149,15 +151,32 @@ def _one_row_layout(sheet: specmod.Sheet, groups: list[specmod.RowGroup]):
 
 # --- Markdown ----------------------------------------------------------------------------------
 
+_MD_INLINE = re.compile(r"([\\`*_\[\]])")
+_MD_LINE_START = re.compile(r"^(\s*)([#>+=|~-]|\d+[.)](?=\s|$))")
+
+
+def md_text(text: str, line: bool = True) -> str:
+    """Text from a report as Markdown shows it literally: HTML (<script>) escaped, emphasis and link
+    marks escaped, and (for a `line`, not a table cell: -5 is a figure) a line start that would make a
+    heading, quote or list (# 标题) escaped."""
+    text = _MD_INLINE.sub(r"\\\1", html.escape(xml_safe(text), quote=False))
+    return _MD_LINE_START.sub(_escaped_start, text) if line else text
+
+
+def _escaped_start(m: re.Match) -> str:
+    mark = m.group(2)       # "1." is escaped as "1\." (a backslash escapes punctuation only)
+    return m.group(1) + (mark[:-1] + "\\" + mark[-1] if mark[0].isdigit() else "\\" + mark)
+
+
 def to_markdown(report: Report) -> str:
-    out = [f"# {title_of(report)}", ""]
+    out = [f"# {md_text(title_of(report))}", ""]
     for paragraph in _preamble(report):
-        out += [paragraph, ""]
+        out += [md_text(paragraph), ""]
     one_row = formgroups.published_as_one_row(report.spec, report.values)
     for section in sections_of(report):
         out += [f"## {section.heading}", ""]
         for paragraph in section.paragraphs:
-            out += [paragraph, ""]
+            out += [md_text(paragraph), ""]
         if section.table is not None:
             out += _markdown_table(section.table.sheet, report.values, one_row)
     return "\n".join(out).rstrip() + "\n"
@@ -187,8 +206,8 @@ def _markdown_grid(sheet: specmod.Sheet, values: dict, one_row: list[specmod.Row
     row_labels = list(dict.fromkeys(c.row_label for c in cells))
     col_labels = list(dict.fromkeys(c.col_label for c in cells))
     by_pos = {(c.row_label, c.col_label): c for c in cells}
-    rows = [[r] + [format_value(values.get(by_pos[(r, k)].key)) if (r, k) in by_pos else "" for k in col_labels]
-            for r in row_labels]
+    rows = [[r] + [md_text(format_value(values.get(by_pos[(r, k)].key)), line=False) if (r, k) in by_pos else ""
+                   for k in col_labels] for r in row_labels]
     return _md_table(["项目", *col_labels], rows)
 
 
@@ -221,7 +240,7 @@ def _markdown_blocks(sheet: specmod.Sheet, values: dict) -> list[str]:
             header = [l.text for l in labs]
         else:
             cells = sorted(cells_by_row.get(r, []), key=lambda c: c.col)
-            rows.append([labs[0].text] + [format_value(values.get(c.key)) for c in cells])
+            rows.append([labs[0].text] + [md_text(format_value(values.get(c.key)), line=False) for c in cells])
     flush()
     return out
 
@@ -314,7 +333,7 @@ def to_docx(report: Report, target: Path) -> None:
         fmt.space_before = fmt.space_after = Pt(0)
         if indent:
             fmt.first_line_indent = Pt(size * 2)
-        run = p.add_run(content)
+        run = _add_run(p, content)
         _font(run.font, run._element, font, size)
         run.font.color.rgb = RGBColor(0, 0, 0)
         return p
@@ -335,6 +354,12 @@ def to_docx(report: Report, target: Path) -> None:
             _docx_table(document, part.table, WD_TABLE_ALIGNMENT, WD_ALIGN_PARAGRAPH, Pt)
     with atomic_path(target) as tmp:
         document.save(str(tmp))
+
+
+def _add_run(p, content: str):
+    """The one place text from a report enters the Word document: without the control characters XML
+    forbids (a BEL or NUL a return may carry), which would make the file unopenable."""
+    return p.add_run(xml_safe(content))
 
 
 def _font(font, element, name: str, size: float) -> None:
@@ -395,7 +420,7 @@ def _docx_table(document, table: Table, WD_TABLE_ALIGNMENT, WD_ALIGN_PARAGRAPH, 
             # the table moves whole to the next page rather than leave a few rows behind (a table
             # longer than a page still splits, between rows)
             fmt.keep_with_next = r < n_rows - 1
-            run = p.add_run(cell.text)
+            run = _add_run(p, cell.text)
             _font(run.font, run._element, BODY_FONT, size)
     document.add_paragraph()
 

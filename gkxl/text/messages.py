@@ -4,6 +4,8 @@ A code names a sentence; both languages take the same {parameters} (tests/test_m
 Modules never define sentences of their own."""
 from __future__ import annotations
 
+from gkxl.text.shown import shown
+
 MESSAGES: dict[str, tuple[str, str]] = {
     # spec
     "spec.not_found": ("没有表格格式 {name}（可用：{known}）", "no form spec {name} (known: {known})"),
@@ -567,6 +569,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "desk.login.password": ("密码", "Password"),
     "desk.login.submit": ("登录", "Log in"),
     "desk.login.failed": ("密码不对", "wrong password"),
+    # hardening, second part (issue 13): verdicts, merge, outputs
+    "merge.reason.year_unread": ("报告年度未填写或不是四位数字年份（读到“{found}”），未计入",
+                                 "the report year is blank or not a 4-digit year (read “{found}”); left out"),
+    "merge.reason.overlap": ("这是汇总表，其中已包含{units}，这些单位的报表（或包含它们的另一张汇总表）也在本次汇总中；为免重复计算，本汇总表未计入",
+                             "a summary that already includes {units}, whose returns (or another summary including them) are also in this merge; left out so that nothing counts twice"),
+    "io.output_twice": ("输出文件 {path} 也是本次运行的另一个输出，拒绝覆盖", "output {path} is also another output of this run; refusing to overwrite it"),
+    "cli.merge.unlisted": ("已计入，但单位不在应报送单位名单中：{path}（{unit}），请核对是否为名单遗漏或重复计算",
+                           "included, but the unit is not on the units list: {path} ({unit}); check whether the list lacks it or it counts twice"),
 }
 
 
@@ -584,7 +594,7 @@ def text(code: str, lang: str = "zh", **params) -> str:
         raise MessageError(f"unknown message {code}") from None
     params = {k: _localised(v, lang) for k, v in params.items()}
     try:
-        return (en if lang == "en" else zh).format(**params)
+        return shown((en if lang == "en" else zh).format(**params))
     except (KeyError, IndexError) as e:
         raise MessageError(f"message {code} needs parameter {e}") from None
 
