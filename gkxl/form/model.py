@@ -11,8 +11,6 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-import jsonschema
-
 from gkxl.form import spec as specmod
 from gkxl.text.errors import GkxlError
 
@@ -159,8 +157,10 @@ def json_schema(spec_id: str = specmod.DEFAULT_SPEC) -> dict:
 
 
 @cache
-def validator(spec_id: str = specmod.DEFAULT_SPEC) -> jsonschema.Draft202012Validator:
-    """The full validator: every error, with its path (slow, about 5 ms a report)."""
+def validator(spec_id: str = specmod.DEFAULT_SPEC):
+    """The full validator (jsonschema's Draft202012Validator): every error, with its path (slow, about
+    5 ms a report). jsonschema is imported here: 70 ms that only the commands validating in detail pay."""
+    import jsonschema
     return jsonschema.Draft202012Validator(json_schema(spec_id))
 
 
