@@ -25,6 +25,7 @@ from conftest import ROOT, consistent_values, libreoffice_convert
 
 pytestmark = pytest.mark.browser
 playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install -e '.[test]')")
+expect = playwright_api.expect
 
 CHROMIUM = os.environ.get("GKXL_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
@@ -234,7 +235,7 @@ def _the_year(server: Server, page, spec, tmp_path: Path):
 
     # English, with the same switch
     page.get_by_role("link", name="English").click()
-    assert page.get_by_role("link", name="Overview", exact=True).is_visible()
+    expect(page.get_by_role("link", name="Overview", exact=True)).to_be_visible()
     assert page.dialogs == []
 
 
@@ -305,11 +306,11 @@ def test_login_with_a_password(tmp_path, page):
         assert page.url.endswith("/login")
         page.locator("input[name=password]").fill("wrong")
         page.get_by_role("button", name="登录").click()
-        assert "密码不对" in page.content()
+        expect(page.locator("body")).to_contain_text("密码不对")
         assert page.request.get(server.url + "/summary", headers={"Accept": "application/json"}).status == 401
         page.locator("input[name=password]").fill("柜台口令2025")
         page.get_by_role("button", name="登录").click()
-        assert page.get_by_role("heading", name="总览").is_visible()
+        expect(page.get_by_role("heading", name="总览")).to_be_visible()      # waits for the page after login
         (cookie,) = [c for c in page.context.cookies() if c["name"] == "gkxl_desk"]
         assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
         # the units list edited on 总览, by the rules of --units (the repeated line is skipped and said)

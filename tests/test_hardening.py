@@ -643,3 +643,34 @@ def test_temporary_files_a_killed_run_left_are_cleaned_by_the_next_write_there(t
     r = gkxl("template", "--year", "2025", "-o", tmp_path / "模板.xlsx")
     assert r.returncode == 0, r.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([fresh.name, other.name, "模板.xlsx"])
+
+
+# --- lazy vetting: a worksheet is measured when it is read, never skipped when read ----------------------
+
+def test_lazily_vetted_sheet_is_measured_before_it_is_read(template, tmp_path):
+    from gkxl.io.source import open_source
+    from gkxl.text.errors import GkxlError
+    bad = rezip(template, tmp_path / "远处.xlsx",
+                change={sheet_member(template): lambda x: _far(x, b'<c r="XFD1048576"><v>1</v></c>')})
+    src = open_source(bad, lazy=True)              # the far cell's sheet is not inflated yet
+    src.vet_sheet("基本信息")
+    with pytest.raises(GkxlError) as e:
+        src.vet_sheet("表三")
+    assert e.value.message.code == "src.huge_sheet"
+    with pytest.raises(GkxlError):
+        open_source(bad)                           # at once, for readers of every part (openpyxl)
+
+
+def test_sheet_behind_an_unusual_target_is_measured_at_once(template, tmp_path):
+    from gkxl.io.source import open_source
+    from gkxl.text.errors import GkxlError
+    name = sheet_member(template)
+    rel = name.removeprefix("xl/").encode()
+    bad = rezip(template, tmp_path / "点路径.xlsx", change={
+        name: lambda x: _far(x, b'<c r="XFD1048576"><v>1</v></c>'),
+        "xl/_rels/workbook.xml.rels": lambda x: x.replace(b'"' + rel + b'"', b'"./' + rel + b'"')})
+    with pytest.raises(GkxlError) as e:
+        open_source(bad, lazy=True)
+    assert e.value.message.code == "src.huge_sheet"
+    r = only_result(check_json(bad, template), bad.name)
+    assert r["status"] == "unreadable" and "范围过大" in r["error"], r

@@ -63,11 +63,14 @@ def value_findings(report: Report, spec: Spec, skip_sheets=(), stored_totals: bo
     is not the clerk's blank (files saved without calculating have none), and totals are recomputed anyway."""
     out: list[Finding] = []
     values = report.values
+    bounds = {name: (t.get("minimum", -math.inf), t.get("maximum", 1e9)) for name, t in spec.types.items()}
     for cell in spec.value_cells:
         if cell.sheet in skip_sheets or cell.key in skip_keys:
             continue
         value = values.get(cell.key)
         if cell.numeric:
+            if type(value) is int and bounds[cell.type][0] <= value and abs(value) <= bounds[cell.type][1]:
+                continue        # the common case, a whole number within limits: what value_finding passes
             if not stored_totals and cell.defined_by is not None and (value is None or isinstance(value, (int, float))):
                 continue        # a formula: recomputed from the inputs, and compared with them in balance
             finding = value_finding(cell, value, spec)

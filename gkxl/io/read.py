@@ -114,7 +114,7 @@ def _as_text(value):
 
 
 def read_path(path: Path, spec_id: str | None = None) -> ReadResult:
-    src = open_source(Path(path))
+    src = open_source(Path(path), lazy=True)
     if src.kind == "json":
         report = Report.from_dict(_json(src))
         meta = report.source.get("metadata")
@@ -159,10 +159,16 @@ def _open_calamine(src: Source) -> pc.CalamineWorkbook:
         raise GkxlError("read.corrupt", detail=_detail(e)) from None
 
 
+def _sheet(wb: pc.CalamineWorkbook, src: Source, name: str) -> pc.CalamineSheet:
+    """A sheet, measured first (the file was vetted lazily: a sheet too big is refused before it is built)."""
+    src.vet_sheet(name)
+    return wb.get_sheet_by_name(name)
+
+
 def _metadata(wb: pc.CalamineWorkbook, src: Source) -> dict:
     if META_SHEET in wb.sheet_names:
         try:
-            grid = wb.get_sheet_by_name(META_SHEET).to_python()
+            grid = _sheet(wb, src, META_SHEET).to_python()
         except BaseException as e:  # noqa: B036 - see _calamine_broke
             if not _calamine_broke(e):
                 raise
@@ -221,7 +227,7 @@ def read_workbook(src: Source, spec_id: str | None = None) -> ReadResult:
                         values[cell.key] = None
                 continue
             try:
-                grid = _Grid(wb.get_sheet_by_name(sheet.name))
+                grid = _Grid(_sheet(wb, src, sheet.name))
             except BaseException as e:  # noqa: B036 - see _calamine_broke
                 if not _calamine_broke(e):
                     raise
@@ -287,6 +293,7 @@ def read_by_labels(wb: pc.CalamineWorkbook, src: Source, spec_id: str | None = N
     for name in wb.sheet_names:
         if name == META_SHEET:
             continue
+        src.vet_sheet(name)
         try:
             grids.append(locate.Grid(name, wb.get_sheet_by_name(name).to_python(skip_empty_area=False)))
         except Exception as e:

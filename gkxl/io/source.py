@@ -40,6 +40,12 @@ class Source:
     data: bytes
     kind: str                     # xlsx | ods | xls | json
     saved_at: str | None = None   # when the application last saved it, from the file's own properties
+    sheets: _Vetting | None = None    # lazy vetting: the worksheets still to measure, by name
+
+    def vet_sheet(self, name: str) -> None:
+        """Measure a worksheet before the reader builds it (opened with lazy=True; else all are measured)."""
+        if self.sheets is not None:
+            self.sheets.sheet(self.data, name)
 
 
 def sniff(data: bytes) -> str:
@@ -55,8 +61,12 @@ def sniff(data: bytes) -> str:
     return "unknown"
 
 
-def open_source(path: Path) -> Source:
-    """Read and vet a file. Raises GkxlError with a clerk-readable reason when it cannot be used."""
+def open_source(path: Path, *, lazy: bool = False) -> Source:
+    """Read and vet a file. Raises GkxlError with a clerk-readable reason when it cannot be used.
+
+    With `lazy`, an xlsx's worksheets are measured only when the caller asks for them by name
+    (Source.vet_sheet, before reading each sheet with calamine): a sheet nobody reads is never inflated.
+    Callers that read every part another way (openpyxl) open it without."""
     path = Path(path)
     try:
         st = path.stat()
@@ -85,19 +95,19 @@ def open_source(path: Path) -> Source:
         raise GkxlError("src.empty")
     if kind == "unknown":
         raise GkxlError("src.not_spreadsheet")
-    saved = None
+    saved = sheets = None
     if kind == "zip":
-        kind, saved = _vet_zip(data)
+        kind, saved, sheets = _vet_zip(data, lazy)
     elif kind == "ole":
         kind, saved = _vet_ole(data)
-    return Source(path, data, kind, saved)
+    return Source(path, data, kind, saved, sheets)
 
 
 _SAVED_AT = {"docProps/core.xml": re.compile(rb"<dcterms:modified[^>]*>([^<]+)<"),
              "meta.xml": re.compile(rb"<dc:date>([^<]+)<")}
 
 
-def _vet_zip(data: bytes) -> tuple[str, str | None]:
+def _vet_zip(data: bytes, lazy: bool = False) -> tuple[str, str | None, _Vetting | None]:
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         infos = zf.infolist()
@@ -136,60 +146,147 @@ def _vet_zip(data: bytes) -> tuple[str, str | None]:
             raise GkxlError("src.zip_unsupported")
         if any(n.lower().endswith("vbaproject.bin") or n.startswith(("Basic/", "Scripts/")) for n in names):
             raise GkxlError("src.macro")
-        return kind, _vet_members(data, infos, kind)
+        vetting = _Vetting(kind, _worksheets(data, zf, infos) if lazy and kind == "xlsx" else {})
+        saved = vetting.members(data, infos)
+        return kind, saved, vetting if vetting.deferred else None
     except GkxlError:
         raise
     except Exception:  # zlib errors, CRC failures, malformed or truncated XML
         raise GkxlError("src.corrupt_zip") from None
 
 
-def _vet_members(data: bytes, infos, kind: str) -> str | None:
-    """Inflate every member once, as the reader will, and measure what the reader will build from it.
+class _Vetting:
+    """Inflate members once, as the reader will, and measure what the reader will build from them.
 
     Which parts are worksheets is told by content, not by name: the reader follows the workbook's
     relationships wherever they point, so every member holding sheet data is measured (xlsx); an ods
     has all its tables in content.xml. Entities can only be declared in a DTD, so a UTF-8 part without
-    "<!DOCTYPE" anywhere has none; other encodings get a real XML parser."""
-    saved = None
-    cells = 0                   # the rectangles the reader builds, over all sheets
-    string_cells = 0            # cells that copy a shared string
-    longest_string = 0          # the longest shared string, in bytes of markup
-    for i in infos:
-        part = _inflate(data, i)
-        if i.filename in _SAVED_AT:
-            m = _SAVED_AT[i.filename].search(part)
-            saved = m.group(1).decode("ascii", "replace").strip() if m else None
+    "<!DOCTYPE" anywhere has none; other encodings get a real XML parser.
+
+    `deferred` (sheet name -> its member, lazy mode) are the worksheets measured only when read; the
+    totals (cells of all rectangles, copies of shared strings) count every sheet measured so far."""
+
+    def __init__(self, kind: str, deferred: dict[str, zipfile.ZipInfo]):
+        self.kind = kind
+        self.deferred = deferred
+        self.names = set(deferred)      # the workbook's sheets
+        self.cells = 0                  # the rectangles the reader builds, over all sheets
+        self.string_cells = 0           # cells that copy a shared string
+        self.shared: list[bytes] = []   # the shared-string parts
+
+    def members(self, data: bytes, infos) -> str | None:
+        later = {id(i) for i in self.deferred.values()}
+        saved = None
+        for i in infos:
+            if id(i) in later:
+                continue
+            part = _inflate(data, i)
+            if i.filename in _SAVED_AT:
+                m = _SAVED_AT[i.filename].search(part)
+                saved = m.group(1).decode("ascii", "replace").strip() if m else None
+            self.member(i, part)
+        self.strings()
+        return saved
+
+    def sheet(self, data: bytes, name: str) -> None:
+        """Measure the worksheet `name` (and, for a name the workbook did not list, every one left)."""
+        if name in self.deferred:
+            infos = [self.deferred.pop(name)]
+        elif name in self.names:         # measured already
+            return
+        else:
+            infos = list(self.deferred.values())
+            self.deferred.clear()
+        try:
+            for i in infos:
+                self.member(i, _inflate(data, i))
+        except GkxlError:
+            raise
+        except Exception:  # zlib errors, CRC failures, malformed XML
+            raise GkxlError("src.corrupt_zip") from None
+        self.strings()
+
+    def member(self, i: zipfile.ZipInfo, part: bytes) -> None:
+        kind = self.kind
         if kind == "ods":
             is_sheet = i.filename == "content.xml"
         else:
             is_sheet = b"sheetData" in part or (b"\x00" in part[:4] and any(m in part for m in _SHEET_MARKERS))
             if b"<sst" in part or b":sst" in part:
-                longest_string = max(longest_string, max(map(len, _SHARED_ITEM.split(part))))
+                self.shared.append(part)
         if not (is_sheet or i.filename.endswith((".xml", ".rels"))):
-            continue
+            return
         if b"\x00" in part[:4]:
             extent = _Extent(kind) if is_sheet else None
             _xml_parser(i.filename, extent).Parse(part, True)
-            cells += extent.cells if extent else 0
-            continue
+            self.cells += extent.cells if extent else 0
+            return
         if b"<!DOCTYPE" in part or b"<!ENTITY" in part:
             raise GkxlError("src.xml_entities", member=i.filename)
         if not is_sheet:
-            continue
+            return
         fast = _plain_xlsx_extent(part) if kind == "xlsx" else None
         if fast is None:
             extent = _Extent(kind)
             _xml_parser(i.filename, extent).Parse(part, True)     # exact, element by element
-            cells += extent.cells
+            self.cells += extent.cells
         else:
-            cells += fast
+            self.cells += fast
         if kind == "xlsx":
-            string_cells += part.count(b't="s"') + part.count(b"t='s'")
-        if cells > MAX_TOTAL_CELLS:
-            raise GkxlError("src.huge_workbook", cells=cells)
-    if string_cells * longest_string > MAX_STRING_BYTES:
-        raise GkxlError("src.huge_strings", size=round(string_cells * longest_string / 1024 / 1024))
-    return saved
+            self.string_cells += part.count(b't="s"') + part.count(b"t='s'")
+        if self.cells > MAX_TOTAL_CELLS:
+            raise GkxlError("src.huge_workbook", cells=self.cells)
+
+    def strings(self) -> None:
+        """Cells × the longest shared string; the longest is looked for only when cells × the whole
+        part's size could pass the limit (a shared string is never longer than its part)."""
+        if not self.shared or self.string_cells * max(map(len, self.shared)) <= MAX_STRING_BYTES:
+            return
+        longest = max(max(map(len, _SHARED_ITEM.split(part))) for part in self.shared)
+        if self.string_cells * longest > MAX_STRING_BYTES:
+            raise GkxlError("src.huge_strings", size=round(self.string_cells * longest / 1024 / 1024))
+
+
+_REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_SIMPLE_TARGET = re.compile(r"(?:/xl/)?(?!xl/)[A-Za-z0-9_-]+(?:/[A-Za-z0-9_-]+)*\.xml")
+
+
+def _worksheets(data: bytes, zf: zipfile.ZipFile, infos) -> dict[str, zipfile.ZipInfo]:
+    """Sheet name -> its member, as the reader finds it (xl/workbook.xml's sheets through
+    xl/_rels/workbook.xml.rels; a target is relative to xl/ unless it starts with /). Only plain targets
+    are trusted, each member the target of one sheet; anything else gives {} and every part is measured
+    at once. The parts read here are vetted again with the others (they are small)."""
+    try:
+        book, rels = (_inflate(data, zf.getinfo(n)) for n in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels"))
+        if any(b"<!DOCTYPE" in p or b"<!ENTITY" in p or b"\x00" in p[:4] for p in (book, rels)):
+            return {}
+        sheets: list[tuple[str, str | None]] = []
+        targets: dict[str, str] = {}
+
+        def start(name, attrs):
+            tag = name.rpartition("}")[2]
+            if tag == "sheet" and name.startswith("http://schemas.openxmlformats.org/spreadsheetml/"):
+                sheets.append((attrs.get("name"), attrs.get(_REL_NS + "}id")))
+            elif tag == "Relationship":      # an Id given twice is ambiguous: ""
+                rid = attrs.get("Id")
+                targets[rid] = "" if rid in targets else attrs.get("Target")
+        for part in (book, rels):
+            parser = expat.ParserCreate(namespace_separator="}")
+            parser.StartElementHandler = start
+            parser.Parse(part, True)
+    except Exception:  # KeyError (no such part), zlib, expat: the eager measure says what is wrong
+        return {}
+    members = {i.filename: i for i in infos}
+    found: dict[str, zipfile.ZipInfo] = {}
+    for name, rid in sheets:
+        target = targets.get(rid)
+        if not name or name in found or not target or not _SIMPLE_TARGET.fullmatch(target):
+            return {}
+        member = target[1:] if target.startswith("/") else "xl/" + target
+        if member not in members or any(members[member] is f for f in found.values()):
+            return {}
+        found[name] = members[member]
+    return found
 
 
 def _inflate(data: bytes, info: zipfile.ZipInfo) -> bytes:
