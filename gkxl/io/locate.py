@@ -17,6 +17,7 @@ from functools import cache, lru_cache
 from gkxl.findings.finding import Finding
 from gkxl.form import spec as specmod
 from gkxl.form.a1 import a1
+from gkxl.io.grid import Cells
 from gkxl.text.labels import core, normalise, strip_numbering
 
 LEVELS = (1.0, 0.9, 0.8)     # a label matched as printed, without its numbering, without its remarks
@@ -103,11 +104,12 @@ def shapes(spec: specmod.Spec) -> tuple[Shape, ...]:
 
 # --- a workbook sheet, indexed by label keys ------------------------------------------------------
 
-class Grid:
+class Grid(Cells):
     """A sheet's values by zero-based position, and its text cells by their label keys."""
 
     def __init__(self, name: str, rows: list[list]):
-        self.name, self.rows = name, rows
+        super().__init__(rows)
+        self.name = name
         self.texts: list[tuple[int, int, str]] = []
         self.index: tuple[dict, dict, dict] = ({}, {}, {})
         for r, line in enumerate(rows):
@@ -117,13 +119,6 @@ class Grid:
                     for i, k in enumerate(keys(v)):
                         if k:
                             self.index[i].setdefault(k, []).append((r, c))
-
-    def get(self, row: int, col: int):
-        if 0 <= row < len(self.rows):
-            line = self.rows[row]
-            if 0 <= col < len(line):
-                return line[col]
-        return ""
 
     def filled(self, row: int, col: int) -> bool:
         v = self.get(row, col)

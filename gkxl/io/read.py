@@ -25,6 +25,7 @@ from gkxl.form.model import Report
 from gkxl.form.model import loads as model_loads
 from gkxl.form.spec import META_SHEET
 from gkxl.io import locate
+from gkxl.io.grid import Cells
 from gkxl.io.source import Source, open_source
 from gkxl.text.errors import GkxlError
 from gkxl.text.labels import normalise
@@ -79,19 +80,9 @@ def _swap(message: Message, spots: dict[str, str]) -> None:
             message.params[name] = [spots.get(v, v) if isinstance(v, str) else v for v in value]
 
 
-class _Grid:
-    """A sheet's values by zero-based position. to_python(skip_empty_area=False) starts at A1 whatever
-    the sheet's first used cell, so positions need no offset."""
-
+class _Grid(Cells):
     def __init__(self, sheet: pc.CalamineSheet):
-        self.rows = sheet.to_python(skip_empty_area=False)
-
-    def get(self, row: int, col: int):
-        if 0 <= row < len(self.rows):
-            line = self.rows[row]
-            if 0 <= col < len(line):
-                return line[col]
-        return ""
+        super().__init__(sheet.to_python(skip_empty_area=False))
 
 
 def clean(value):

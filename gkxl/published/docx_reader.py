@@ -12,13 +12,13 @@ from __future__ import annotations
 import io
 import zipfile
 
+from gkxl.io.source import oversized
 from gkxl.published.lines import Line, _clean, text_lines
 from gkxl.text.errors import GkxlError
 from gkxl.text.messages import Message
 
 MAX_MEMBER_BYTES = 64 * 1024 * 1024
 MAX_TOTAL_BYTES = 200 * 1024 * 1024
-MAX_RATIO = 300
 MAX_MEMBERS = 10000
 MAX_GRID_COLUMNS = 64            # the widest official table has 16 columns
 MAX_ROWS = 5000
@@ -37,8 +37,7 @@ def vet_docx(data: bytes, path: str) -> None:
     if len(infos) > MAX_MEMBERS or total > MAX_TOTAL_BYTES:
         raise GkxlError("doc.docx_bomb", detail=f"{len(infos)} files, {total} B")
     for i in infos:
-        if i.file_size > MAX_MEMBER_BYTES or (i.compress_size and i.file_size / i.compress_size > MAX_RATIO
-                                               and i.file_size > 1024 * 1024):
+        if oversized(i, MAX_MEMBER_BYTES):
             raise GkxlError("doc.docx_bomb", detail=f"{i.filename}: {i.file_size} B")
         if i.flag_bits & 0x1:
             raise GkxlError("doc.encrypted")
