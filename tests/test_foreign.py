@@ -365,3 +365,29 @@ def test_identity_from_the_file_name_or_a_finding(spec, values, tmp_path):
     anonymous = check_path(tmp_path / "报表.xlsx")
     assert {(f.rule, f.severity) for f in anonymous.findings} >= {("ID-unit", "error"), ("ID-year", "error")}
     assert all(f.sheet is None for f in anonymous.findings if f.rule.startswith("ID-"))
+
+
+def test_info_blocks_that_disagree_are_said_and_year_is_settled_only_by_year_option(spec, values, tmp_path):
+    """Two info blocks with different years or units: a finding naming both places, never a silent pick;
+    --year settles the year when it is one of them."""
+    path = three_sheets(tmp_path / "two_years.xlsx", values, spec)
+    wb = openpyxl.load_workbook(path)
+    ws = wb["表3"]
+    ws.insert_rows(1, 3)
+    ws["A1"], ws["B1"] = "报告年度", f"{YEAR - 1}年"
+    wb.save(path)
+    result = check_path(path)
+    [said] = [f for f in result.findings if f.rule == "ID-year"]
+    assert result.report.year is None and said.severity == "error"
+    assert "表1!B2" in said.message.zh and "表3!B1" in said.message.zh and str(YEAR - 1) in said.message.zh
+    settled = check_path(path, year=YEAR)
+    assert settled.year == YEAR and not [f for f in settled.findings if f.rule == "ID-year"]
+    assert any(f.rule == "ID-source" and "--year" in f.message.zh for f in settled.findings)
+    elsewhere = check_path(path, year=YEAR + 5)
+    assert elsewhere.status == "invalid" and [f.rule for f in elsewhere.findings].count("ID-year") == 1
+    ws["A1"], ws["B1"] = "填报单位", "另一个局"
+    ws["A2"], ws["B2"] = "报告年度", f"{YEAR}年"
+    wb.save(path)
+    result = check_path(path, year=YEAR)
+    [unit] = [f for f in result.findings if f.rule == "ID-unit"]
+    assert result.unit is None and "另一个局" in unit.message.zh and UNIT in unit.message.zh

@@ -44,7 +44,8 @@ def _groups(report: Report, ctx: Context) -> list[Finding]:
 
 
 def _identity(report: Report, ctx: Context) -> list[Finding]:
-    return identity_findings(report, ctx.spec, ctx.year)
+    said = {f.rule for f in ctx.found if f.rule in ("ID-unit", "ID-year")}     # the reader already said why
+    return [f for f in identity_findings(report, ctx.spec, ctx.year) if f.rule not in said]
 
 
 def _balance(report: Report, ctx: Context) -> list[Finding]:
@@ -67,12 +68,23 @@ def check_read(result: ReadResult, *, year: int | None = None, previous=()) -> l
     """All findings of one read report. `previous`: last year's reports (any units; matched by unit)."""
     if isinstance(previous, Report):
         previous = (previous,)
+    _settle_year(result, year)
     ctx = Context(result, year, tuple(previous), list(result.findings))
     ctx.spec = groups.view(result.report.spec, result.report.values)
     for check in CHECKS:
         ctx.found += check(result.report, ctx)
     result.locate(ctx.found[len(result.findings):], result.report.spec)
     return ctx.found
+
+
+def _settle_year(result: ReadResult, year: int | None) -> None:
+    """A workbook whose info blocks give several years, one of them the --year asked for: that one, said."""
+    years = (result.report.source.get("candidates") or {}).get("year") or []
+    if year is None or result.report.year is not None or year not in years:
+        return
+    result.report.year = year
+    result.findings = [f for f in result.findings if not (f.rule == "ID-year" and f.message.code == "locate.identity_twice")]
+    result.findings.append(Finding.of("ID-source", "locate.year_by_option", items=[str(y) for y in years], year=year))
 
 
 def unreadable(path, reason) -> FileResult:

@@ -17,8 +17,10 @@ from functools import cache, lru_cache
 from gkxl.findings.finding import Finding
 from gkxl.form import spec as specmod
 from gkxl.form.a1 import a1
+from gkxl.form.model import unit_key
 from gkxl.io.grid import Cells
 from gkxl.text.labels import core, normalise, strip_numbering
+from gkxl.text.messages import Message
 
 LEVELS = (1.0, 0.9, 0.8)     # a label matched as printed, without its numbering, without its remarks
 INNER_ROW = 3.0              # the row label nearest the figures names the row; the labels left of it group rows
@@ -403,6 +405,8 @@ class Identity:
     year: object = None
     places: dict[str, tuple[str, str]] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
+    candidates: dict[str, list] = field(default_factory=dict)   # what two disagreeing info blocks said
+    ambiguous: set[str] = field(default_factory=set)
 
 
 def identify(grids: list[Grid], spec: specmod.Spec, file_name: str) -> Identity:
@@ -413,16 +417,28 @@ def identify(grids: list[Grid], spec: specmod.Spec, file_name: str) -> Identity:
         cell = spec.meta_cell(name)
         names = ((cell.label,) if cell else ()) + ALIASES[name]
         labels[name] = sorted({normalise(x) for x in names}, key=len, reverse=True)
+    seen: dict[str, dict] = {"unit": {}, "unit_code": {}, "year": {}}    # name -> distinct value -> (value, place)
     for grid in grids:
         for r, c, text in grid.texts:
             for name, found in _info_cell(grid, r, c, text, labels).items():
-                if getattr(out, name) is None and found[0] not in (None, ""):
-                    setattr(out, name, found[0])
-                    if spec.meta_cell(name) is not None:
-                        out.places[spec.meta_cell(name).key] = (grid.name, a1(*found[1]))
-    if out.year is not None:
-        out.year = _year(out.year) or out.year
-    if out.unit is None or out.year is None:
+                if found[0] in (None, ""):
+                    continue
+                value = (_year(found[0]) or found[0]) if name == "year" else found[0]
+                same = unit_key(value) if name == "unit" else str(value).strip()
+                seen[name].setdefault(same, (value, (grid.name, a1(*found[1]))))
+    for name, values in seen.items():
+        if len(values) == 1:
+            (value, place), = values.values()
+            setattr(out, name, value)
+            if spec.meta_cell(name) is not None:
+                out.places[spec.meta_cell(name).key] = place
+        elif len(values) > 1:           # two info blocks that disagree: said, never a silent pick
+            out.candidates[name] = [value for value, _ in values.values()]
+            items = [f"“{value}”（{sheet}!{ref}）" for value, (sheet, ref) in values.values()]
+            rule = {"unit": "ID-unit", "year": "ID-year", "unit_code": "ID-code"}[name]
+            out.findings.append(_finding(rule, "locate.identity_twice", what=Message(f"locate.what_{name}"), items=items))
+            out.ambiguous.add(name)
+    if (out.unit is None and "unit" not in out.ambiguous) or (out.year is None and "year" not in out.ambiguous):
         for grid in grids:
             for r, c, text in grid.texts:
                 m = TITLE.search(" ".join(text.split())) if len(text) <= TITLE_MAX else None
@@ -430,10 +446,10 @@ def identify(grids: list[Grid], spec: specmod.Spec, file_name: str) -> Identity:
                     continue
                 unit = re.sub(r"^关于", "", m.group("unit")).strip(" 　:：-—_《》\"“”")
                 where = grid.where(r, c)
-                if out.unit is None and unit:
+                if out.unit is None and unit and "unit" not in out.ambiguous:
                     out.unit = unit
                     out.findings.append(_finding("ID-source", "locate.unit_from_title", value=unit, where=where))
-                if out.year is None:
+                if out.year is None and "year" not in out.ambiguous:
                     out.year = int(m.group("year"))
                     out.findings.append(_finding("ID-source", "locate.year_from_title", value=out.year, where=where))
                 break
@@ -441,10 +457,10 @@ def identify(grids: list[Grid], spec: specmod.Spec, file_name: str) -> Identity:
                 break
     if out.unit is None or out.year is None:
         unit, year = from_file_name(file_name)
-        if out.unit is None and unit:
+        if out.unit is None and unit and "unit" not in out.ambiguous:
             out.unit = unit
             out.findings.append(_finding("ID-source", "locate.unit_from_file", value=unit, name=file_name))
-        if out.year is None and year:
+        if out.year is None and year and "year" not in out.ambiguous:
             out.year = year
             out.findings.append(_finding("ID-source", "locate.year_from_file", value=year, name=file_name))
     if out.unit is not None and not isinstance(out.unit, str):

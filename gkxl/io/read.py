@@ -306,6 +306,7 @@ def read_by_labels(wb: pc.CalamineWorkbook, src: Source, spec_id: str | None = N
         raise GkxlError("read.no_tables", looked="；".join(locate.looked_for(s, 2) for s in locate.shapes(spec)))
     report = Report(spec.id, None, who.unit, who.unit_code, who.year, located.values,
                     source={"path": str(src.path), "kind": src.kind, "saved_at": src.saved_at, "metadata": {},
+                            "candidates": who.candidates,
                             "layout": "labels", "tables": {s: w for s, w in located.sheets.items()}})
     return ReadResult(report, findings + who.findings + located.findings, True, located.skipped, {},
                       {**located.places, **who.places}, located.sheets, True, located.unread)

@@ -577,6 +577,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "io.output_twice": ("输出文件 {path} 也是本次运行的另一个输出，拒绝覆盖", "output {path} is also another output of this run; refusing to overwrite it"),
     "cli.merge.unlisted": ("已计入，但单位不在应报送单位名单中：{path}（{unit}），请核对是否为名单遗漏或重复计算",
                            "included, but the unit is not on the units list: {path} ({unit}); check whether the list lacks it or it counts twice"),
+    # io/locate.py: identity found twice (issue 9)
+    "locate.identity_twice": ("表格中的{what}有几处不一样：{items}；未能确定，请只保留正确的一处（年度也可用 --year 指定）",
+                              "the workbook gives different {what}: {items}; not decided — keep only the right one (a year may be given with --year)"),
+    "locate.what_unit": ("单位名称", "unit names"),
+    "locate.what_year": ("报告年度", "report years"),
+    "locate.what_unit_code": ("单位代码", "unit codes"),
+    "locate.year_by_option": ("表格中有几个不同的报告年度（{items}），按 --year 取 {year}",
+                              "the workbook gives several report years ({items}); {year} taken, as --year asks"),
 }
 
 
