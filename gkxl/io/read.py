@@ -104,8 +104,9 @@ def _as_text(value):
     return str(value).strip()
 
 
-def read_path(path: Path, spec_id: str | None = None) -> ReadResult:
-    src = open_source(Path(path), lazy=True)
+def read_path(path: Path, spec_id: str | None = None, *, data: bytes | None = None) -> ReadResult:
+    """`data`: the file's bytes when the caller has read them already (vetted all the same)."""
+    src = open_source(Path(path), lazy=True, data=data)
     if src.kind == "json":
         report = Report.from_dict(_json(src))
         meta = report.source.get("metadata")

@@ -61,12 +61,13 @@ def sniff(data: bytes) -> str:
     return "unknown"
 
 
-def open_source(path: Path, *, lazy: bool = False) -> Source:
+def open_source(path: Path, *, lazy: bool = False, data: bytes | None = None) -> Source:
     """Read and vet a file. Raises GkxlError with a clerk-readable reason when it cannot be used.
 
     With `lazy`, an xlsx's worksheets are measured only when the caller asks for them by name
     (Source.vet_sheet, before reading each sheet with calamine): a sheet nobody reads is never inflated.
-    Callers that read every part another way (openpyxl) open it without."""
+    Callers that read every part another way (openpyxl) open it without. `data`: the file's bytes, when
+    the caller has just read them (the file is still looked at, and the bytes vetted, the same way)."""
     path = Path(path)
     try:
         st = path.stat()
@@ -81,7 +82,8 @@ def open_source(path: Path, *, lazy: bool = False) -> Source:
         size = st.st_size
         if size > MAX_FILE_BYTES:
             raise GkxlError("src.too_big", size=round(size / 1024 / 1024, 1))
-        data = path.read_bytes()
+        if data is None:
+            data = path.read_bytes()
     except FileNotFoundError:
         raise GkxlError("src.missing") from None
     except IsADirectoryError:

@@ -300,11 +300,21 @@ def _plain_sheet(wb, fm: _Formats, name: str, rows: list[list], header, printed:
         return
     rows = [[shown(v) for v in row] for row in rows]       # file names with undecodable bytes
     n_cols = max(len(r) for r in rows)
-    figures = [all(_is_number(r[c]) or r[c] in (None, "") for r in rows[1:] if c < len(r)) and len(rows) > 1
+    # 明细 has a cell per input per return (190,000 for 1,000 returns): each cell's kind once, and the
+    # width of each distinct text once (figures repeat)
+    numeric = [[False] * len(rows[0])] + [[_is_number(v) for v in row] for row in rows[1:]]
+    figures = [all(numeric[i][c] or r[c] in (None, "") for i, r in enumerate(rows) if i and c < len(r)) and len(rows) > 1
                for c in range(n_cols)]
+    width_of: dict[str, float] = {}
+
+    def width(text: str) -> float:
+        w = width_of.get(text)
+        if w is None:
+            w = width_of[text] = display_width(text)
+        return w
     widths = []
     for c in range(n_cols):
-        data = [display_width(str(r[c])) for r in rows[1:] if c < len(r) and r[c] not in (None, "")]
+        data = [width(str(r[c])) for r in rows[1:] if c < len(r) and r[c] not in (None, "")]
         if figures[c]:
             widths.append(max(PLAIN_FIGURE_WIDTH, max(data, default=0) + 2))
         else:
@@ -323,7 +333,7 @@ def _plain_sheet(wb, fm: _Formats, name: str, rows: list[list], header, printed:
             if v is None or v == "":
                 ws.write_blank(r, c, None, f)
                 continue
-            if _is_number(v) and not header_row:
+            if numeric[r][c]:
                 ws.write_number(r, c, v, f)
                 continue
             if printed and c >= printed:      # screen only: one line, running past the column

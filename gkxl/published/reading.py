@@ -22,10 +22,11 @@ SAID_BY_CHECKS = ("P-total-mismatch", "P-group-row")
 
 
 def read_any(path: Path) -> ReadResult:
-    document = _document(Path(path))
+    data = _head(Path(path))
+    document = _document(Path(path), data) if data is not None else None
     if document is not None:
         return document
-    return read_path(Path(path))
+    return read_path(Path(path), data=data)     # the bytes read here, not read again
 
 
 def read_any_report(path: Path) -> Report:
@@ -33,18 +34,25 @@ def read_any_report(path: Path) -> Report:
     return read_any(path).report
 
 
-def _document(path: Path) -> ReadResult | None:
+def _head(path: Path) -> bytes | None:
+    """The whole file when it may be a document (a zip, a PDF, an OLE file), else None: the workbook
+    reader then reads it itself and says why it cannot be used, in its words."""
     try:
         st = path.stat()
         if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_DOCUMENT_BYTES:
-            return None                   # the workbook reader says why
+            return None
         with path.open("rb") as f:
             head = f.read(1024)
             if not (b"%PDF-" in head or head.startswith((b"PK\x03\x04", OLE_MAGIC))):
                 return None
-            data = head + f.read(MAX_DOCUMENT_BYTES)
+            return head + f.read(MAX_DOCUMENT_BYTES)
     except OSError:
-        return None                       # the workbook reader says why, in its words
+        return None
+
+
+def _document(path: Path, data: bytes) -> ReadResult | None:
+    if data.startswith(b"PK\x03\x04") and b"word/document.xml" not in data:
+        return None     # no part of that name in the zip (names are stored as they are): a workbook's zip
     kind = kind_of(data)
     if kind not in PARSED:
         return None
