@@ -5,6 +5,7 @@ own file; nothing is loaded from anywhere else.
 """
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import tempfile
@@ -59,13 +60,48 @@ def _value(v) -> str:
     return str(v)
 
 
-def create_app(desk: Desk, *, password: str | None = None, allowed_hosts: set[str] | None = None) -> Guard:
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True,
-                             trim_blocks=True, lstrip_blocks=True)
-    env.filters.update(time=_time, size=_size, value=_value)
-    sessions = Sessions(password)
+class Pages:
+    """Every page of the desk: one method per route, sharing the desk, the Jinja environment and the sessions."""
 
-    def page(request: Request, name: str, status: int = 200, **context) -> HTMLResponse:
+    def __init__(self, desk: Desk, password: str | None = None):
+        self.desk = desk
+        self.password = password
+        self.sessions = Sessions(password)
+        self.env = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True,
+                                      trim_blocks=True, lstrip_blocks=True)
+        self.env.filters.update(time=_time, size=_size, value=_value)
+
+    def routes(self) -> list:
+        return [
+            Route("/", self.overview),
+            Route("/units", self.units_post, methods=["POST"]),
+            Route("/templates", self.templates_page),
+            Route("/templates/all.zip", self.templates_zip),
+            Route("/templates/unit/{unit_id:int}.xlsx", self.template_one),
+            Route("/receive", self.receive_page),
+            Route("/receive", self.receive_post, methods=["POST"]),
+            Route("/assign", self.assign_post, methods=["POST"]),
+            Route("/unit/{unit_id:int}", self.unit_page),
+            Route("/unit/{unit_id:int}/return", self.unit_return, methods=["POST"]),
+            Route("/unit/{unit_id:int}/reopen", self.unit_return, methods=["POST"]),
+            Route("/file/{file_id:int}/original", self.file_original),
+            Route("/file/{file_id:int}/annotated.xlsx", self.file_annotated),
+            Route("/summary", self.summary_page),
+            Route("/summary/office", self.office_post, methods=["POST"]),
+            Route("/summary/download/{what}", self.summary_download),
+            Route("/login", self.login_page),
+            Route("/login", self.login_post, methods=["POST"]),
+            Route("/logout", self.logout_post, methods=["POST"]),
+            Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
+        ]
+
+    def exception_handlers(self) -> dict:
+        return {Refused: self.refused, GkxlError: self.gkxl_error, HTTPException: self.http_error,
+                BodyTooLarge: self.too_large, Exception: self.internal}
+
+    # --- shared by the pages ------------------------------------------------------------------------
+
+    def page(self, request: Request, name: str, status: int = 200, **context) -> HTMLResponse:
         lang = request.state.lang
         session = request.state.session
 
@@ -75,15 +111,17 @@ def create_app(desk: Desk, *, password: str | None = None, allowed_hosts: set[st
         query = {k: v for k, v in request.query_params.items() if k in ("file", "q", "state")}
         query["lang"] = "zh" if lang == "en" else "en"
         switch = request.url.path + "?" + urlencode(query)
-        body = env.get_template(name).render(
-            request=request, t=t, lang=lang, csrf=session.csrf, year=desk.year, office=desk.office,
-            password=password is not None, flash=flash, switch_url=switch, version=__version__,
+        body = self.env.get_template(name).render(
+            request=request, t=t, lang=lang, csrf=session.csrf, year=self.desk.year, office=self.desk.office,
+            password=self.password is not None, flash=flash, switch_url=switch, version=__version__,
             state_text=lambda s: state_text(s, lang), states=STATES, path=request.url.path, **context)
         return HTMLResponse(body, status_code=status)
 
+    @staticmethod
     def flash(request: Request, code: str, kind: str = "ok", **params) -> None:
         request.state.session.flash.append((kind, text(code, request.state.lang, **params)))
 
+    @staticmethod
     async def form_of(request: Request):
         """The posted form, refused unless it carries the session's CSRF token (field or header)."""
         try:
@@ -94,34 +132,36 @@ def create_app(desk: Desk, *, password: str | None = None, allowed_hosts: set[st
             raise Refused(403, "desk.sec.csrf")
         return form
 
-    def unit_or_404(unit_id: int):
-        unit = desk.store.unit(unit_id)
+    def unit_or_404(self, unit_id: int):
+        unit = self.desk.store.unit(unit_id)
         if unit is None:
             raise Refused(404, "desk.err.no_unit")
         return unit
 
-    def file_or_404(file_id: int):
-        row = desk.store.file(file_id)
+    def file_or_404(self, file_id: int):
+        row = self.desk.store.file(file_id)
         if row is None:
             raise Refused(404, "desk.err.no_file")
         return row
 
+    @staticmethod
     def download(path: Path, name: str, media: str, cleanup: Path | None = None) -> FileResponse:
         task = BackgroundTask(_remove, cleanup) if cleanup else None
         return FileResponse(path, media_type=media, filename=name, background=task)
 
     # --- 总览 ---------------------------------------------------------------------------------------
 
-    def overview(request: Request):
+    def overview(self, request: Request):
+        desk = self.desk
         rows, counts = desk.overview()
         q = request.query_params.get("q", "").strip()
         state = request.query_params.get("state", "")
         shown = [(r, s) for r, s in rows if (not state or s == state) and (not q or q in r["name"] or q in (r["code"] or ""))]
-        return page(request, "overview.html", rows=shown, counts=counts, total=sum(counts.values()), q=q,
-                    state=state, unmatched=desk.store.unmatched(), units_csv=desk.units_csv(), nav="overview")
+        return self.page(request, "overview.html", rows=shown, counts=counts, total=sum(counts.values()), q=q,
+                         state=state, unmatched=desk.store.unmatched(), units_csv=desk.units_csv(), nav="overview")
 
-    async def units_post(request: Request):
-        form = await form_of(request)
+    async def units_post(self, request: Request):
+        form = await self.form_of(request)
         upload = form.get("units_file")
         with tempfile.TemporaryDirectory() as d:
             if isinstance(upload, UploadFile) and upload.filename:
@@ -132,70 +172,74 @@ def create_app(desk: Desk, *, password: str | None = None, allowed_hosts: set[st
                 target = Path(d) / "units.csv"
                 target.write_text(str(form.get("units_text") or ""), encoding="utf-8")
             try:
-                changes, duplicates = await run_in_threadpool(desk.set_units_from, target)
+                changes, duplicates = await run_in_threadpool(self.desk.set_units_from, target)
             except GkxlError as e:
-                flash(request, "desk.units.refused", "error", reason=e.render(request.state.lang).replace(str(target), ""))
+                self.flash(request, "desk.units.refused", "error",
+                           reason=e.render(request.state.lang).replace(str(target), ""))
                 return RedirectResponse("/#units", 303)
-        flash(request, "desk.units.saved", **changes)
+        self.flash(request, "desk.units.saved", **changes)
         for line, name, first in duplicates:
-            flash(request, "template.units_duplicate", "warn", line=line, unit=name, first=first)
+            self.flash(request, "template.units_duplicate", "warn", line=line, unit=name, first=first)
         return RedirectResponse("/", 303)
 
     # --- 模板 ---------------------------------------------------------------------------------------
 
-    def templates_page(request: Request):
-        return page(request, "templates.html", units=desk.store.units(), nav="templates")
+    def templates_page(self, request: Request):
+        return self.page(request, "templates.html", units=self.desk.store.units(), nav="templates")
 
-    def template_one(request: Request):
-        unit = unit_or_404(request.path_params["unit_id"])
+    def template_one(self, request: Request):
+        unit = self.unit_or_404(request.path_params["unit_id"])
         d = Path(tempfile.mkdtemp(prefix="gkxl-desk-"))
         target = d / "template.xlsx"
-        desk.template_for(unit, target)
-        return download(target, f"{safe_filename(unit['name'])}.xlsx", XLSX, cleanup=d)
+        self.desk.template_for(unit, target)
+        return self.download(target, f"{safe_filename(unit['name'])}.xlsx", XLSX, cleanup=d)
 
-    def templates_zip(request: Request):
+    def templates_zip(self, request: Request):
         d = Path(tempfile.mkdtemp(prefix="gkxl-desk-"))
         target = d / "templates.zip"
-        desk.templates_zip(target)
-        return download(target, f"{desk.year}年报模板.zip", "application/zip", cleanup=d)
+        self.desk.templates_zip(target)
+        return self.download(target, f"{self.desk.year}年报模板.zip", "application/zip", cleanup=d)
 
     # --- 收件 ---------------------------------------------------------------------------------------
 
-    def unmatched_context() -> dict:
+    def unmatched_context(self) -> dict:
+        desk = self.desk
         unmatched = desk.store.unmatched()
         return {"unmatched": unmatched, "units": desk.store.units(), "limits": desk.limits, "nav": "receive",
                 "suggest": {f["id"]: desk.intake.suggest(f["original_name"]) for f in unmatched}}
 
-    def receive_page(request: Request):
-        return page(request, "receive.html", outcomes=None, **unmatched_context())
+    def receive_page(self, request: Request):
+        return self.page(request, "receive.html", outcomes=None, **self.unmatched_context())
 
-    async def receive_post(request: Request):
-        form = await form_of(request)
+    async def receive_post(self, request: Request):
+        form = await self.form_of(request)
         uploads = [Upload(f.filename or "?", f.file) for f in form.getlist("files") if isinstance(f, UploadFile)]
         try:
-            outcomes = await run_in_threadpool(desk.intake.receive, uploads)
+            outcomes = await run_in_threadpool(self.desk.intake.receive, uploads)
         finally:
             await form.close()
         lang = request.state.lang
         if "application/json" in request.headers.get("accept", ""):
             return JSONResponse({"results": [o.to_dict(lang) for o in outcomes]})
-        return page(request, "receive.html", outcomes=outcomes, **unmatched_context())
+        return self.page(request, "receive.html", outcomes=outcomes, **self.unmatched_context())
 
-    async def assign_post(request: Request):
-        form = await form_of(request)
+    async def assign_post(self, request: Request):
+        form = await self.form_of(request)
         try:
             file_id, unit_id = int(form.get("file_id") or 0), int(form.get("unit_id") or 0)
         except ValueError:
             raise Refused(400, "desk.sec.bad_form") from None
-        row, unit = file_or_404(file_id), unit_or_404(unit_id)
-        await run_in_threadpool(desk.store.assign, row["id"], unit["id"])
-        flash(request, "desk.assign.done", name=row["original_name"], unit=unit["name"])
-        return RedirectResponse(str(form.get("back") or "/receive") if str(form.get("back") or "").startswith("/") else "/receive", 303)
+        row, unit = self.file_or_404(file_id), self.unit_or_404(unit_id)
+        await run_in_threadpool(self.desk.store.assign, row["id"], unit["id"])
+        self.flash(request, "desk.assign.done", name=row["original_name"], unit=unit["name"])
+        back = str(form.get("back") or "")
+        return RedirectResponse(back if back.startswith("/") else "/receive", 303)
 
     # --- 单位 ---------------------------------------------------------------------------------------
 
-    def unit_page(request: Request):
-        unit = unit_or_404(request.path_params["unit_id"])
+    def unit_page(self, request: Request):
+        desk = self.desk
+        unit = self.unit_or_404(request.path_params["unit_id"])
         versions = desk.store.files_of(unit["id"])
         chosen = versions[0] if versions else None
         wanted = request.query_params.get("file", "")
@@ -213,153 +257,133 @@ def create_app(desk: Desk, *, password: str | None = None, allowed_hosts: set[st
             error = json.loads(chosen["error"])[lang]
         overview_row = next((r for r, _ in desk.overview()[0] if r["id"] == unit["id"]), None)
         state = unit_state(overview_row) if overview_row else "missing"
-        return page(request, "unit.html", unit=unit, versions=versions, chosen=chosen, findings=findings,
-                    tables=tables, texts=texts_, info=info, error=error, state=state,
-                    latest=versions[0] if versions else None, events=desk.store.events_of(unit["id"]),
-                    number={v["id"]: len(versions) - i for i, v in enumerate(versions)}, nav="unit")
+        return self.page(request, "unit.html", unit=unit, versions=versions, chosen=chosen, findings=findings,
+                         tables=tables, texts=texts_, info=info, error=error, state=state,
+                         latest=versions[0] if versions else None, events=desk.store.events_of(unit["id"]),
+                         number={v["id"]: len(versions) - i for i, v in enumerate(versions)}, nav="unit")
 
-    async def unit_return(request: Request):
-        form = await form_of(request)
-        unit = unit_or_404(request.path_params["unit_id"])
-        versions = desk.store.files_of(unit["id"])
+    async def unit_return(self, request: Request):
+        form = await self.form_of(request)
+        unit = self.unit_or_404(request.path_params["unit_id"])
+        versions = self.desk.store.files_of(unit["id"])
         if not versions:
             raise Refused(400, "desk.err.nothing_to_return")
         kind = "reopened" if request.url.path.endswith("/reopen") else "returned"
         note = str(form.get("note") or "").strip()[:2000] or None
-        await run_in_threadpool(desk.store.add_event, unit["id"], versions[0]["id"], kind, note)
-        flash(request, f"desk.unit.{kind}", unit=unit["name"])
+        await run_in_threadpool(self.desk.store.add_event, unit["id"], versions[0]["id"], kind, note)
+        self.flash(request, f"desk.unit.{kind}", unit=unit["name"])
         return RedirectResponse(f"/unit/{unit['id']}", 303)
 
-    def file_original(request: Request):
-        row = file_or_404(request.path_params["file_id"])
-        return FileResponse(desk.stored_path(row), media_type="application/octet-stream",
+    def file_original(self, request: Request):
+        row = self.file_or_404(request.path_params["file_id"])
+        return FileResponse(self.desk.stored_path(row), media_type="application/octet-stream",
                             filename=safe_filename(row["original_name"]))
 
-    def file_annotated(request: Request):
-        row = file_or_404(request.path_params["file_id"])
+    def file_annotated(self, request: Request):
+        row = self.file_or_404(request.path_params["file_id"])
         if row["status"] == "unreadable":
             raise Refused(400, "annot.unreadable")
         d = Path(tempfile.mkdtemp(prefix="gkxl-desk-"))
         target = d / "annotated.xlsx"
         try:
-            desk.annotated(row, target)
+            self.desk.annotated(row, target)
         except BaseException:
             _remove(d)
             raise
         stem = safe_filename(Path(row["original_name"]).stem)
-        return download(target, f"{stem}_校验标注.xlsx", XLSX, cleanup=d)
+        return self.download(target, f"{stem}_校验标注.xlsx", XLSX, cleanup=d)
 
     # --- 汇总 ---------------------------------------------------------------------------------------
 
-    def summary_page(request: Request):
-        build = desk.summary()
+    def summary_page(self, request: Request):
+        build = self.desk.summary()
         rows = build.result.entries if build.result else []
-        return page(request, "summary.html", build=build, entries=rows, nav="summary",
-                    included=sum(e.included for e in rows), missing=sum(e.status == "missing" for e in rows),
-                    left_out=sum(not e.included and e.status != "missing" for e in rows))
+        return self.page(request, "summary.html", build=build, entries=rows, nav="summary",
+                         included=sum(e.included for e in rows), missing=sum(e.status == "missing" for e in rows),
+                         left_out=sum(not e.included and e.status != "missing" for e in rows))
 
-    async def office_post(request: Request):
-        form = await form_of(request)
+    async def office_post(self, request: Request):
+        form = await self.form_of(request)
         office = str(form.get("office") or "").strip()
         if not office:
-            flash(request, "chk.unit_missing", "error")
+            self.flash(request, "chk.unit_missing", "error")
         else:
-            await run_in_threadpool(desk.store.set_setting, "office", office[:200])
+            await run_in_threadpool(self.desk.store.set_setting, "office", office[:200])
         return RedirectResponse("/summary", 303)
 
-    def summary_download(request: Request):
+    def summary_download(self, request: Request):
         what = request.path_params["what"]
-        build = desk.summary()
+        build = self.desk.summary()
         if build.result is None:
             raise Refused(400, "desk.sum.nothing")
         stem = build.download_stem
         if what == "xlsx":
-            return download(build.workbook, f"{stem}.xlsx", XLSX)
+            return self.download(build.workbook, f"{stem}.xlsx", XLSX)
         if what in ("docx", "html"):
             media = "text/html; charset=utf-8" if what == "html" else \
                 "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-            return download(build.report(what), f"{stem}_报告.{what}", media)
+            return self.download(build.report(what), f"{stem}_报告.{what}", media)
         if what == "csv":
-            return download(build.csv(), f"{stem}_数据.csv", "text/csv; charset=utf-8")
+            return self.download(build.csv(), f"{stem}_数据.csv", "text/csv; charset=utf-8")
         raise Refused(404, "desk.err.not_found")
 
     # --- login --------------------------------------------------------------------------------------
 
-    def login_page(request: Request):
-        return page(request, "login.html", failed=False, nav="login")
+    def login_page(self, request: Request):
+        return self.page(request, "login.html", failed=False, nav="login")
 
-    async def login_post(request: Request):
-        form = await form_of(request)
-        if not sessions.password_ok(str(form.get("password") or "")):
-            import asyncio
+    async def login_post(self, request: Request):
+        form = await self.form_of(request)
+        if not self.sessions.password_ok(str(form.get("password") or "")):
             await asyncio.sleep(0.5)        # slows guessing
-            return page(request, "login.html", status=403, failed=True, nav="login")
-        sessions.drop(request.state.sid)
-        sid, _ = sessions.new(authenticated=True)
+            return self.page(request, "login.html", status=403, failed=True, nav="login")
+        self.sessions.drop(request.state.sid)
+        sid, _ = self.sessions.new(authenticated=True)
         response = RedirectResponse("/", 303)
         response.raw_headers.append(cookie_header(COOKIE, sid))
         return response
 
-    async def logout_post(request: Request):
-        await form_of(request)
-        sessions.drop(request.state.sid)
+    async def logout_post(self, request: Request):
+        await self.form_of(request)
+        self.sessions.drop(request.state.sid)
         response = RedirectResponse("/login", 303)
         response.raw_headers.append(cookie_header(COOKIE, "", 0))
         return response
 
     # --- errors -------------------------------------------------------------------------------------
 
-    def refused(request: Request, exc: Refused):
+    def refused(self, request: Request, exc: Refused):
         message = text(exc.code, request.state.lang, **exc.params)
         if "application/json" in request.headers.get("accept", ""):
             return JSONResponse({"error": message}, status_code=exc.status)
-        return page(request, "error.html", status=exc.status, message=message, nav="")
+        return self.page(request, "error.html", status=exc.status, message=message, nav="")
 
-    def gkxl_error(request: Request, exc: GkxlError):
-        return refused(request, Refused(400, exc.code, **exc.params))
+    def gkxl_error(self, request: Request, exc: GkxlError):
+        return self.refused(request, Refused(400, exc.code, **exc.params))
 
-    def http_error(request: Request, exc: HTTPException):
-        return refused(request, Refused(exc.status_code, "desk.err.not_found" if exc.status_code == 404 else "desk.err.http",
-                                        status=exc.status_code))
+    def http_error(self, request: Request, exc: HTTPException):
+        code = "desk.err.not_found" if exc.status_code == 404 else "desk.err.http"
+        return self.refused(request, Refused(exc.status_code, code, status=exc.status_code))
 
-    def too_large(request: Request, exc: BodyTooLarge):
-        return refused(request, Refused(413, "desk.sec.too_large", mb=desk.limits.request_bytes // (1024 * 1024)))
+    def too_large(self, request: Request, exc: BodyTooLarge):
+        mb = self.desk.limits.request_bytes // (1024 * 1024)
+        return self.refused(request, Refused(413, "desk.sec.too_large", mb=mb))
 
-    def internal(request: Request, exc: Exception):
-        return refused(request, Refused(500, "io.internal", kind=type(exc).__name__))
+    def internal(self, request: Request, exc: Exception):
+        return self.refused(request, Refused(500, "io.internal", kind=type(exc).__name__))
 
-    routes = [
-        Route("/", overview),
-        Route("/units", units_post, methods=["POST"]),
-        Route("/templates", templates_page),
-        Route("/templates/all.zip", templates_zip),
-        Route("/templates/unit/{unit_id:int}.xlsx", template_one),
-        Route("/receive", receive_page),
-        Route("/receive", receive_post, methods=["POST"]),
-        Route("/assign", assign_post, methods=["POST"]),
-        Route("/unit/{unit_id:int}", unit_page),
-        Route("/unit/{unit_id:int}/return", unit_return, methods=["POST"]),
-        Route("/unit/{unit_id:int}/reopen", unit_return, methods=["POST"]),
-        Route("/file/{file_id:int}/original", file_original),
-        Route("/file/{file_id:int}/annotated.xlsx", file_annotated),
-        Route("/summary", summary_page),
-        Route("/summary/office", office_post, methods=["POST"]),
-        Route("/summary/download/{what}", summary_download),
-        Route("/login", login_page),
-        Route("/login", login_post, methods=["POST"]),
-        Route("/logout", logout_post, methods=["POST"]),
-        Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
-    ]
+
+def create_app(desk: Desk, *, password: str | None = None, allowed_hosts: set[str] | None = None) -> Guard:
+    pages = Pages(desk, password)
+
     @contextlib.asynccontextmanager
     async def lifespan(_app):
         yield
         await run_in_threadpool(desk.close)      # worker processes end with the desk
 
-    app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={
-        Refused: refused, GkxlError: gkxl_error, HTTPException: http_error, BodyTooLarge: too_large,
-        Exception: internal})
+    app = Starlette(routes=pages.routes(), lifespan=lifespan, exception_handlers=pages.exception_handlers())
     app.state.desk = desk
-    return Guard(app, sessions, allowed_hosts=allowed_hosts, request_limit=desk.limits.request_bytes)
+    return Guard(app, pages.sessions, allowed_hosts=allowed_hosts, request_limit=desk.limits.request_bytes)
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
