@@ -327,3 +327,10 @@ def test_last_years_collection_is_linked_and_returns_are_checked_again(tmp_path,
     assert row["warnings"] >= 1 and any(f["rule"] == "Y-carry" for f in json.loads(row["findings"]))
     assert linked.stale() == []
     linked.close()
+
+
+def test_going_back_stays_on_the_desk():
+    from gkxl.desk.app import local_path
+    assert local_path("/unit/3?lang=en", "/receive") == "/unit/3?lang=en"
+    for elsewhere in ("//evil.example/x", "/\\evil.example", "https://evil.example", "", "unit/3"):
+        assert local_path(elsewhere, "/receive") == "/receive"

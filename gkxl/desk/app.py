@@ -233,7 +233,7 @@ class Pages:
         await run_in_threadpool(self.desk.store.assign, row["id"], unit["id"])
         self.flash(request, "desk.assign.done", name=row["original_name"], unit=unit["name"])
         back = str(form.get("back") or "")
-        return RedirectResponse(back if back.startswith("/") else "/receive", 303)
+        return RedirectResponse(local_path(back, "/receive"), 303)
 
     # --- 单位 ---------------------------------------------------------------------------------------
 
@@ -371,6 +371,11 @@ class Pages:
 
     def internal(self, request: Request, exc: Exception):
         return self.refused(request, Refused(500, "io.internal", kind=type(exc).__name__))
+
+
+def local_path(back: str, default: str) -> str:
+    """A page of this desk to go back to; anything else (another site: //host, /\\host) gives `default`."""
+    return back if back.startswith("/") and not back.startswith(("//", "/\\")) else default
 
 
 def create_app(desk: Desk, *, password: str | None = None, allowed_hosts: set[str] | None = None) -> Guard:
