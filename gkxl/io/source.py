@@ -219,7 +219,8 @@ class _Vetting:
         if kind == "ods":
             is_sheet = i.filename == "content.xml"
         else:
-            is_sheet = b"sheetData" in part or (b"\x00" in part[:4] and any(m in part for m in _SHEET_MARKERS))
+            # a one-byte search (memchr) first: "D" or "!" absent rules out the longer needle at once
+            is_sheet = (b"D" in part and b"sheetData" in part) or (b"\x00" in part[:4] and any(m in part for m in _SHEET_MARKERS))
             if b"<sst" in part or b":sst" in part:
                 self.shared.append(part)
         if not (is_sheet or i.filename.endswith((".xml", ".rels"))):
@@ -229,7 +230,7 @@ class _Vetting:
             _xml_parser(i.filename, extent).Parse(part, True)
             self.cells += extent.cells if extent else 0
             return
-        if b"<!DOCTYPE" in part or b"<!ENTITY" in part:
+        if b"!" in part and (b"<!DOCTYPE" in part or b"<!ENTITY" in part):
             raise GkxlError("src.xml_entities", member=i.filename)
         if not is_sheet:
             return
@@ -241,7 +242,7 @@ class _Vetting:
         else:
             self.cells += fast
         if kind == "xlsx":
-            self.string_cells += part.count(b't="s"') + part.count(b"t='s'")
+            self.string_cells += part.count(b't="s"') + (b"'" in part and part.count(b"t='s'"))
         if self.cells > MAX_TOTAL_CELLS:
             raise GkxlError("src.huge_workbook", cells=self.cells)
 
@@ -330,10 +331,9 @@ def _inflate(data: bytes, info: zipfile.ZipInfo) -> bytes:
 
 # Cell tags however spaced (<c r=…>, <c\tr=…>) and their own references; a reference with other quoting
 # or spacing makes the counts differ and the sheet gets the exact count.
-_CELL_ODD_SPACE = re.compile(rb"<c[\t\r\n]")
+_CELL_TAG = re.compile(rb"<(?:c([\s>])|[A-Za-z_][\w.-]*:(?:c|row)[\s>/])")   # group: b" "/b">" or odd
 _CELL_REF = re.compile(rb' r="([A-Z]{1,3})([0-9]+)"')
 _ROW_REF = re.compile(rb'<row r="([0-9]+)"')
-_PREFIXED = re.compile(rb"<[A-Za-z_][\w.-]*:(?:c|row)[\s>/]")
 _SHEET_MARKERS = (b"sheetData", "sheetData".encode("utf-16-le"), "sheetData".encode("utf-16-be"))
 _SHARED_ITEM = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?si[\s>/]")
 
@@ -344,10 +344,13 @@ def _plain_xlsx_extent(xml: bytes) -> int | None:
     a cell's own reference over its row's). Returns the cells of that rectangle, or None for anything
     unusual (cells without r, prefixed tags, a far reference), which gets the exact element-by-element
     count instead (a far styled cell without a value does no harm)."""
-    if _PREFIXED.search(xml) or _CELL_ODD_SPACE.search(xml):
+    # one pass for the cell tags: a prefixed <x:c>/<x:row> (no group) or a cell tag spaced otherwise
+    # than "<c " / "<c>" sends the sheet to the exact count
+    tags = _CELL_TAG.findall(xml)
+    if tags.count(b" ") + tags.count(b">") != len(tags):
         return None
     refs = _CELL_REF.findall(xml)
-    if len(refs) != xml.count(b"<c ") + xml.count(b"<c>"):
+    if len(refs) != len(tags):
         return None
     if not refs:
         return 0
