@@ -42,8 +42,7 @@ def value_finding(cell: Cell, value, spec: Spec) -> Finding | None:
             f = _finding(cell, "V-text", "chk.yuan", value, yuan=yuan, suggest=guess)
         else:
             f = _finding(cell, "V-text", "chk.text_suggest", value, suggest=guess)
-        f.expected = guess
-        return f
+        return f           # the number meant is only a guess: said in the message, never an expected value
     if isinstance(value, float) and (not math.isfinite(value)) or abs(value) > limits.get("maximum", 1e9):
         return _finding(cell, "V-finite", "chk.not_finite", value if isinstance(value, int) or math.isfinite(value) else str(value))
     if value < limits.get("minimum", -math.inf):
