@@ -23,7 +23,7 @@ from gkxl.findings.finding import Finding
 from gkxl.form import spec as specmod
 from gkxl.form.model import Report
 from gkxl.form.model import loads as model_loads
-from gkxl.form.spec import META_SHEET
+from gkxl.form.spec import CHECK_SHEET, GUIDE_SHEET, META_SHEET
 from gkxl.io import locate
 from gkxl.io.grid import Cells
 from gkxl.io.source import Source, open_source
@@ -140,9 +140,13 @@ def _calamine_broke(e: BaseException) -> bool:
     return not isinstance(e, (KeyboardInterrupt, SystemExit, GeneratorExit, GkxlError))
 
 
+# the guide and the checks of a gkxl template are not measured for the reader up front: nobody reads them
+NOT_READ = frozenset({GUIDE_SHEET, CHECK_SHEET})
+
+
 def _open_calamine(src: Source) -> pc.CalamineWorkbook:
     try:
-        return pc.CalamineWorkbook.from_filelike(io.BytesIO(src.data))
+        return pc.CalamineWorkbook.from_filelike(io.BytesIO(src.for_reader(NOT_READ)))
     except pc.PasswordError:
         raise GkxlError("src.encrypted") from None
     except BaseException as e:  # noqa: B036 - see _calamine_broke

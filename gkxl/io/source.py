@@ -27,6 +27,7 @@ MAX_ROWS, MAX_COLS = 5000, 200
 MAX_TOTAL_CELLS = 2_000_000     # all sheets' rectangles together (an ods builds every table at once)
 MAX_STRING_BYTES = 128 * 1024 * 1024   # cells that copy a shared string × the longest shared string
 MAX_ZIP_VERSION = 63           # "version needed to extract" above 6.3 is no spreadsheet application's
+MAX_KEPT_BYTES = 16 * 1024 * 1024   # inflated parts kept for the reader (more: it inflates them itself)
 INFLATE_STEP = 1024 * 1024
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -40,12 +41,23 @@ class Source:
     data: bytes
     kind: str                     # xlsx | ods | xls | json
     saved_at: str | None = None   # when the application last saved it, from the file's own properties
-    sheets: _Vetting | None = None    # lazy vetting: the worksheets still to measure, by name
+    vetting: _Vetting | None = None   # a zip's: the parts inflated so far, the worksheets still to measure
 
     def vet_sheet(self, name: str) -> None:
         """Measure a worksheet before the reader builds it (opened with lazy=True; else all are measured)."""
-        if self.sheets is not None:
-            self.sheets.sheet(self.data, name)
+        if self.vetting is not None:
+            self.vetting.sheet(self.data, name)
+
+    def for_reader(self, unread: frozenset[str] = frozenset()) -> bytes:
+        """The bytes to give the reader. For a zip, every worksheet but those named in `unread` is measured
+        now, and the package comes back with each part inflated here stored as it is: the reader copies
+        it instead of inflating it a second time. A sheet named in `unread` and read after all is
+        measured by vet_sheet as usual (the reader inflates that one itself)."""
+        if self.vetting is None:
+            return self.data
+        for name in [n for n in self.vetting.deferred if n not in unread]:
+            self.vet_sheet(name)
+        return self.vetting.repacked(self.data)
 
 
 def sniff(data: bytes) -> str:
@@ -97,12 +109,12 @@ def open_source(path: Path, *, lazy: bool = False, data: bytes | None = None) ->
         raise GkxlError("src.empty")
     if kind == "unknown":
         raise GkxlError("src.not_spreadsheet")
-    saved = sheets = None
+    saved = vetting = None
     if kind == "zip":
-        kind, saved, sheets = _vet_zip(data, lazy)
+        kind, saved, vetting = _vet_zip(data, lazy)
     elif kind == "ole":
         kind, saved = _vet_ole(data)
-    return Source(path, data, kind, saved, sheets)
+    return Source(path, data, kind, saved, vetting)
 
 
 _SAVED_AT = {"docProps/core.xml": re.compile(rb"<dcterms:modified[^>]*>([^<]+)<"),
@@ -116,7 +128,7 @@ def oversized(info: zipfile.ZipInfo, max_member: int = MAX_MEMBER_BYTES) -> bool
                                                 and info.file_size > 1024 * 1024)
 
 
-def _vet_zip(data: bytes, lazy: bool = False) -> tuple[str, str | None, _Vetting | None]:
+def _vet_zip(data: bytes, lazy: bool = False) -> tuple[str, str | None, _Vetting]:
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         infos = zf.infolist()
@@ -154,9 +166,9 @@ def _vet_zip(data: bytes, lazy: bool = False) -> tuple[str, str | None, _Vetting
             raise GkxlError("src.zip_unsupported")
         if any(n.lower().endswith("vbaproject.bin") or n.startswith(("Basic/", "Scripts/")) for n in names):
             raise GkxlError("src.macro")
-        vetting = _Vetting(kind, _worksheets(data, zf, infos) if lazy and kind == "xlsx" else {})
-        saved = vetting.members(data, infos)
-        return kind, saved, vetting if vetting.deferred else None
+        vetting = _Vetting(kind, infos, _worksheets(data, zf, infos) if lazy and kind == "xlsx" else {})
+        saved = vetting.members(data)
+        return kind, saved, vetting
     except GkxlError:
         raise
     except Exception:  # zlib errors, CRC failures, malformed or truncated XML
@@ -172,20 +184,24 @@ class _Vetting:
     "<!DOCTYPE" anywhere has none; other encodings get a real XML parser.
 
     `deferred` (sheet name -> its member, lazy mode) are the worksheets measured only when read; the
-    totals (cells of all rectangles, copies of shared strings) count every sheet measured so far."""
+    totals (cells of all rectangles, copies of shared strings) count every sheet measured so far. The
+    XML parts inflated here are kept (up to MAX_KEPT_BYTES) for the package given to the reader."""
 
-    def __init__(self, kind: str, deferred: dict[str, zipfile.ZipInfo]):
+    def __init__(self, kind: str, infos: list[zipfile.ZipInfo], deferred: dict[str, zipfile.ZipInfo]):
         self.kind = kind
+        self.infos = infos
         self.deferred = deferred
+        self.kept: dict[int, bytes] = {}      # id(ZipInfo) -> its inflated part
+        self.kept_bytes = 0
         self.names = set(deferred)      # the workbook's sheets
         self.cells = 0                  # the rectangles the reader builds, over all sheets
         self.string_cells = 0           # cells that copy a shared string
         self.shared: list[bytes] = []   # the shared-string parts
 
-    def members(self, data: bytes, infos) -> str | None:
+    def members(self, data: bytes) -> str | None:
         later = {id(i) for i in self.deferred.values()}
         saved = None
-        for i in infos:
+        for i in self.infos:
             if id(i) in later:
                 continue
             part = _inflate(data, i)
@@ -221,8 +237,11 @@ class _Vetting:
         else:
             # a one-byte search (memchr) first: "D" or "!" absent rules out the longer needle at once
             is_sheet = (b"D" in part and b"sheetData" in part) or (b"\x00" in part[:4] and any(m in part for m in _SHEET_MARKERS))
-            if b"<sst" in part or b":sst" in part:
+            if b"sst" in part and (b"<sst" in part or b":sst" in part):
                 self.shared.append(part)
+        if is_sheet and self.kept_bytes + len(part) <= MAX_KEPT_BYTES:
+            self.kept[id(i)] = part
+            self.kept_bytes += len(part)
         if not (is_sheet or i.filename.endswith((".xml", ".rels"))):
             return
         if b"\x00" in part[:4]:
@@ -245,6 +264,25 @@ class _Vetting:
             self.string_cells += part.count(b't="s"') + (b"'" in part and part.count(b"t='s'"))
         if self.cells > MAX_TOTAL_CELLS:
             raise GkxlError("src.huge_workbook", cells=self.cells)
+
+    def repacked(self, data: bytes) -> bytes:
+        """The package with the kept parts stored (not compressed), every other member copied as it was.
+        Names given twice leave the package as it is: which copy the reader takes is its own affair."""
+        if not self.kept or len({i.filename for i in self.infos}) != len(self.infos):
+            return data
+        local, central, at = [], [], 0
+        for i in self.infos:
+            name = i.filename.encode("utf-8" if i.flag_bits & 0x800 else "cp437")
+            body = self.kept.get(id(i))
+            method, stored = (zipfile.ZIP_STORED, body) if body is not None else (i.compress_type, _raw(data, i))
+            fields = (i.flag_bits & 0x800, method, 0, 0x21, i.CRC, len(stored), i.file_size, len(name))
+            head = struct.pack("<4s5H3I2H", b"PK\x03\x04", 20, *fields, 0)
+            central.append(struct.pack("<4s6H3I5H2I", b"PK\x01\x02", 20, 20, *fields, 0, 0, 0, 0, 0, at) + name)
+            local += (head, name, stored)
+            at += len(head) + len(name) + len(stored)
+        directory = b"".join(central)
+        end = struct.pack("<4s4H2IH", b"PK\x05\x06", 0, 0, len(central), len(central), len(directory), at, 0)
+        return b"".join((*local, directory, end))
 
     def strings(self) -> None:
         """Cells × the longest shared string; the longest is looked for only when cells × the whole
@@ -298,9 +336,8 @@ def _worksheets(data: bytes, zf: zipfile.ZipFile, infos) -> dict[str, zipfile.Zi
     return found
 
 
-def _inflate(data: bytes, info: zipfile.ZipInfo) -> bytes:
-    """A member's bytes, inflated in steps and never beyond the size its directory entry declares (a
-    stream that goes on inflating past it is refused, not inflated to the end), then its CRC checked."""
+def _raw(data: bytes, info: zipfile.ZipInfo) -> bytes:
+    """A member's bytes as stored in the zip (compressed or not)."""
     at = info.header_offset
     if data[at:at + 4] != ZIP_MAGIC:
         raise GkxlError("src.corrupt_zip")
@@ -309,6 +346,13 @@ def _inflate(data: bytes, info: zipfile.ZipInfo) -> bytes:
     raw = data[start:start + info.compress_size]
     if len(raw) != info.compress_size:
         raise GkxlError("src.corrupt_zip")
+    return raw
+
+
+def _inflate(data: bytes, info: zipfile.ZipInfo) -> bytes:
+    """A member's bytes, inflated in steps and never beyond the size its directory entry declares (a
+    stream that goes on inflating past it is refused, not inflated to the end), then its CRC checked."""
+    raw = _raw(data, info)
     if info.compress_type == zipfile.ZIP_STORED:
         out = raw
     else:
@@ -329,38 +373,33 @@ def _inflate(data: bytes, info: zipfile.ZipInfo) -> bytes:
     return out
 
 
-# Cell tags however spaced (<c r=…>, <c\tr=…>) and their own references; a reference with other quoting
-# or spacing makes the counts differ and the sheet gets the exact count.
-_CELL_TAG = re.compile(rb"<(?:c([\s>])|[A-Za-z_][\w.-]*:(?:c|row)[\s>/])")   # group: b" "/b">" or odd
-_CELL_REF = re.compile(rb' r="([A-Z]{1,3})([0-9]+)"')
-_ROW_REF = re.compile(rb'<row r="([0-9]+)"')
+# One pass over a sheet's tags. A cell as every application writes it, <c r="A1"…> (its reference
+# captured), a row's own number, or anything else that opens a cell or a row (other spacing or quoting,
+# a prefix, a cell without r first, a lower-case or far reference): that last sends the sheet to the
+# exact count, element by element.
+_TAGS = re.compile(rb'<(?:c r="([A-Z]{1,3})([0-9]{1,7})"|row r="([0-9]{1,7})"|(?:[A-Za-z_][\w.-]*:)?(?:c|row)[\s>/])')
 _SHEET_MARKERS = (b"sheetData", "sheetData".encode("utf-16-le"), "sheetData".encode("utf-16-be"))
 _SHARED_ITEM = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?si[\s>/]")
 
 
 def _plain_xlsx_extent(xml: bytes) -> int | None:
     """The fast answer for sheets as Excel, WPS, LibreOffice and xlsxwriter write them: every cell has
-    an r="A1" attribute, so the largest reference bounds what the reader allocates (the reader trusts
-    a cell's own reference over its row's). Returns the cells of that rectangle, or None for anything
-    unusual (cells without r, prefixed tags, a far reference), which gets the exact element-by-element
-    count instead (a far styled cell without a value does no harm)."""
-    # one pass for the cell tags: a prefixed <x:c>/<x:row> (no group) or a cell tag spaced otherwise
-    # than "<c " / "<c>" sends the sheet to the exact count
-    tags = _CELL_TAG.findall(xml)
-    if tags.count(b" ") + tags.count(b">") != len(tags):
-        return None
-    refs = _CELL_REF.findall(xml)
-    if len(refs) != len(tags):
-        return None
-    if not refs:
+    an r="A1" attribute first, so the largest reference bounds what the reader allocates (the reader
+    trusts a cell's own reference over its row's). Returns the cells of that rectangle, or None for
+    anything unusual, which gets the exact element-by-element count instead (a far styled cell without
+    a value does no harm there)."""
+    tags = _TAGS.findall(xml)
+    if not tags:
         return 0
-    letters, digits = zip(*refs)
-    # a cell without r (should another element carry one) would sit in its row's row: count those too
-    rows = max(map(int, {*digits, *_ROW_REF.findall(xml)}))
-    cols = max(_col_number(c.decode()) for c in set(letters))
-    if rows > MAX_ROWS or cols > MAX_COLS:
+    letters, digits, rows = zip(*tags)
+    if letters.count(b"") + rows.count(b"") != len(tags):      # a tag that is neither kind
         return None
-    return rows * cols
+    # a cell without r (should another element carry one) would sit in its row's row: count those too
+    last_row = max(map(int, {*digits, *rows} - {b""}))
+    last_col = max((_col_number(c.decode()) for c in set(letters) - {b""}), default=0)
+    if last_row > MAX_ROWS or last_col > MAX_COLS:
+        return None
+    return last_row * last_col
 
 
 def _xml_parser(member: str, extent: _Extent | None):
