@@ -6,6 +6,7 @@ import ast
 import random
 import re
 import string
+from importlib import resources
 from pathlib import Path
 
 import pytest
@@ -84,6 +85,13 @@ def test_imports_go_one_way():
             if LAYERS.index(layer) > here and frozenset({layer, rel[0]}) not in SAME_LEVEL:
                 wrong.append(f"{'/'.join(rel)} imports gkxl.{layer}")
     assert not wrong, wrong
+
+
+@pytest.mark.parametrize("spec_id", specmod.available())
+def test_every_shipped_spec_holds_to_the_meta_schema(spec_id):
+    # load() trusts shipped specs (no validation at every worker's start); this is where they are held to it
+    with resources.as_file(resources.files("gkxl.templates") / f"{spec_id}.json") as path:
+        assert specmod.load_file(path).id == spec_id
 
 
 @pytest.mark.parametrize("spec_id", specmod.available())
