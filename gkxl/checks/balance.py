@@ -66,6 +66,8 @@ def balance_findings(report: Report, spec: Spec, stored_totals: bool, skip_sheet
         if r is not None and r != 0:
             failed.append((inst, r))
     failed = _explained_by_bad_values(spec, effective, failed, value_problems, stored_totals)
+    if not failed:
+        return out
     eff = effects(spec, stored_totals)
     bad = [f.key for f in value_problems if f.rule in NUMERIC_FINDINGS and f.key in eff]
     for group in groups(spec, effective, failed, stored_totals):

@@ -64,6 +64,7 @@ def _untouched(report: Report, spec: Spec) -> bool:
     """A return (not a summary or a published report) whose every figure is 0 and contact fields blank."""
     if (report.source.get("metadata") or {}).get("kind") != "template":
         return False
-    contact = [c for c in spec.value_cells if not c.numeric and spec.sheet(c.sheet).kind == "info"]
-    return all(rules.number(report.values.get(c.key)) == 0 for c in spec.inputs if c.numeric) and \
-        all(report.values.get(c.key) in (None, "") for c in contact)
+    if any(rules.number(report.values.get(c.key)) != 0 for c in spec.inputs if c.numeric):
+        return False        # a filled return stops at its first figure
+    info = {s.name for s in spec.sheets if s.kind == "info"}
+    return all(report.values.get(c.key) in (None, "") for c in spec.value_cells if not c.numeric and c.sheet in info)

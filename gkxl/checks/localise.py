@@ -33,17 +33,26 @@ class Group:
 @cache
 def effects(spec: Spec, stored_totals: bool) -> dict[str, dict[str, int]]:
     """For each editable cell, how a +1 change moves each equation's residual (through formulas in a
-    workbook, where totals are not editable; directly in published figures, where they are)."""
-    free = [c for c in spec.cells.values() if c.numeric and c.meta is None and (stored_totals or c.is_input)]
-    base = {c.key: 0 for c in spec.cells.values() if c.numeric}
-    out = {}
-    for cell in free:
-        values = dict(base)
-        values[cell.key] = 1
-        if not stored_totals:
-            values.update(rules.derive(spec, values))
-        out[cell.key] = {i.id: d for i in spec.instances if (d := rules.residual(i, values))}
-    return out
+    workbook, where totals are not editable; directly in published figures, where they are).
+
+    Every total is the sum of its terms, so a change spreads linearly: each cell's response to each
+    editable cell is gathered once, in the order totals are derived."""
+    free = [c.key for c in spec.cells.values() if c.numeric and c.meta is None and (stored_totals or c.is_input)]
+    moves: dict[str, dict[str, int]] = {k: {k: 1} for k in free}     # cell -> {editable cell: change}
+    if not stored_totals:
+        for inst in spec.derive_order:
+            total: dict[str, int] = {}
+            for k in inst.rhs:
+                for f, d in moves.get(k, {}).items():
+                    total[f] = total.get(f, 0) + d
+            moves[inst.lhs[0]] = total
+    out: dict[str, dict[str, int]] = {k: {} for k in free}
+    for inst in spec.instances:
+        for sign, keys in ((1, inst.lhs), (-1, inst.rhs)):
+            for k in keys:
+                for f, d in moves.get(k, {}).items():
+                    out[f][inst.id] = out[f].get(inst.id, 0) + sign * d
+    return {f: {i: d for i, d in touched.items() if d} for f, touched in out.items()}
 
 
 def typo_kind(value: int, other: int) -> str | None:
