@@ -18,6 +18,7 @@ from gkxl.checks.localise import typo_kind
 from gkxl.cli import main
 from gkxl.form.model import Report
 from gkxl.io.write import META_SHEET
+from gkxl.text.jsonout import dumps
 
 
 def findings(path, **kw):
@@ -281,6 +282,30 @@ def test_cli_json_and_exit_codes(make_return, tmp_path):
         {"rule": "V-text", "severity": "error", "sheet": "表三", "cell": "D8", "value": "无"}
     assert runner.invoke(main, ["check", str(good)]).exit_code == 0
     assert runner.invoke(main, ["check", "--no-such-option", str(good)]).exit_code == 2
+
+
+def test_report_written_a_file_at_a_time_is_the_whole_document(make_return, tmp_path):
+    # the CLI streams the report (flat memory for 10,000 returns): the pieces must make the one document
+    units = tmp_path / "units.csv"
+    units.write_text("单位名称\n甲局\n乙局\n", encoding="utf-8")
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "notes.txt").write_text("x", encoding="utf-8")
+    args = [str(make_return()), str(make_return({"t3.granted.natural": "无"})), str(tmp_path / "none.xlsx"),
+            str(tmp_path / "in"), "--units", str(units)]
+    for fmt in ("json", "text"):
+        for lang in ("zh", "en"):
+            out = tmp_path / f"report.{fmt}.{lang}"
+            result = CliRunner().invoke(main, ["--lang", lang, "check", *args, "--format", fmt, "-o", str(out)])
+            assert result.exit_code == 1, result.output
+            written = out.read_text(encoding="utf-8")
+            if fmt == "json":
+                doc = json.loads(written)
+                assert written == dumps(doc) + "\n"           # the layout of dumps, piece by piece
+                assert doc["summary"]["files"] == 3 and doc["skipped"] and len(doc["units"]["missing"]) == 2
+            else:
+                assert written.count("\n") >= 6 and ("notes.txt" in written) and written.endswith("\n")
+    stdout = CliRunner().invoke(main, ["check", *args, "--format", "json"]).output
+    assert json.loads(stdout) == json.loads((tmp_path / "report.json.zh").read_text(encoding="utf-8"))
 
 
 def test_human_report_chinese_and_english(make_return):

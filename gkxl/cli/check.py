@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+import itertools
 from pathlib import Path
 
 import click
@@ -65,7 +66,9 @@ def check(ctx, paths, fmt, year, previous, units_path, annotate_dir, output):
         say(ctx, "cli.no_inputs", err=True)
         ctx.exit(EXIT_USAGE)
     try:
-        claims = Claims([*inputs.files, *last_files, units_path])
+        claims = None
+        if output or annotate_dir:           # what must not be written over: only asked when writing
+            claims = Claims([*inputs.files, *last_files, units_path])
         if output:
             claims.claim(Path(output))
         units = read_units(Path(units_path))[0] if units_path else None
@@ -80,14 +83,16 @@ def check(ctx, paths, fmt, year, previous, units_path, annotate_dir, output):
         report.missing = not_sent(units, report.files)
     if annotate_dir:
         _annotate_all(ctx, report.files, Path(annotate_dir), claims)
-    body = report.to_json(lang) if fmt == "json" else report.to_text(lang)
+    pieces = report.json_pieces(lang) if fmt == "json" else report.text_pieces(lang)
     if output:
         try:
-            write_text(Path(output), body + "\n")
+            write_text(Path(output), itertools.chain(pieces, ["\n"]))
         except GkxlError as e:
             fail(ctx, e)
     else:
-        click.echo(body)
+        for piece in pieces:
+            click.echo(piece, nl=False)
+        click.echo()
     ctx.exit(EXIT_OK if report.ok else EXIT_PROBLEMS)
 
 

@@ -5,6 +5,8 @@ desk), with the files that were skipped and why. Both renderings are made from t
 """
 from __future__ import annotations
 
+import itertools
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from gkxl.findings.finding import Finding
@@ -60,7 +62,10 @@ class ActionReport:
         return doc
 
     def to_dict(self, lang: str = "zh") -> dict:
-        doc = {"action": self.action, "files": [r.to_dict(lang) for r in self.files], "summary": self.summary()}
+        return {"action": self.action, "files": [r.to_dict(lang) for r in self.files], **self._after_files(lang)}
+
+    def _after_files(self, lang: str) -> dict:
+        doc = {"summary": self.summary()}
         if self.skipped:
             doc["skipped"] = [{"path": p, "reason": m.render(lang)} for p, m in self.skipped]
         if self.units_path is not None:
@@ -69,17 +74,33 @@ class ActionReport:
         return doc
 
     def to_json(self, lang: str = "zh") -> str:
-        return dumps(self.to_dict(lang))
+        return "".join(self.json_pieces(lang))
+
+    def json_pieces(self, lang: str = "zh") -> Iterator[str]:
+        """dumps(to_dict()) a file at a time: the document of 10,000 returns is never built whole.
+        (JSON strings hold no raw line breaks, so indenting a piece is adding spaces after each one.)"""
+        yield '{\n "action": ' + dumps(self.action) + ',\n "files": ['
+        for n, r in enumerate(self.files):
+            yield ("," if n else "") + "\n  " + dumps(r.to_dict(lang)).replace("\n", "\n  ")
+        yield "\n ]" if self.files else "]"
+        for key, value in self._after_files(lang).items():
+            yield ",\n " + dumps(key) + ": " + dumps(value).replace("\n", "\n ")
+        yield "\n}"
 
     def to_text(self, lang: str = "zh") -> str:
-        blocks = [file_block(r, lang) for r in self.files]
-        blocks += [text("out.skipped", lang, path=p, reason=m) for p, m in self.skipped]
+        return "".join(self.text_pieces(lang))
+
+    def text_pieces(self, lang: str = "zh") -> Iterator[str]:
+        """The text report a block at a time, blocks separated by a line break."""
+        blocks = itertools.chain(
+            (file_block(r, lang) for r in self.files),
+            (text("out.skipped", lang, path=p, reason=m) for p, m in self.skipped))
         if self.missing:
-            blocks.append(text("out.missing_head", lang, path=self.units_path, count=len(self.missing)))
-            blocks += [text("out.missing_unit", lang, unit=unit, unit_code=Message("out.missing_code", value=code) if code else "")
-                       for unit, code in self.missing]
-        blocks.append(text("out.summary", lang, **self.summary()))
-        return "\n".join(blocks)
+            blocks = itertools.chain(blocks, [text("out.missing_head", lang, path=self.units_path, count=len(self.missing))], (
+                text("out.missing_unit", lang, unit=unit, unit_code=Message("out.missing_code", value=code) if code else "")
+                for unit, code in self.missing))
+        for n, block in enumerate(itertools.chain(blocks, [text("out.summary", lang, **self.summary())])):
+            yield ("\n" if n else "") + block
 
 
 def finding_line(f: Finding, lang: str) -> str:

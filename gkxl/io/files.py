@@ -5,6 +5,7 @@ import errno
 import os
 import tempfile
 import time
+from collections.abc import Iterable
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -103,9 +104,11 @@ def _umask() -> int:
     return mask
 
 
-def write_text(target: Path, content: str, encoding: str = "utf-8") -> None:
-    with atomic_path(target) as tmp:
-        tmp.write_text(shown(content), encoding=encoding)
+def write_text(target: Path, content: str | Iterable[str], encoding: str = "utf-8") -> None:
+    """`content` whole, or in pieces (a long report written as it is rendered, never held whole)."""
+    with atomic_path(target) as tmp, open(tmp, "w", encoding=encoding) as f:
+        for piece in [content] if isinstance(content, str) else content:
+            f.write(shown(piece))
 
 
 def _identities(path) -> set:

@@ -1,6 +1,7 @@
 """Turn the paths a clerk typed into the list of files to process, saying what was left out and why."""
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,41 +22,43 @@ def collect(paths) -> Inputs:
     out = Inputs()
     seen: set[Path] = set()
 
-    def add(p: Path):
-        key = p.resolve()
+    def add(p: Path, key: Path | None = None):
+        key = key or p.resolve()
         if key not in seen:
             seen.add(key)
             out.files.append(p)
 
     for raw in paths:
         p = Path(raw)
-        if p.is_dir():
-            for f in _walk(p):
-                if f.is_dir() and not f.is_symlink():        # a folder that could not be opened
-                    add(f)
-                    continue
-                if f.suffix.lower() not in WORKBOOK_SUFFIXES:
-                    out.skipped.append((f, "inputs.other_file"))   # said, not dropped: a .json or .csv given by mistake
-                    continue
-                if f.name.startswith("~$") or f.name.startswith(".~"):
-                    out.skipped.append((f, "inputs.lock_file"))   # Excel/WPS owner files and our temp files
-                    continue
-                add(f)
-        else:
+        if not p.is_dir():
             add(p)
+            continue
+        real = p.resolve()
+        for f, is_dir, is_link in _walk(p):
+            # below a folder that is not a link, a name that is not a link resolves to where it lies
+            key = None if is_link else real / f.relative_to(p)
+            if is_dir:                     # a folder that could not be opened
+                add(f, key)
+            elif f.suffix.lower() not in WORKBOOK_SUFFIXES:
+                out.skipped.append((f, "inputs.other_file"))   # said, not dropped: a .json or .csv given by mistake
+            elif f.name.startswith("~$") or f.name.startswith(".~"):
+                out.skipped.append((f, "inputs.lock_file"))   # Excel/WPS owner files and our temp files
+            else:
+                add(f, key)
     return out
 
 
 def _walk(folder: Path):
-    """Every entry below `folder` that is not a readable folder, in name order: files, links, pipes, and
-    the folders that could not be listed (so that they are reported, never dropped)."""
+    """Every entry below `folder` that is not a readable folder, in name order, as (path, is a folder, is a
+    link): files, links, pipes, and the folders that could not be listed (reported, never dropped)."""
     try:
-        entries = sorted(folder.iterdir())
+        with os.scandir(folder) as it:
+            entries = sorted((Path(e.path), e.is_dir(follow_symlinks=False), e.is_symlink()) for e in it)
     except OSError:
-        yield folder
+        yield folder, True, False
         return
-    for entry in entries:
-        if entry.is_dir() and not entry.is_symlink():
+    for entry, is_dir, is_link in entries:
+        if is_dir:
             yield from _walk(entry)
         else:
-            yield entry
+            yield entry, False, is_link
