@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import sys
 from pathlib import Path
 
 import click
@@ -76,21 +77,26 @@ def check(ctx, paths, fmt, year, previous, units_path, annotate_dir, output):
         fail(ctx, e)
     checking = map_ordered(functools.partial(check_path, year=year, previous=tuple(last), keep_report=bool(annotate_dir)),
                            inputs.files, unreadable)
-    report = ActionReport("check", list(progress(ctx, checking, len(inputs.files), "check.progress")),
-                          [(str(p), Message(code)) for p, code in inputs.skipped])
-    if units is not None:
-        report.units_path = units_path
-        report.missing = not_sent(units, report.files)
-    if annotate_dir:
+    results = progress(ctx, checking, len(inputs.files), "check.progress")
+    report = ActionReport("check", skipped=[(str(p), Message(code)) for p, code in inputs.skipped],
+                          units_path=units_path if units is not None else None)
+
+    def settle(done: ActionReport) -> None:
+        if units is not None:
+            done.missing = not_sent(units, done.files)
+    if annotate_dir:             # annotated copies are made from whole results, once all are in
+        report.files, results = list(results), ()
         _annotate_all(ctx, report.files, Path(annotate_dir), claims)
-    pieces = report.json_pieces(lang) if fmt == "json" else report.text_pieces(lang)
+    # written as the results come in (10,000 returns are never held whole), except on a terminal,
+    # where the progress bar comes first
+    pieces = report.pieces(fmt, lang, results, settle)
     if output:
         try:
             write_text(Path(output), itertools.chain(pieces, ["\n"]))
         except GkxlError as e:
             fail(ctx, e)
     else:
-        for piece in pieces:
+        for piece in list(pieces) if sys.stdout.isatty() else pieces:
             click.echo(piece, nl=False)
         click.echo()
     ctx.exit(EXIT_OK if report.ok else EXIT_PROBLEMS)

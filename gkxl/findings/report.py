@@ -5,8 +5,7 @@ desk), with the files that were skipped and why. Both renderings are made from t
 """
 from __future__ import annotations
 
-import itertools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from gkxl.findings.finding import Finding
@@ -33,6 +32,10 @@ class FileResult:
     @property
     def warnings(self) -> int:
         return sum(f.severity == "warning" for f in self.findings)
+
+    def summarised(self) -> FileResult:
+        """What a report's summary and the units not sent need of this result, once it has been written."""
+        return FileResult(self.path, self.status, self.unit, self.year)
 
     def to_dict(self, lang: str = "zh") -> dict:
         d = {"path": self.path, "unit": self.unit, "year": self.year, "status": self.status,
@@ -74,33 +77,45 @@ class ActionReport:
         return doc
 
     def to_json(self, lang: str = "zh") -> str:
-        return "".join(self.json_pieces(lang))
-
-    def json_pieces(self, lang: str = "zh") -> Iterator[str]:
-        """dumps(to_dict()) a file at a time: the document of 10,000 returns is never built whole.
-        (JSON strings hold no raw line breaks, so indenting a piece is adding spaces after each one.)"""
-        yield '{\n "action": ' + dumps(self.action) + ',\n "files": ['
-        for n, r in enumerate(self.files):
-            yield ("," if n else "") + "\n  " + dumps(r.to_dict(lang)).replace("\n", "\n  ")
-        yield "\n ]" if self.files else "]"
-        for key, value in self._after_files(lang).items():
-            yield ",\n " + dumps(key) + ": " + dumps(value).replace("\n", "\n ")
-        yield "\n}"
+        return "".join(self.pieces("json", lang))
 
     def to_text(self, lang: str = "zh") -> str:
-        return "".join(self.text_pieces(lang))
+        return "".join(self.pieces("text", lang))
 
-    def text_pieces(self, lang: str = "zh") -> Iterator[str]:
-        """The text report a block at a time, blocks separated by a line break."""
-        blocks = itertools.chain(
-            (file_block(r, lang) for r in self.files),
-            (text("out.skipped", lang, path=p, reason=m) for p, m in self.skipped))
+    def pieces(self, fmt: str, lang: str = "zh", arriving: Iterable[FileResult] = (),
+               settle: Callable[[ActionReport], None] | None = None) -> Iterator[str]:
+        """The report (`fmt` json or text) a file at a time. Results still `arriving` are rendered as they
+        come and kept in `files` only as much as the summary needs, so that a batch of 10,000 returns is
+        written without being held whole; `settle(self)` is called once they are all in (the units not sent).
+        The JSON is dumps(to_dict()) piece by piece (JSON strings hold no raw line breaks, so indenting a
+        piece is adding spaces after each one)."""
+        def each_file():
+            yield from self.files
+            for r in arriving:
+                yield r
+                self.files.append(r.summarised())
+        if fmt == "json":
+            yield '{\n "action": ' + dumps(self.action) + ',\n "files": ['
+            n = -1
+            for n, r in enumerate(each_file()):
+                yield ("," if n else "") + "\n  " + dumps(r.to_dict(lang)).replace("\n", "\n  ")
+            yield "\n ]" if n >= 0 else "]"
+            if settle:
+                settle(self)
+            for key, value in self._after_files(lang).items():
+                yield ",\n " + dumps(key) + ": " + dumps(value).replace("\n", "\n ")
+            yield "\n}"
+            return
+        for r in each_file():
+            yield file_block(r, lang) + "\n"
+        if settle:
+            settle(self)
+        blocks = [text("out.skipped", lang, path=p, reason=m) for p, m in self.skipped]
         if self.missing:
-            blocks = itertools.chain(blocks, [text("out.missing_head", lang, path=self.units_path, count=len(self.missing))], (
-                text("out.missing_unit", lang, unit=unit, unit_code=Message("out.missing_code", value=code) if code else "")
-                for unit, code in self.missing))
-        for n, block in enumerate(itertools.chain(blocks, [text("out.summary", lang, **self.summary())])):
-            yield ("\n" if n else "") + block
+            blocks.append(text("out.missing_head", lang, path=self.units_path, count=len(self.missing)))
+            blocks += [text("out.missing_unit", lang, unit=unit, unit_code=Message("out.missing_code", value=code) if code else "")
+                       for unit, code in self.missing]
+        yield "\n".join([*blocks, text("out.summary", lang, **self.summary())])
 
 
 def finding_line(f: Finding, lang: str) -> str:
