@@ -6,7 +6,8 @@ Corpora (bench/corpus.py): N returns re-saved by LibreOffice (cached totals), an
 openpyxl (no cached totals). Figures are ratios against the baseline measured in the same run (each timing the best of --repeat runs,
 alternated with its baseline, as other work on the machine only ever adds time):
 - one core: check_path per file against a calamine read of every sheet of the same file, both in one
-  process pinned to one core, as CPU time of that process (the work done, whatever else the core runs);
+  process pinned to one core with the allocator set as in gkxl's workers, as CPU time of that process
+  (the work done, whatever else the core runs);
 - all cores: `gkxl check --format json` (its own process) against the same bare read in one process;
 - memory: peak RSS of `gkxl check` at N/4, N and 10·N (10·N as hard links to the same files).
 """
@@ -36,7 +37,9 @@ for p in sorted(pathlib.Path(sys.argv[1]).glob('*.xlsx')):
 ONE_CORE = """
 import os, sys, time, pathlib, python_calamine as pc
 from gkxl.checks import check_path
+from gkxl.batch.parallel import steady_heap
 os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+steady_heap()                                          # the allocator as in gkxl's workers (both sides alike)
 files = sorted(pathlib.Path(sys.argv[1]).glob('*.xlsx'))
 check_path(files[0], year=int(sys.argv[2]))           # imports and caches warmed on both sides alike
 bare = check = float("inf")

@@ -239,11 +239,11 @@ class _Vetting:
             is_sheet = (b"D" in part and b"sheetData" in part) or (b"\x00" in part[:4] and any(m in part for m in _SHEET_MARKERS))
             if b"sst" in part and (b"<sst" in part or b":sst" in part):
                 self.shared.append(part)
-        if is_sheet and self.kept_bytes + len(part) <= MAX_KEPT_BYTES:
-            self.kept[id(i)] = part
-            self.kept_bytes += len(part)
         if not (is_sheet or i.filename.endswith((".xml", ".rels"))):
             return
+        if self.kept_bytes + len(part) <= MAX_KEPT_BYTES:
+            self.kept[id(i)] = part
+            self.kept_bytes += len(part)
         if b"\x00" in part[:4]:
             extent = _Extent(kind) if is_sheet else None
             _xml_parser(i.filename, extent).Parse(part, True)
