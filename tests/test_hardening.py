@@ -23,7 +23,8 @@ from pathlib import Path
 import pytest
 from test_bad_inputs import SOFFICE, make_template, rezip, sheet_member, soffice
 
-from gkxl.batch.parallel import map_ordered
+from gkxl.batch.parallel import Workers, map_ordered
+from gkxl.desk.checking import Checker
 
 GB = 1 << 30
 
@@ -94,6 +95,28 @@ def test_worker_failures_cost_only_their_item():
 
 def test_single_item_is_isolated_too():
     assert list(map_ordered(_behaves, [3], lambda item, reason: reason.code)) == ["read.limit_crash"]
+
+
+def test_long_lived_workers_of_the_desk_are_isolated_batch_after_batch():
+    # the desk's workers (started from a forkserver, kept between uploads) have the same limits
+    pool = Workers(_behaves, 2, method="forkserver", seconds=2)
+    try:
+        first = pool.map([1, 3, 2], lambda item, reason: (item, reason.code))
+        assert first == [1, (3, "read.limit_crash"), 4]
+        assert pool.map([7, 4], lambda item, reason: (item, reason.code)) == [(7, "read.limit_memory"), 16]
+        assert pool.map([6]) == [36] and pool.map([]) == []
+    finally:
+        pool.close()
+
+
+def test_desk_checks_even_one_file_in_a_limited_worker(template):
+    checker = Checker(2025, processes=1)
+    try:
+        [(result, meta)] = checker.check([template])
+        assert result.status == "ok" and meta["kind"] == "template"
+        assert checker._workers._pool.workers and all(w.proc.pid != os.getpid() for w in checker._workers._pool.workers)
+    finally:
+        checker.close()
 
 
 def test_hidden_sheet_broken_is_reported_with_the_file_and_the_batch_goes_on(template, tmp_path):

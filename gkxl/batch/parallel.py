@@ -12,6 +12,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -57,6 +58,30 @@ def run_isolated(func: Callable[[T], R], item: T, *, seconds: float = ITEM_SECON
     return next(map_ordered(func, [item], seconds=seconds, memory=memory))
 
 
+class Workers:
+    """Limited workers kept for many batches (the desk's uploads): `map` is map_ordered, one batch at a
+    time, without starting processes for each. `method` "forkserver" starts them from a clean process
+    (a threaded server must not fork itself); `func` must then be picklable."""
+
+    def __init__(self, func: Callable, n: int | None = None, *, method: str | None = None,
+                 seconds: float = ITEM_SECONDS, memory: int = WORKER_MEMORY):
+        self._pool = _Pool(func, n or min(workers(), MAX_WORKERS), seconds, memory, method)
+        self._lock = threading.Lock()
+
+    def start(self) -> None:
+        with self._lock:
+            self._pool.start()
+
+    def map(self, items: Iterable, on_failure: Callable | None = None) -> list:
+        items = list(items)
+        with self._lock:
+            return list(self._pool.run(items, on_failure)) if items else []
+
+    def close(self) -> None:
+        with self._lock:
+            self._pool.close()
+
+
 def _failed(item, reason: Message, on_failure):
     if on_failure is None:
         raise GkxlError(reason.code, **reason.params)
@@ -80,11 +105,17 @@ class _Worker:
 
 
 class _Pool:
-    def __init__(self, func, n: int, seconds: float, memory: int):
+    def __init__(self, func, n: int, seconds: float, memory: int, method: str | None = None):
         methods = multiprocessing.get_all_start_methods()
-        self.ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+        if method not in methods:
+            method = "fork" if "fork" in methods else "spawn"
+        self.ctx = multiprocessing.get_context(method)
         self.func, self.n, self.seconds, self.memory = func, n, seconds, memory
         self.workers: list[_Worker] = []
+
+    def start(self) -> None:
+        while len(self.workers) < self.n:
+            self.workers.append(_Worker(self.ctx, self.func, self.memory))
 
     def run(self, items: list, on_failure) -> Iterator:
         todo = deque(enumerate(items))
