@@ -160,8 +160,8 @@ class Intake:
         items, done = self._stage_all(uploads)
         try:
             fresh = self._drop_known(items)
-            with ThreadPoolExecutor(1) as syncing:        # to disk while the files are checked
-                synced = syncing.submit(self.store.sync_staged, [i.staged for i in fresh])
+            with ThreadPoolExecutor(1) as syncing:        # to disk, and their folders made, while they are checked
+                synced = syncing.submit(self._prepare, [i.staged for i in fresh])
                 results = self.checker.check([i.staged.path for i in fresh])
                 synced.result()
             for item, (result, extra) in zip(fresh, results):
@@ -180,6 +180,10 @@ class Intake:
                 if item.staged.path.parent == self.store.staging:
                     self.store.discard(item.staged)
         return [i.outcome for i in items if i.outcome] + done
+
+    def _prepare(self, staged: list[Staged]) -> None:
+        self.store.sync_staged(staged)
+        self.store.make_folders([s.sha256 for s in staged])
 
     def _drop_known(self, items: list[_Item]) -> list[_Item]:
         fresh, first_here = [], {}

@@ -156,6 +156,7 @@ class Store:
         if not self.db.exists() and not create:
             raise GkxlError("desk.store.missing", path=str(self.folder))
         self._local = threading.local()
+        self._made: set[Path] = set()        # files/ subfolders made by this desk (never removed while it runs)
         try:
             self.staging.mkdir(parents=True, exist_ok=True)
             with self.connection() as conn:
@@ -286,10 +287,18 @@ class Store:
     def path_of(self, sha256: str) -> Path:
         return self.files / sha256[:2] / sha256
 
+    def make_folders(self, hashes) -> None:
+        """The folders these files will be kept in, made ahead (an upload makes them while its files are
+        checked: on some disks a mkdir costs as much as checking a return)."""
+        for folder in {self.path_of(h).parent for h in hashes} - self._made:
+            folder.mkdir(exist_ok=True)
+            self._made.add(folder)
+
     def keep(self, staged: Staged) -> Path:
         """Move a staged file to its place by hash. The same content twice is the same file."""
         target = self.path_of(staged.sha256)
-        target.parent.mkdir(exist_ok=True)
+        if target.parent not in self._made:
+            target.parent.mkdir(exist_ok=True)
         os.replace(staged.path, target)
         staged.path = target
         return target
