@@ -296,13 +296,13 @@ def _plain_sheet(wb, fm: _Formats, name: str, rows: list[list], header, printed:
     ws = wb.add_worksheet(name)
     if not rows:
         return
-    rows = [[shown(v) for v in row] for row in rows]       # file names with undecodable bytes
+    rows = [[shown(v) if isinstance(v, str) else v for v in row] for row in rows]   # undecodable file names
     n_cols = max(len(r) for r in rows)
     # 明细 has a cell per input per return (190,000 for 1,000 returns): each cell's kind once, and the
-    # width of each distinct text once (figures repeat)
-    numeric = [[False] * len(rows[0])] + [[_is_number(v) for v in row] for row in rows[1:]]
-    figures = [all(numeric[i][c] or r[c] in (None, "") for i, r in enumerate(rows) if i and c < len(r)) and len(rows) > 1
-               for c in range(n_cols)]
+    # width of each distinct value once (figures repeat)
+    numeric = [[False] * len(rows[0])] + [[type(v) is int or type(v) is float for v in row] for row in rows[1:]]
+    columns = [[r[c] for r in rows[1:] if c < len(r) and r[c] is not None and r[c] != ""] for c in range(n_cols)]
+    figures = [len(rows) > 1 and all(type(v) is int or type(v) is float for v in col) for col in columns]
     width_of: dict[str, float] = {}
 
     def width(text: str) -> float:
@@ -311,35 +311,35 @@ def _plain_sheet(wb, fm: _Formats, name: str, rows: list[list], header, printed:
             w = width_of[text] = display_width(text)
         return w
     widths = []
-    for c in range(n_cols):
-        data = [width(str(r[c])) for r in rows[1:] if c < len(r) and r[c] not in (None, "")]
+    for c, col in enumerate(columns):
+        widest = max(map(width, set(map(str, col))), default=0)
         if figures[c]:
-            widths.append(max(PLAIN_FIGURE_WIDTH, max(data, default=0) + 2))
+            widths.append(max(PLAIN_FIGURE_WIDTH, widest + 2))
         else:
             head = min(display_width(str(rows[0][c])) if c < len(rows[0]) else 0, 12)
-            widths.append(min(PLAIN_TEXT_MAX, max(6, head, max(data, default=0)) + 1.5))
+            widths.append(min(PLAIN_TEXT_MAX, max(6, head, widest) + 1.5))
     for c, w in enumerate(widths):
         ws.set_column(c, c, w)
     small = 8 / 11          # the header of a figure column is in 8 pt
+    body_formats = [fm.list_figure if f else fm.list_text for f in figures]
+    head_formats = [fm.list_header_small if f else fm.list_header for f in figures]
+    write_number, write_string, write_blank = ws.write_number, ws.write_string, ws.write_blank
     heights = []
     for r, row in enumerate(rows):
         height = LINE_PT
+        header_row, is_number = r == 0, numeric[r]
+        formats = head_formats if header_row else body_formats
         for c, v in enumerate(row):
-            header_row, figure = r == 0, figures[c]
-            f = (fm.list_header_small if figure else fm.list_header) if header_row else \
-                (fm.list_figure if figure else fm.list_text)
-            if v is None or v == "":
-                ws.write_blank(r, c, None, f)
-                continue
-            if numeric[r][c]:
-                ws.write_number(r, c, v, f)
-                continue
-            if printed and c >= printed:      # screen only: one line, running past the column
-                ws.write_string(r, c, str(v), fm.list_header if header_row else fm.list_unwrapped)
-                continue
-            ws.write_string(r, c, str(v), f)
-            scale = small if header_row and figure else 1
-            height = max(height, lines_needed(str(v), widths[c] / scale) * LINE_PT * scale)
+            if is_number[c]:
+                write_number(r, c, v, formats[c])
+            elif v is None or v == "":
+                write_blank(r, c, None, formats[c])
+            elif printed and c >= printed:      # screen only: one line, running past the column
+                write_string(r, c, str(v), fm.list_header if header_row else fm.list_unwrapped)
+            else:
+                write_string(r, c, str(v), formats[c])
+                scale = small if header_row and figures[c] else 1
+                height = max(height, lines_needed(str(v), widths[c] / scale) * LINE_PT * scale)
         heights.append(height + 4)
         ws.set_row(r, heights[-1])
     ws.freeze_panes(1, 2)
