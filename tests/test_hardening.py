@@ -109,6 +109,22 @@ def test_long_lived_workers_of_the_desk_are_isolated_batch_after_batch():
         pool.close()
 
 
+def _staging_fails():
+    yield from range(10, 60)
+    raise OSError("the disk is full")
+
+
+def test_workers_left_early_give_the_next_batch_its_own_answers():
+    # an upload whose staging fails midway leaves answers due in the workers: never the next upload's
+    pool = Workers(_behaves, 2, method="forkserver")
+    try:
+        with pytest.raises(OSError):
+            pool.map(_staging_fails(), expected=100)
+        assert pool.map(iter(range(100, 220))) == [i * i for i in range(100, 220)]
+    finally:
+        pool.close()
+
+
 def test_desk_checks_even_one_file_in_a_limited_worker(template):
     checker = Checker(2025, processes=1)
     try:

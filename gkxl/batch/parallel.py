@@ -15,7 +15,7 @@ import signal
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sized
 from multiprocessing.connection import wait
 from typing import TypeVar
 
@@ -72,10 +72,10 @@ class Workers:
         with self._lock:
             self._pool.start()
 
-    def map(self, items: Iterable, on_failure: Callable | None = None) -> list:
-        items = list(items)
+    def map(self, items: Iterable, on_failure: Callable | None = None, expected: int | None = None) -> list:
+        """Results in order; `items` (a generator may be given) is drawn on as the workers can take more."""
         with self._lock:
-            return list(self._pool.run(items, on_failure)) if items else []
+            return list(self._pool.run(items, on_failure, expected))
 
     def close(self) -> None:
         with self._lock:
@@ -104,6 +104,27 @@ class _Worker:
         self.conn.close()
 
 
+class _Drawn:
+    """Items taken from an iterable only when asked for, numbered in order."""
+
+    def __init__(self, items: Iterable):
+        self._items = iter(items)
+        self.count = 0
+        self.exhausted = False
+
+    def take(self, n: int) -> list[tuple[int, object]]:
+        out = []
+        while len(out) < n and not self.exhausted:
+            try:
+                item = next(self._items)
+            except StopIteration:
+                self.exhausted = True
+                break
+            out.append((self.count, item))
+            self.count += 1
+        return out
+
+
 class _Pool:
     def __init__(self, func, n: int, seconds: float, memory: int, method: str | None = None):
         methods = multiprocessing.get_all_start_methods()
@@ -117,35 +138,56 @@ class _Pool:
         while len(self.workers) < self.n:
             self.workers.append(_Worker(self.ctx, self.func, self.memory))
 
-    def run(self, items: list, on_failure) -> Iterator:
-        todo = deque(enumerate(items))
-        chunk = max(1, min(16, len(items) // (self.n * 4)))
+    def run(self, items: Iterable, on_failure, expected: int | None = None) -> Iterator:
+        """Results in order. `items` is drawn on only as the workers can take more, so a generator may
+        prepare each item meanwhile (the desk stages an upload's files while the first are checked);
+        `expected` sizes the chunks when `items` cannot tell its length."""
+        size = len(items) if isinstance(items, Sized) else expected or 64
+        chunk = max(1, min(16, size // (self.n * 4)))
+        source, todo = _Drawn(items), deque()          # todo: items handed back by a worker that died
         done: dict[int, object] = {}
         next_out = 0
-        while next_out < len(items):
-            self._feed(todo, chunk)
-            by_conn = {w.conn: w for w in self.workers}
-            for conn in wait(list(by_conn), timeout=self._time_left()):
-                self._receive(by_conn[conn], todo, done, on_failure)
-            self._stop_overruns(todo, done, on_failure)
-            while next_out in done:
-                yield done.pop(next_out)
-                next_out += 1
+        try:
+            while True:
+                self._feed(todo, source, chunk)
+                if source.exhausted and next_out == source.count:
+                    return
+                by_conn = {w.conn: w for w in self.workers}
+                for conn in wait(list(by_conn), timeout=self._time_left()):
+                    self._receive(by_conn[conn], todo, done, on_failure)
+                self._stop_overruns(todo, done, on_failure)
+                while next_out in done:
+                    yield done.pop(next_out)
+                    next_out += 1
+        finally:       # left early (the items' source failed): answers still due must not reach the next run
+            for w in [w for w in self.workers if w.pending]:
+                w.kill()
+                self.workers.remove(w)
 
-    def _feed(self, todo: deque, chunk: int) -> None:
-        while len(self.workers) < self.n and todo:
-            self.workers.append(_Worker(self.ctx, self.func, self.memory))
-        for w in self.workers:
-            # two chunks in flight: a worker never waits for the parent between chunks
-            if todo and len(w.pending) <= chunk:
-                batch = [todo.popleft() for _ in range(min(chunk, len(todo)))]
-                if not w.pending:
-                    w.started = time.monotonic()
-                w.pending.extend(batch)
-                try:
-                    w.conn.send(batch)
-                except OSError:          # it died meanwhile: its end of the pipe is seen below
-                    pass
+    def _feed(self, todo: deque, source: _Drawn, chunk: int) -> None:
+        """Chunks to idle workers first, then to new ones, then a second chunk in flight to each: a worker
+        never waits for the parent between chunks."""
+        while True:
+            batch = [todo.popleft() for _ in range(min(chunk, len(todo)))]
+            batch += source.take(chunk - len(batch))
+            if not batch:
+                return
+            target = next((w for w in self.workers if not w.pending), None)
+            if target is None and len(self.workers) < self.n:
+                target = _Worker(self.ctx, self.func, self.memory)
+                self.workers.append(target)
+            if target is None:
+                target = next((w for w in self.workers if len(w.pending) <= chunk), None)
+            if target is None:
+                todo.extendleft(reversed(batch))
+                return
+            if not target.pending:
+                target.started = time.monotonic()
+            target.pending.extend(batch)
+            try:
+                target.conn.send(batch)
+            except OSError:          # it died meanwhile: its end of the pipe is seen by run
+                pass
 
     def _time_left(self) -> float:
         busy = [w.started for w in self.workers if w.pending]

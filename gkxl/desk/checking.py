@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+from collections.abc import Iterable
 from pathlib import Path
 
 from gkxl import __version__
@@ -67,8 +68,9 @@ class Checker:
         """Start the workers now (they import gkxl once), so the first upload does not wait for them."""
         self._workers.start()
 
-    def check(self, paths: list[Path]) -> list[tuple[FileResult, dict]]:
-        return self._workers.map([str(p) for p in paths], _unreadable)
+    def check(self, paths: Iterable, expected: int | None = None) -> list[tuple[FileResult, dict]]:
+        """Results in order; `paths` may be a generator, drawn on as the workers can take more."""
+        return self._workers.map((str(p) for p in paths), _unreadable, expected)
 
     def close(self) -> None:
         self._workers.close()

@@ -5,6 +5,7 @@ recorded in one step. Original names are shown, never used as paths.
 from __future__ import annotations
 
 import zipfile
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -94,8 +95,9 @@ class Intake:
 
     # --- staging ----------------------------------------------------------------------------------
 
-    def _stage_all(self, uploads: list[Upload]) -> tuple[list[_Item], list[Outcome]]:
-        items, done = [], []
+    def _staged(self, uploads: list[Upload], done: list[Outcome]) -> Iterator[_Item]:
+        """Each upload (each workbook of an uploaded zip) staged, as it is asked for; what is refused or
+        skipped goes to `done`."""
         budget = [self.limits.request_bytes]
         for up in uploads:
             try:
@@ -108,11 +110,10 @@ class Intake:
                     got, skipped = self._unpack(staged, up.name, budget)
                 finally:
                     self.store.discard(staged)
-                items += got
                 done += skipped
+                yield from got
             else:
-                items.append(_Item(up.name, staged))
-        return items, done
+                yield _Item(up.name, staged)
 
     def _unpack(self, archive: Staged, shown: str, budget: list[int]) -> tuple[list[_Item], list[Outcome]]:
         items, done = [], []
@@ -157,13 +158,26 @@ class Intake:
     # --- the whole intake -------------------------------------------------------------------------
 
     def receive(self, uploads: list[Upload]) -> list[Outcome]:
-        items, done = self._stage_all(uploads)
+        items: list[_Item] = []          # every file staged, in order
+        fresh: list[_Item] = []          # those to check: not known before, not twice in this upload
+        done: list[Outcome] = []
+        first_here: dict[str, str] = {}
+        prepared: list = []              # the fsync of the staged files and their folders, in a thread
+
+        def to_check():
+            """Files staged as the workers can take them: the first are checked while the rest arrive."""
+            for item in self._staged(uploads, done):
+                items.append(item)
+                if self._is_new(item, first_here):
+                    fresh.append(item)
+                    yield str(item.staged.path)
+            # to disk, and their folders made, while the last are checked
+            prepared.append(syncing.submit(self._prepare, [i.staged for i in fresh]))
         try:
-            fresh = self._drop_known(items)
-            with ThreadPoolExecutor(1) as syncing:        # to disk, and their folders made, while they are checked
-                synced = syncing.submit(self._prepare, [i.staged for i in fresh])
-                results = self.checker.check([i.staged.path for i in fresh])
-                synced.result()
+            with ThreadPoolExecutor(1) as syncing:
+                results = self.checker.check(to_check(), expected=len(uploads))
+                for p in prepared:
+                    p.result()
             for item, (result, extra) in zip(fresh, results):
                 item.extra = extra
                 item.received = Received(item.staged, item.name, result.status, finding_dicts(result), result.error,
@@ -185,19 +199,19 @@ class Intake:
         self.store.sync_staged(staged)
         self.store.make_folders([s.sha256 for s in staged])
 
-    def _drop_known(self, items: list[_Item]) -> list[_Item]:
-        fresh, first_here = [], {}
-        known = self.store.known_many([i.staged.sha256 for i in items])
-        for item in items:
-            earlier = known.get(item.staged.sha256)
-            if earlier is not None:
-                item.outcome = self._same_outcome(item.name, earlier)
-            elif item.staged.sha256 in first_here:
-                item.outcome = Outcome(item.name, "same", Message("desk.in.same_here", name=first_here[item.staged.sha256]))
-            else:
-                first_here[item.staged.sha256] = item.name
-                fresh.append(item)
-        return fresh
+    def _is_new(self, item: _Item, first_here: dict[str, str]) -> bool:
+        """Whether the file is to be checked: not recorded before, not sent twice in this upload (else its
+        outcome says which it is the same as)."""
+        sha = item.staged.sha256
+        earlier = self.store.known(sha)
+        if earlier is not None:
+            item.outcome = self._same_outcome(item.name, earlier)
+        elif sha in first_here:
+            item.outcome = Outcome(item.name, "same", Message("desk.in.same_here", name=first_here[sha]))
+        else:
+            first_here[sha] = item.name
+            return True
+        return False
 
     def _same_outcome(self, name: str, row) -> Outcome:
         unit = self.store.unit(row["unit_id"]) if row["unit_id"] else None

@@ -312,15 +312,6 @@ class Store:
         with self.connection() as conn:
             return conn.execute("SELECT * FROM files WHERE sha256 = ?", (sha256,)).fetchone()
 
-    def known_many(self, hashes: list[str]) -> dict[str, sqlite3.Row]:
-        out = {}
-        with self.connection() as conn:
-            for start in range(0, len(hashes), 500):
-                part = hashes[start:start + 500]
-                marks = ",".join("?" * len(part))
-                out.update((r["sha256"], r) for r in conn.execute(f"SELECT * FROM files WHERE sha256 IN ({marks})", part))
-        return out
-
     def record(self, received: list[Received]) -> list[int | None]:
         """Keep every staged file and record them all in one transaction. Returns each file's id, or
         None where the same content was recorded first (by another upload at the same time)."""
