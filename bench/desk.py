@@ -1,7 +1,7 @@
 """Benchmark the desk: 500 returns uploaded in one request against `gkxl check` on the same files, and the
 总览 page of a collection of 3,000 units.
 
-    python bench/desk.py --n 500 --units 3000
+    python bench/desk.py --n 500 --units 3000 --repeat 3
 
 Upload: `gkxl serve` runs in its own process (workers started, as a clerk's desk would be); the time is
 from sending one multipart request with every file until 总览 lists them all, against `gkxl check
@@ -88,27 +88,35 @@ def units_csv(path: Path, names: list[str]) -> Path:
     return path
 
 
-def bench_upload(spec, tmp: Path, n: int) -> tuple[float, float]:
+def bench_upload(spec, tmp: Path, n: int, repeat: int) -> tuple[float, float]:
+    """The best of `repeat` uploads (each into a new collection) and of as many `gkxl check` runs, alternated:
+    writing files is what the disk allows at the moment, and other work on the machine only adds time."""
     folder = tmp / "returns"
     make_returns(spec, folder, n, broken_every=10)
     files = sorted(folder.glob("*.xlsx"))
-    check = run(gkxl("check", "--format", "json", "--year", str(YEAR), str(folder)))
-    assert check[2] == 1, "some returns are broken on purpose: check must exit 1"
     names = [f"第{i:05d}号单位" for i in range(n)]
-    desk = Desk(tmp / "collection", "--year", str(YEAR), "--units", str(units_csv(tmp / "units.csv", names)))
-    try:
-        started = time.perf_counter()
-        results = desk.upload(files)["results"]
-        posted = time.perf_counter() - started
-        page, _ = desk.get("/")
-        seconds = time.perf_counter() - started
-        print(f"  upload request {posted:.2f} s (server {desk.last_server_ms / 1000:.2f} s), then 总览 {seconds - posted:.2f} s")
-    finally:
-        desk.stop()
-    assert len(results) == n and all(r["result"] == "stored" for r in results)
-    states = re.findall(r'<tr data-unit="\d+" data-state="(\w+)"', page)
-    assert len(states) == n and "missing" not in states and "invalid" in states, states[:5]
-    return seconds, check[0]
+    units = units_csv(tmp / "units.csv", names)
+    best_desk = best_check = float("inf")
+    for k in range(repeat):
+        check = run(gkxl("check", "--format", "json", "--year", str(YEAR), str(folder)))
+        assert check[2] == 1, "some returns are broken on purpose: check must exit 1"
+        best_check = min(best_check, check[0])
+        desk = Desk(tmp / f"collection{k}", "--year", str(YEAR), "--units", str(units))
+        try:
+            started = time.perf_counter()
+            results = desk.upload(files)["results"]
+            posted = time.perf_counter() - started
+            page, _ = desk.get("/")
+            seconds = time.perf_counter() - started
+            print(f"  upload request {posted:.2f} s (server {desk.last_server_ms / 1000:.2f} s), then 总览 "
+                  f"{seconds - posted:.2f} s; gkxl check {check[0]:.2f} s")
+        finally:
+            desk.stop()
+        assert len(results) == n and all(r["result"] == "stored" for r in results)
+        states = re.findall(r'<tr data-unit="\d+" data-state="(\w+)"', page)
+        assert len(states) == n and "missing" not in states and "invalid" in states, states[:5]
+        best_desk = min(best_desk, seconds)
+    return best_desk, best_check
 
 
 def bench_overview(tmp: Path, units: int) -> tuple[float, float]:
@@ -147,12 +155,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=500)
     parser.add_argument("--units", type=int, default=3000)
+    parser.add_argument("--repeat", type=int, default=3, help="uploads and checks, the best of each kept (default 3)")
     args = parser.parse_args()
     spec = specmod.load()
     with tempfile.TemporaryDirectory() as d:
-        desk_s, check_s = bench_upload(spec, Path(d), args.n)
-        print(f"{args.n} returns: desk upload until 总览 lists them {desk_s:.2f} s, gkxl check {check_s:.2f} s, "
-              f"ratio {desk_s / check_s:.2f} (target under 2)")
+        desk_s, check_s = bench_upload(spec, Path(d), args.n, args.repeat)
+        print(f"{args.n} returns: desk upload until 总览 lists them {desk_s:.2f} s, gkxl check {check_s:.2f} s "
+              f"(best of {args.repeat}): ratio {desk_s / check_s:.2f} (target 1.2)")
         server_ms, client_ms = bench_overview(Path(d), args.units)
         print(f"总览 of {args.units} units: server {server_ms:.0f} ms (target under 300), whole request {client_ms:.0f} ms")
 
