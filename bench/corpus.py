@@ -9,6 +9,7 @@ bench/.cache, keyed by the template's bytes and the corpus' shape, so a second r
 from __future__ import annotations
 
 import hashlib
+import os
 import random
 import shutil
 import subprocess
@@ -21,7 +22,7 @@ from gkxl.form.examples import balanced_values
 from gkxl.form.model import Report
 from gkxl.io.write import write_workbook
 
-CACHE = Path(__file__).resolve().parent / ".cache"
+CACHE = Path(os.environ.get("GKXL_BENCH_CACHE") or Path(__file__).resolve().parent / ".cache")   # tests use their own
 PLACEHOLDER = "GKXLBENCHUNIT7d1e"
 YEAR = 2025
 RECALC_XCU = """<?xml version="1.0" encoding="UTF-8"?>

@@ -24,11 +24,12 @@ from pathlib import Path
 import openpyxl
 
 from gkxl.form import spec as specmod
+from gkxl.form.examples import balanced_values
 from gkxl.form.model import Report
 from gkxl.io.write import write_workbook
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import YEAR, balanced_values
+from common import YEAR  # noqa: E402
 
 TIMER = """
 import sys, time, pathlib

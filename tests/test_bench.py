@@ -1,0 +1,32 @@
+"""The benchmarks still run (tiny sizes, nothing timed): a bench that broke unnoticed measures nothing."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+from conftest import ROOT
+
+BENCH = ROOT / "bench"
+RUNS = {
+    "check.py": (["--n", "8", "--repeat", "1", "--no-10n"], ["[app-saved]", "[script-saved]", "peak RSS"]),
+    "merge.py": (["--n", "8"], ["merge/check"]),
+    "template.py": (["--n", "8"], ["plain/gkxl"]),
+    "foreign.py": (["--n", "4"], ["foreign"]),
+    "parse.py": (["--pages", "2", "--repeat", "1"], ["pdf"]),
+    "desk.py": (["--n", "20", "--units", "20", "--repeat", "1"], ["ratio", "总览 of 20 units"]),
+}
+
+
+@pytest.mark.parametrize("script", sorted(RUNS))
+def test_bench_runs(script, tmp_path):
+    if script in ("check.py", "parse.py") and not shutil.which("soffice"):
+        pytest.fail("this bench needs LibreOffice (apt-get install -y libreoffice-calc-nogui libreoffice-writer-nogui)")
+    args, expected = RUNS[script]
+    env = {**os.environ, "GKXL_BENCH_CACHE": str(tmp_path / "cache"), "TMPDIR": str(tmp_path)}
+    out = subprocess.run([sys.executable, str(BENCH / script), *args], capture_output=True, text=True, env=env,
+                         timeout=600, cwd=tmp_path)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert all(word in out.stdout for word in expected), out.stdout
