@@ -7,6 +7,7 @@ reader allocate or loop without bound fails the test instead of taking the machi
 from __future__ import annotations
 
 import faulthandler
+import io
 import json
 import os
 import random
@@ -24,6 +25,7 @@ import pytest
 from test_bad_inputs import SOFFICE, make_template, rezip, sheet_member, soffice
 
 from gkxl.batch.parallel import Workers, map_ordered
+from gkxl.checks import check_path
 from gkxl.desk.checking import Checker
 
 GB = 1 << 30
@@ -133,6 +135,46 @@ def test_desk_checks_even_one_file_in_a_limited_worker(template):
         assert checker._workers._pool.workers and all(w.proc.pid != os.getpid() for w in checker._workers._pool.workers)
     finally:
         checker.close()
+
+
+def test_members_sharing_their_bytes_are_refused(template, tmp_path):
+    # twenty directory entries pointing at one padded member: a small file claiming far more (the reader
+    # would copy the padding once per entry)
+    with zipfile.ZipFile(template) as zf:
+        parts = [(i.filename, zf.read(i)) for i in zf.infolist()]
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in parts:
+            zf.writestr(name, data)
+        zf.writestr("xl/media/pad.bin", b"x" * 200_000)
+    data = bytearray(out.getvalue())
+    end = data.rfind(b"PK\x05\x06")
+    entry = data.rfind(b"PK\x01\x02", 0, end)          # the last central entry: the padded member
+    extra = bytearray()
+    for k in range(20):
+        copy = bytearray(data[entry:end])               # same local header, another name
+        copy[46:46 + len("xl/media/pad.bin")] = f"xl/media/p{k:02d}.bin".encode()
+        extra += copy
+    count = 1 + len(parts) + 20
+    tail = bytearray(data[end:])
+    struct.pack_into("<HHI", tail, 8, count, count, int.from_bytes(tail[12:16], "little") + len(extra))
+    shared = tmp_path / "shared.xlsx"
+    shared.write_bytes(bytes(data[:end]) + bytes(extra) + bytes(tail))
+    assert len(zipfile.ZipFile(shared).infolist()) == count          # a zip as far as the directory goes
+    result = check_path(shared)
+    assert result.status == "unreadable" and result.error.code == "src.corrupt_zip"
+    assert check_path(template).status != "unreadable"
+
+
+def test_a_big_sheet_nobody_reads_does_not_refuse_a_template(template, tmp_path):
+    import openpyxl
+    wb = openpyxl.load_workbook(template)
+    ledger = wb.create_sheet("台账")                   # the office's own list, past the sheet limits
+    for r in range(1, 6001):
+        ledger.cell(r, 1, r)
+    extra = tmp_path / "带台账.xlsx"
+    wb.save(extra)
+    assert check_path(extra).status != "unreadable"
 
 
 def test_hidden_sheet_broken_is_reported_with_the_file_and_the_batch_goes_on(template, tmp_path):

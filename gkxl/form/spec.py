@@ -17,8 +17,6 @@ from gkxl.text.errors import GkxlError
 
 DEFAULT_SPEC = "gk2021"
 META_SHEET = "_gkxl"          # the very hidden sheet of a gkxl workbook: template id, version, unit, year
-GUIDE_SHEET = "填报说明"       # a gkxl workbook's sheets for the clerk's eyes only: never read back
-CHECK_SHEET = "校验"
 NUMERIC = ("count", "delta", "amount")
 
 

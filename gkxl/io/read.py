@@ -14,6 +14,7 @@ import datetime as dt
 import io
 import zipfile
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 import defusedxml.ElementTree as SafeET
@@ -23,7 +24,7 @@ from gkxl.findings.finding import Finding
 from gkxl.form import spec as specmod
 from gkxl.form.model import Report
 from gkxl.form.model import loads as model_loads
-from gkxl.form.spec import CHECK_SHEET, GUIDE_SHEET, META_SHEET
+from gkxl.form.spec import META_SHEET
 from gkxl.io import locate
 from gkxl.io.grid import Cells
 from gkxl.io.source import Source, open_source
@@ -140,13 +141,16 @@ def _calamine_broke(e: BaseException) -> bool:
     return not isinstance(e, (KeyboardInterrupt, SystemExit, GeneratorExit, GkxlError))
 
 
-# the guide and the checks of a gkxl template are not measured for the reader up front: nobody reads them
-NOT_READ = frozenset({GUIDE_SHEET, CHECK_SHEET})
+@cache
+def _read_first() -> frozenset[str]:
+    """The sheets a gkxl template is read from, in every format: measured before the reader opens the file
+    (any other sheet only if it is read, as a workbook in another layout is: sheet by sheet)."""
+    return frozenset({META_SHEET, *(s.name for spec_id in specmod.available() for s in specmod.load(spec_id).sheets)})
 
 
 def _open_calamine(src: Source) -> pc.CalamineWorkbook:
     try:
-        return pc.CalamineWorkbook.from_filelike(io.BytesIO(src.for_reader(NOT_READ)))
+        return pc.CalamineWorkbook.from_filelike(io.BytesIO(src.for_reader(_read_first())))
     except pc.PasswordError:
         raise GkxlError("src.encrypted") from None
     except BaseException as e:  # noqa: B036 - see _calamine_broke

@@ -48,14 +48,14 @@ class Source:
         if self.vetting is not None:
             self.vetting.sheet(self.data, name)
 
-    def for_reader(self, unread: frozenset[str] = frozenset()) -> bytes:
-        """The bytes to give the reader. For a zip, every worksheet but those named in `unread` is measured
-        now, and the package comes back with each part inflated here stored as it is: the reader copies
-        it instead of inflating it a second time. A sheet named in `unread` and read after all is
-        measured by vet_sheet as usual (the reader inflates that one itself)."""
+    def for_reader(self, read: frozenset[str] = frozenset()) -> bytes:
+        """The bytes to give the reader. For a zip, the worksheets named in `read` (those the reader is
+        about to read) are measured now, and the package comes back with each part inflated here stored
+        as it is: the reader copies it instead of inflating it a second time. Any other sheet is
+        measured by vet_sheet if it is read after all (the reader inflates that one itself)."""
         if self.vetting is None:
             return self.data
-        for name in [n for n in self.vetting.deferred if n not in unread]:
+        for name in [n for n in self.vetting.deferred if n in read]:
             self.vet_sheet(name)
         return self.vetting.repacked(self.data)
 
@@ -150,6 +150,7 @@ def _vet_zip(data: bytes, lazy: bool = False) -> tuple[str, str | None, _Vetting
     if total > MAX_TOTAL_BYTES or len(infos) > 10000:
         raise GkxlError("src.zip_bomb", detail=f"{len(infos)} files, {total} B")
     try:
+        _apart(data, infos)
         if "mimetype" in names:   # OpenDocument: a text document or a slide show is not a spreadsheet
             if not _inflate(data, zf.getinfo("mimetype")).strip().startswith(ODS_MIME):
                 raise GkxlError("src.not_spreadsheet")
@@ -334,6 +335,18 @@ def _worksheets(data: bytes, zf: zipfile.ZipFile, infos) -> dict[str, zipfile.Zi
             return {}
         found[name] = members[member]
     return found
+
+
+def _apart(data: bytes, infos) -> None:
+    """Each member's stored bytes lie apart from every other's. Entries that share or overlap stored bytes
+    are how a small zip claims to hold far more than it does; no application writes them."""
+    end = 0
+    for i in sorted(infos, key=lambda i: i.header_offset):
+        at = i.header_offset
+        if at < end or data[at:at + 4] != ZIP_MAGIC:
+            raise GkxlError("src.corrupt_zip")
+        name_len, extra_len = struct.unpack_from("<HH", data, at + 26)
+        end = at + 30 + name_len + extra_len + i.compress_size
 
 
 def _raw(data: bytes, info: zipfile.ZipInfo) -> bytes:

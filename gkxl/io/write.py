@@ -18,7 +18,7 @@ import xlsxwriter
 from gkxl import __version__
 from gkxl.form import rules
 from gkxl.form.model import Report
-from gkxl.form.spec import CHECK_SHEET, GUIDE_SHEET, META_SHEET, Cell, Spec, a1
+from gkxl.form.spec import META_SHEET, Cell, Spec, a1
 from gkxl.io.files import atomic_path
 from gkxl.io.printing import (
     LANDSCAPE_WIDTH,
@@ -35,6 +35,8 @@ from gkxl.io.printing import (
 )
 from gkxl.text.shown import shown
 
+GUIDE_SHEET = "填报说明"
+CHECK_SHEET = "校验"
 FONT = "宋体"
 OK, FAIL = "✓", "✗"
 
