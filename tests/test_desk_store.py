@@ -273,6 +273,35 @@ def test_a_zip_of_returns_with_gbk_names(intake, tmp_path, spec):
     assert sorted(o.result for o in outcomes) == ["skipped", "skipped", "stored"]
 
 
+def test_an_upload_that_fails_midway_leaves_nothing_staged(intake, tmp_path, spec):
+    # an error while telling known files apart, in the middle of a zip: every staged file is cleaned up
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as zf:
+        for k in range(4):
+            zf.write(write_return(spec, tmp_path / f"r{k}.xlsx", f"单位{k}", seed=k), f"r{k}.xlsx")
+    known, calls = intake.store.known, []
+
+    def flaky(sha):
+        calls.append(sha)
+        if len(calls) == 2:
+            raise sqlite3.OperationalError("database is locked")
+        return known(sha)
+    intake.store.known = flaky
+    with pytest.raises(sqlite3.OperationalError):
+        intake.receive([Upload("全部.zip", io.BytesIO(archive.getvalue()))])
+    assert list(intake.store.staging.iterdir()) == []
+
+
+def test_a_worker_killed_while_the_desk_waits_costs_no_file(intake, tmp_path, spec):
+    good = write_return(spec, tmp_path / "司法局.xlsx", "卫滨区司法局")
+    intake.checker.warm()
+    for w in intake.checker._workers._pool.workers:          # the OOM killer, an administrator
+        os.kill(w.proc.pid, signal.SIGKILL)
+        w.proc.join()
+    (outcome,) = intake.receive([Upload("司法局.xlsx", open(good, "rb"))])
+    assert (outcome.result, outcome.status) == ("stored", "ok")
+
+
 def test_size_limit_and_foreign_workbook(intake, tmp_path):
     import openpyxl
     big = io.BytesIO(b"PK\x03\x04" + b"\0" * (3 << 20))

@@ -167,6 +167,9 @@ class _Pool:
     def _feed(self, todo: deque, source: _Drawn, chunk: int) -> None:
         """Chunks to idle workers first, then to new ones, then a second chunk in flight to each: a worker
         never waits for the parent between chunks."""
+        for w in [w for w in self.workers if not w.pending and not w.proc.is_alive()]:
+            w.kill()                 # died while idle (killed from outside): no file of ours to blame
+            self.workers.remove(w)
         while True:
             batch = [todo.popleft() for _ in range(min(chunk, len(todo)))]
             batch += source.take(chunk - len(batch))

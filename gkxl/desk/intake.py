@@ -95,8 +95,9 @@ class Intake:
 
     # --- staging ----------------------------------------------------------------------------------
 
-    def _staged(self, uploads: list[Upload], done: list[Outcome]) -> Iterator[_Item]:
-        """Each upload (each workbook of an uploaded zip) staged, as it is asked for; what is refused or
+    def _staged(self, uploads: list[Upload], done: list[Outcome], staged_all: list[_Item]) -> Iterator[_Item]:
+        """Each upload (each workbook of an uploaded zip) staged, as it is asked for, and listed in
+        `staged_all` as soon as it is on disk (to be cleaned up whatever happens); what is refused or
         skipped goes to `done`."""
         budget = [self.limits.request_bytes]
         for up in uploads:
@@ -111,9 +112,11 @@ class Intake:
                 finally:
                     self.store.discard(staged)
                 done += skipped
+                staged_all += got
                 yield from got
             else:
-                yield _Item(up.name, staged)
+                staged_all.append(_Item(up.name, staged))
+                yield staged_all[-1]
 
     def _unpack(self, archive: Staged, shown: str, budget: list[int]) -> tuple[list[_Item], list[Outcome]]:
         items, done = [], []
@@ -166,8 +169,7 @@ class Intake:
 
         def to_check():
             """Files staged as the workers can take them: the first are checked while the rest arrive."""
-            for item in self._staged(uploads, done):
-                items.append(item)
+            for item in self._staged(uploads, done, items):
                 if self._is_new(item, first_here):
                     fresh.append(item)
                     yield str(item.staged.path)
