@@ -20,6 +20,7 @@ from conftest import consistent_values
 from gkxl.desk.checking import Checker
 from gkxl.desk.intake import Intake, Limits, Upload
 from gkxl.desk.store import SCHEMA_VERSION, Received, Store
+from gkxl.findings.report import FileResult
 from gkxl.form.model import Report
 from gkxl.io.units import Unit
 from gkxl.io.write import write_workbook
@@ -300,6 +301,18 @@ def test_a_worker_killed_while_the_desk_waits_costs_no_file(intake, tmp_path, sp
         w.proc.join()
     (outcome,) = intake.receive([Upload("司法局.xlsx", open(good, "rb"))])
     assert (outcome.result, outcome.status) == ("stored", "ok")
+
+
+def test_a_check_stopped_by_something_passing_is_done_again_at_the_next_start(intake, tmp_path):
+    stopped = FileResult("a.xlsx", "unreadable", error=Message("read.limit_time", seconds=60))
+    broken = FileResult("b.xlsx", "unreadable", error=Message("src.empty"))
+    checker = intake.checker
+    assert checker.stamp(stopped) == "" and checker.stamp(broken) == checker.fingerprint
+    store = intake.store
+    store.record([Received(store.stage(io.BytesIO(b"hang")), "a.xlsx", "unreadable", [], stopped.error,
+                           checked_with=checker.stamp(stopped))])
+    desk_stale = [r["original_name"] for r in store.all_files() if r["checked_with"] != checker.fingerprint]
+    assert desk_stale == ["a.xlsx"]
 
 
 def test_size_limit_and_foreign_workbook(intake, tmp_path):

@@ -16,6 +16,7 @@ from gkxl.findings.report import FileResult
 from gkxl.form import spec as specmod
 
 STORED_AS = "sentences as {zh, en}"   # how findings are stored: a change means checking every file again
+AGAIN = ("read.limit_time", "read.limit_crash", "read.worker_died")   # worker stops worth another try
 
 
 def check_one(path: str, year: int | None, previous: tuple) -> tuple[FileResult, dict]:
@@ -71,6 +72,14 @@ class Checker:
     def check(self, paths: Iterable, expected: int | None = None) -> list[tuple[FileResult, dict]]:
         """Results in order; `paths` may be a generator, drawn on as the workers can take more."""
         return self._workers.map((str(p) for p in paths), _unreadable, expected)
+
+    def stamp(self, result: FileResult) -> str:
+        """What a stored check is marked with: the fingerprint, or nothing when the file's worker was
+        stopped by something that may not happen again (a hang under load, a kill from outside): the
+        file is then checked again when the desk next starts."""
+        if result.error is not None and result.error.code in AGAIN:
+            return ""
+        return self.fingerprint
 
     def close(self) -> None:
         self._workers.close()

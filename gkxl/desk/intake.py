@@ -186,7 +186,7 @@ class Intake:
                                          unit_read=result.unit if isinstance(result.unit, str) else
                                          (str(result.unit) if result.unit is not None else None),
                                          year=result.year if isinstance(result.year, int) else None,
-                                         checked_with=self.checker.fingerprint)
+                                         checked_with=self.checker.stamp(result))
                 self._match(item)
             ids = self.store.record([i.received for i in fresh])
             for item, file_id in zip(fresh, ids):

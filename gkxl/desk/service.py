@@ -214,7 +214,7 @@ class Desk:
                                     finding_dicts(result), result.error,
                                     unit_read=str(result.unit) if result.unit is not None else None,
                                     year=result.year if isinstance(result.year, int) else None,
-                                    checked_with=self.checker.fingerprint)
+                                    checked_with=self.checker.stamp(result))
                 self.store.update_check(row["id"], received)
         return len(rows)
 
