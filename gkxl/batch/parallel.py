@@ -5,7 +5,8 @@ can abort the process on an impossible allocation, panic, or loop; so every item
 long-lived worker process whose address space is limited (RLIMIT_AS) and whose time per item is
 limited. A worker that dies or overruns costs only the item it held: that item gets `on_failure(item,
 reason)`, a new worker takes over, and the batch goes on. Workers are forked once per batch and fed
-small chunks, so isolation costs a few milliseconds per batch, not a process per file.
+small chunks, so isolation costs a few milliseconds per batch, not a process per file; the desk keeps
+its workers from one upload to the next (`Workers`).
 """
 from __future__ import annotations
 
