@@ -17,7 +17,9 @@ from gkxl.checks import check_path
 from gkxl.checks.localise import typo_kind
 from gkxl.cli import main
 from gkxl.form.model import Report
+from gkxl.io.files import write_text
 from gkxl.io.write import META_SHEET
+from gkxl.text.errors import GkxlError
 from gkxl.text.jsonout import dumps
 
 
@@ -306,6 +308,21 @@ def test_report_written_a_file_at_a_time_is_the_whole_document(make_return, tmp_
                 assert written.count("\n") >= 6 and ("notes.txt" in written) and written.endswith("\n")
     stdout = CliRunner().invoke(main, ["check", *args, "--format", "json"]).output
     assert json.loads(stdout) == json.loads((tmp_path / "report.json.zh").read_text(encoding="utf-8"))
+
+
+def test_a_failure_while_the_report_is_produced_is_not_a_failure_to_write_it(tmp_path):
+    def pieces():
+        yield "{"
+        raise OSError(11, "Resource temporarily unavailable")     # a worker could not be started
+    target = tmp_path / "report.json"
+    with pytest.raises(OSError) as raised:
+        write_text(target, pieces())
+    assert not isinstance(raised.value, GkxlError) and raised.value.errno == 11
+    assert not target.exists() and list(tmp_path.iterdir()) == []      # and no temporary file left
+    (tmp_path / "a file").write_text("x", encoding="utf-8")
+    with pytest.raises(GkxlError) as raised:                       # the target itself cannot be written
+        write_text(tmp_path / "a file" / "report.json", "{}")
+    assert raised.value.message.code.startswith("io.")
 
 
 def test_human_report_chinese_and_english(make_return):

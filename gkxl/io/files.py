@@ -104,11 +104,27 @@ def _umask() -> int:
     return mask
 
 
+class _ProducerFailed(Exception):
+    """What went wrong while the pieces were being produced, carried through atomic_path as it is."""
+
+
 def write_text(target: Path, content: str | Iterable[str], encoding: str = "utf-8") -> None:
-    """`content` whole, or in pieces (a long report written as it is rendered, never held whole)."""
-    with atomic_path(target) as tmp, open(tmp, "w", encoding=encoding) as f:
-        for piece in [content] if isinstance(content, str) else content:
-            f.write(shown(piece))
+    """`content` whole, or in pieces (a long report written as it is rendered, never held whole). An error
+    raised while a piece is produced (a check that could not start a worker) is raised as it is, not as a
+    failure to write `target`; the target is left as it was either way."""
+    pieces = iter([content] if isinstance(content, str) else content)
+    try:
+        with atomic_path(target) as tmp, open(tmp, "w", encoding=encoding) as f:
+            while True:
+                try:
+                    piece = next(pieces)
+                except StopIteration:
+                    break
+                except Exception as e:
+                    raise _ProducerFailed() from e
+                f.write(shown(piece))
+    except _ProducerFailed as e:
+        raise e.__cause__ from None
 
 
 def _identities(path) -> set:
