@@ -111,6 +111,30 @@ def test_long_lived_workers_of_the_desk_are_isolated_batch_after_batch():
         pool.close()
 
 
+def _hog(n):
+    held = [bytes(100_000) + bytes([i % 256]) for i in range(n)]       # heap blocks, under the mmap threshold
+    return len(held)
+
+
+def _rss_mb(pid: int) -> int:
+    with open(f"/proc/{pid}/status") as f:
+        return next(int(line.split()[1]) // 1024 for line in f if line.startswith("VmRSS"))
+
+
+def test_a_worker_with_nothing_queued_gives_back_the_memory_it_kept():
+    # the desk's workers live on between uploads: what one file needed is not held until the next
+    pool = Workers(_hog, 1, method="forkserver")
+    try:
+        assert pool.map([1]) == [1]
+        pid = pool._pool.workers[0].proc.pid
+        idle = _rss_mb(pid)
+        assert pool.map([1500]) == [1500]                    # 150 MB at once
+        time.sleep(0.3)
+        assert _rss_mb(pid) < idle + 8
+    finally:
+        pool.close()
+
+
 def _staging_fails():
     yield from range(10, 60)
     raise OSError("the disk is full")

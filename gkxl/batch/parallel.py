@@ -258,9 +258,11 @@ def _serve(func, conn, memory: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)     # Ctrl-C is the parent's to handle
     _quiet()
     _limit_memory(memory)
-    steady_heap()
+    give_back = steady_heap()
     while True:
         try:
+            if not conn.poll():      # nothing queued (the desk between uploads): return the kept memory
+                give_back()
             batch = conn.recv()
         except (EOFError, OSError):
             return
@@ -296,17 +298,20 @@ def _quiet() -> None:
         pass
 
 
-def steady_heap() -> None:
+def steady_heap() -> Callable[[], None]:
     """Keep the memory one file freed for the next. glibc gives blocks over 128 KB straight back to the
     system and maps them anew, page by page, for the next file; with a return's inflated parts (~200 KB)
-    those page faults cost a tenth of a check. A worker's heap stays bounded by its memory limit."""
+    those page faults cost a tenth of a check. Returns what gives the kept memory back, for a worker
+    that has nothing queued (the desk's live on between uploads)."""
     try:
         import ctypes
-        mallopt = ctypes.CDLL("libc.so.6").mallopt
+        libc = ctypes.CDLL("libc.so.6")
+        mallopt, malloc_trim = libc.mallopt, libc.malloc_trim
     except (OSError, AttributeError):      # not glibc: nothing to tune
-        return
+        return lambda: None
     mallopt(-3, 32 * 1024 * 1024)          # M_MMAP_THRESHOLD: blocks below this come from the heap
     mallopt(-1, 64 * 1024 * 1024)          # M_TRIM_THRESHOLD: free memory kept up to this at the heap's top
+    return lambda: malloc_trim(0)
 
 
 def _limit_memory(extra: int) -> None:
