@@ -148,6 +148,9 @@ class _Pool:
         source, todo = _Drawn(items), deque()          # todo: items handed back by a worker that died
         done: dict[int, object] = {}
         next_out = 0
+        for w in [w for w in self.workers if not w.proc.is_alive()]:
+            w.kill()                 # died between runs (killed from outside): no item of this run to blame
+            self.workers.remove(w)
         try:
             while True:
                 self._feed(todo, source, chunk)
@@ -168,9 +171,6 @@ class _Pool:
     def _feed(self, todo: deque, source: _Drawn, chunk: int) -> None:
         """Chunks to idle workers first, then to new ones, then a second chunk in flight to each: a worker
         never waits for the parent between chunks."""
-        for w in [w for w in self.workers if not w.pending and not w.proc.is_alive()]:
-            w.kill()                 # died while idle (killed from outside): no file of ours to blame
-            self.workers.remove(w)
         while True:
             batch = [todo.popleft() for _ in range(min(chunk, len(todo)))]
             batch += source.take(chunk - len(batch))
@@ -238,6 +238,11 @@ class _Pool:
             w.proc.join(max(0.0, deadline - time.monotonic()))
             w.kill()
         self.workers = []
+
+
+# what a worker's stop is reported as when the file itself may not be the cause (a hang under load, a kill
+# from outside): worth another try later
+STOPS_WORTH_RETRYING = ("read.limit_time", "read.limit_crash", "read.worker_died")
 
 
 def _death_reason(exitcode: int | None, memory: int) -> Message:

@@ -10,13 +10,12 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from gkxl import __version__
-from gkxl.batch.parallel import Workers, workers
+from gkxl.batch.parallel import STOPS_WORTH_RETRYING, Workers, workers
 from gkxl.checks import check_path, unreadable
 from gkxl.findings.report import FileResult
 from gkxl.form import spec as specmod
 
 STORED_AS = "sentences as {zh, en}"   # how findings are stored: a change means checking every file again
-AGAIN = ("read.limit_time", "read.limit_crash", "read.worker_died")   # worker stops worth another try
 
 
 def check_one(path: str, year: int | None, previous: tuple) -> tuple[FileResult, dict]:
@@ -77,7 +76,7 @@ class Checker:
         """What a stored check is marked with: the fingerprint, or nothing when the file's worker was
         stopped by something that may not happen again (a hang under load, a kill from outside): the
         file is then checked again when the desk next starts."""
-        if result.error is not None and result.error.code in AGAIN:
+        if result.error is not None and result.error.code in STOPS_WORTH_RETRYING:
             return ""
         return self.fingerprint
 
