@@ -13,6 +13,7 @@ import pytest
 import python_calamine as pc
 from click.testing import CliRunner
 from conftest import consistent_values as balanced
+from conftest import libreoffice_convert
 
 from gkxl.checks import check_path
 from gkxl.cli import main
@@ -332,3 +333,26 @@ def test_sheets_list_units_in_the_order_of_the_units_list_then_by_name(returns, 
     assert list(status[0])[-1] == "sha256"                      # last: on screen, left out of the print area
     ws = openpyxl.load_workbook(out)["报送情况"]
     assert ws.print_area == "'报送情况'!$A$1:$M$14" and ws.freeze_panes == "C2" and ws.auto_filter.ref
+
+
+def test_a_list_keeps_every_value_as_it_was_given(spec, tmp_path):
+    """明细 and 报送情况 are written as plain rows (not cell by cell through xlsxwriter): texts that look
+    like markup or escapes, surrounding spaces, control characters, undecodable bytes, odd numbers."""
+    given = ["a&b<c>\"d\"", "  两端空格 ", "_x0041_ 字面", "响铃\x07之后", "未知\udcb1字节", "第一行\n第二行", True]
+    figures = [0, 7, 1.5, 0.1 + 0.2, 12345678901234567, -3.25, float("inf")]
+    rows = [["文字", "数字"], *([t, f] for t, f in zip(given, figures)), [None, ""]]
+    out = tmp_path / "列表.xlsx"
+    write_workbook(out, spec, extra_sheets=[("列表", rows)])
+    texts = ["a&b<c>\"d\"", "  两端空格 ", "_x0041_ 字面", "响铃之后", "未知\ufffd字节", "第一行\n第二行", "True"]
+    numbers = [0, 7, 1.5, 0.1 + 0.2, 12345678901234567, -3.25, "inf"]      # not a figure: shown as text
+    read = pc.CalamineWorkbook.from_path(str(out)).get_sheet_by_name("列表").to_python()
+    assert [r[0] for r in read[1:8]] == texts and read[8:] in ([], [["", ""]])
+    assert [r[1] for r in read[1:7]] == pytest.approx(numbers[:6]) and read[7][1] == "inf"
+    ws = openpyxl.load_workbook(out)["列表"]
+    literal = [t.replace("_x0041_", "_x005F_x0041_") for t in texts]     # openpyxl leaves Excel's escape as it is
+    assert [c.value for c in ws["A"]][1:9] == literal + [None] and ws["A1"].font.b
+    assert ws.dimensions == "A1:B9" and ws.auto_filter.ref == "A1:B9"
+    (resaved,) = libreoffice_convert([out], tmp_path / "lo", recalc=False)
+    shown = pc.CalamineWorkbook.from_path(str(resaved)).get_sheet_by_name("列表").to_python()
+    assert [r[0] for r in shown[1:8]] == texts
+    assert [r[1] for r in shown[1:7]] == pytest.approx(numbers[:6])
