@@ -52,10 +52,9 @@ class Entry:
     warnings: int = 0
     included: bool = False
     reasons: list[Message] = field(default_factory=list)
-    numbers: list | None = None              # values of spec.numeric_inputs, in order
     untouched: bool = False                  # a blank template sent back as it was (ID-untouched)
     one_row: str | None = None               # a row group given only as one row: its label (cannot be summed)
-    details: list | None = None              # values of detail_keys(spec), in order
+    details: list | None = None              # values of detail_keys(spec), in order (the sums' too)
 
     def reason(self, lang: str = "zh") -> str:
         return ("; " if lang == "en" else "；").join(r.render(lang) for r in self.reasons)
@@ -80,9 +79,11 @@ class MergeResult:
 
 
 def detail_keys(spec: Spec) -> list[str]:
-    """The 明细 columns: every input but the narratives (too long for a pivot table, and not summed)."""
+    """The 明细 columns: every input but the narratives (too long for a pivot table, and not summed);
+    every figure that is summed is among them."""
     text_sheets = {s.name for s in spec.sheets if s.kind == "text"}
-    return [c.key for c in spec.inputs if c.sheet not in text_sheets]
+    figures = {c.key for c in spec.numeric_inputs}
+    return [c.key for c in spec.inputs if c.sheet not in text_sheets or c.key in figures]
 
 
 def sha256_file(path: Path) -> str | None:
@@ -140,7 +141,6 @@ def _take_report(entry: Entry, result: FileResult, spec: Spec) -> None:
     entry.one_row = one_row[0].label.split(" · ")[-1] if one_row else None
     if report.format == spec.id:
         values = report.values
-        entry.numbers = [values.get(c.key) for c in spec.numeric_inputs]
         entry.details = [values.get(k) for k in detail_keys(spec)]
 
 
@@ -274,10 +274,14 @@ def mark_expected(entries: list[Entry], units) -> list[Entry]:
 def sum_numbers(spec: Spec, included: list[Entry]) -> dict[str, object]:
     """Per numeric input, the sum over the included returns (non-numbers count as 0; amounts to 4 decimals)."""
     cells = spec.numeric_inputs
+    column = {k: i for i, k in enumerate(detail_keys(spec))}
+    places = [column[c.key] for c in cells]
     sums: list = [0] * len(cells)
     for e in included:
-        for i, v in enumerate(e.numbers or ()):
-            n = rules.number(v)
+        if e.details is None:
+            continue
+        for i, place in enumerate(places):
+            n = rules.number(e.details[place])
             if n is not None:
                 sums[i] += n
     out = {}

@@ -302,38 +302,36 @@ def _plain_sheet(wb, fm: _Formats, name: str, rows: list[list], header, printed:
     ws = wb.add_worksheet(name, worksheet_class=_ListSheet)
     if not rows:
         return
-    rows = [[xml_safe(v) if isinstance(v, str) else v for v in row] for row in rows]
     n_cols = max(len(r) for r in rows)
-    # 明细 has a cell per input per return (190,000 for 1,000 returns): the width of each distinct
-    # value once (figures repeat)
-    columns = [[v for v in col if v is not None and v != ""] for col in itertools.zip_longest(*rows[1:])]
-    columns += [[] for _ in range(n_cols - len(columns))]
-    figures = [len(rows) > 1 and all(map(_is_figure, col)) for col in columns]
     width_of: dict[str, float] = {}
 
     def width(text: str) -> float:
         w = width_of.get(text)
         if w is None:
-            w = width_of[text] = display_width(text)
+            w = width_of[text] = display_width(xml_safe(text))
         return w
-    widths = []
-    for c, col in enumerate(columns):
-        widest = max(map(width, set(map(str, col))), default=0)
-        if figures[c]:
+    # 明细 has a cell per input per return (190,000 for 1,000 returns): a column at a time, and the
+    # width of each distinct value once (figures repeat)
+    figures, widths = [], []
+    for head, *column in itertools.zip_longest(*rows):
+        values = [v for v in column if v is not None and v != ""]
+        figure = len(rows) > 1 and all(map(_is_figure, values))
+        widest = max(map(width, set(map(str, values))), default=0)
+        if figure:
             widths.append(max(PLAIN_FIGURE_WIDTH, widest + 2))
         else:
-            head = min(display_width(str(rows[0][c])) if c < len(rows[0]) else 0, 12)
-            widths.append(min(PLAIN_TEXT_MAX, max(6, head, widest) + 1.5))
+            widths.append(min(PLAIN_TEXT_MAX, max(6, min(width("" if head is None else str(head)), 12), widest) + 1.5))
+        figures.append(figure)
     for c, w in enumerate(widths):
         ws.set_column(c, c, w)
     wrapped = {c for c in range(n_cols) if not (printed and c >= printed)}     # the rest: screen only, one line
     small = 8 / 11          # the header of a figure column is in 8 pt
     scales = [small if f else 1 for f in figures]
-    heights = [max([LINE_PT, *(lines_needed(str(v), widths[c] / scales[c]) * LINE_PT * scales[c]
+    heights = [max([LINE_PT, *(lines_needed(xml_safe(str(v)), widths[c] / scales[c]) * LINE_PT * scales[c]
                                for c, v in enumerate(rows[0]) if c in wrapped and v is not None and v != "")]) + 4]
     texts = [c for c in sorted(wrapped) if not figures[c]]      # only these can hold a text below the header
     for row in rows[1:]:
-        heights.append(max([LINE_PT, *(lines_needed(row[c], widths[c]) * LINE_PT for c in texts
+        heights.append(max([LINE_PT, *(lines_needed(xml_safe(row[c]), widths[c]) * LINE_PT for c in texts
                                        if c < len(row) and isinstance(row[c], str) and row[c] != "")]) + 4)
     head = [fm.list_header_small if f else fm.list_header for f in figures]
     body = [fm.list_figure if f else fm.list_text for f in figures]
@@ -397,7 +395,7 @@ class _ListSheet(Worksheet):
                 elif v is None or v == "":
                     add(f'<c r="{letters[c]}{n}{plain[c]}/>')
                 else:
-                    add(f'<c r="{letters[c]}{n}{text[c]} t="inlineStr">{_inline(str(v))}</c>')
+                    add(f'<c r="{letters[c]}{n}{text[c]} t="inlineStr">{_inline(xml_safe(str(v)))}</c>')
             add("</row>")
             write("".join(cells))
         write("</sheetData>")
