@@ -1,6 +1,7 @@
 """gkxl merge: real returns written by gkxl, summed here independently, compared cell by cell."""
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import random
@@ -338,21 +339,30 @@ def test_sheets_list_units_in_the_order_of_the_units_list_then_by_name(returns, 
 def test_a_list_keeps_every_value_as_it_was_given(spec, tmp_path):
     """明细 and 报送情况 are written as plain rows (not cell by cell through xlsxwriter): texts that look
     like markup or escapes, surrounding spaces, control characters, undecodable bytes, odd numbers."""
-    given = ["a&b<c>\"d\"", "  两端空格 ", "_x0041_ 字面", "响铃\x07之后", "未知\udcb1字节", "第一行\n第二行", True]
-    figures = [0, 7, 1.5, 0.1 + 0.2, 12345678901234567, -3.25, float("inf")]
+    given = ["a&b<c>\"d\"", "  两端空格 ", "_x0041_ 字面", "响铃\x07之后", "未知\udcb1字节", "回车\r换行\n", "长" * 40000,
+             True]
+    figures = [0, 7, 1.5, 0.1 + 0.2, 12345678901234567, -3.25, -0.0, float("inf")]
     rows = [["文字", "数字"], *([t, f] for t, f in zip(given, figures)), [None, ""]]
     out = tmp_path / "列表.xlsx"
     write_workbook(out, spec, extra_sheets=[("列表", rows)])
-    texts = ["a&b<c>\"d\"", "  两端空格 ", "_x0041_ 字面", "响铃之后", "未知\ufffd字节", "第一行\n第二行", "True"]
-    numbers = [0, 7, 1.5, 0.1 + 0.2, 12345678901234567, -3.25, "inf"]      # not a figure: shown as text
+    texts = ["a&b<c>\"d\"", "  两端空格 ", "_x0041_ 字面", "响铃之后", "未知\ufffd字节", "回车\r换行\n", "长" * 32767,
+             "True"]                                                        # cut where Excel cuts a text
+    numbers = [0, 7, 1.5, 0.1 + 0.2, 12345678901234567, -3.25, 0]
     read = pc.CalamineWorkbook.from_path(str(out)).get_sheet_by_name("列表").to_python()
-    assert [r[0] for r in read[1:8]] == texts and read[8:] in ([], [["", ""]])
-    assert [r[1] for r in read[1:7]] == pytest.approx(numbers[:6]) and read[7][1] == "inf"
+    assert [r[0] for r in read[1:9]] == texts and read[9:] in ([], [["", ""]])
+    assert [r[1] for r in read[1:8]] == pytest.approx(numbers) and read[8][1] == "inf"     # not a figure: text
     ws = openpyxl.load_workbook(out)["列表"]
-    literal = [t.replace("_x0041_", "_x005F_x0041_") for t in texts]     # openpyxl leaves Excel's escape as it is
-    assert [c.value for c in ws["A"]][1:9] == literal + [None] and ws["A1"].font.b
-    assert ws.dimensions == "A1:B9" and ws.auto_filter.ref == "A1:B9"
+    escapes = {"_x0041_": "_x005F_x0041_", "\r": "_x000D_"}        # openpyxl leaves Excel's escapes as they are
+    literal = [functools.reduce(lambda t, e: t.replace(*e), escapes.items(), t) for t in texts]
+    assert [c.value for c in ws["A"]][1:10] == literal + [None] and ws["A1"].font.b
+    assert ws.dimensions == "A1:B10" and ws.auto_filter.ref == "A1:B10"
     (resaved,) = libreoffice_convert([out], tmp_path / "lo", recalc=False)
     shown = pc.CalamineWorkbook.from_path(str(resaved)).get_sheet_by_name("列表").to_python()
-    assert [r[0] for r in shown[1:8]] == texts
-    assert [r[1] for r in shown[1:7]] == pytest.approx(numbers[:6])
+    assert [r[0] for r in shown[1:9]] == [t.replace("\r", "\n") for t in texts]     # LibreOffice's own line breaks
+    assert [r[1] for r in shown[1:8]] == pytest.approx(numbers)
+
+
+def test_a_list_without_rows_is_an_empty_sheet(spec, tmp_path):
+    out = tmp_path / "空.xlsx"
+    write_workbook(out, spec, extra_sheets=[("空表", [])])
+    assert openpyxl.load_workbook(out)["空表"].max_row == 1 and not openpyxl.load_workbook(out)["空表"]["A1"].value

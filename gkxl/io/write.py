@@ -308,7 +308,7 @@ def _plain_sheet(wb, fm: _Formats, name: str, rows: list[list], header, printed:
     def width(text: str) -> float:
         w = width_of.get(text)
         if w is None:
-            w = width_of[text] = display_width(xml_safe(text))
+            w = width_of[text] = display_width(_cell_text(text))
         return w
     # 明细 has a cell per input per return (190,000 for 1,000 returns): a column at a time, and the
     # width of each distinct value once (figures repeat)
@@ -327,11 +327,11 @@ def _plain_sheet(wb, fm: _Formats, name: str, rows: list[list], header, printed:
     wrapped = {c for c in range(n_cols) if not (printed and c >= printed)}     # the rest: screen only, one line
     small = 8 / 11          # the header of a figure column is in 8 pt
     scales = [small if f else 1 for f in figures]
-    heights = [max([LINE_PT, *(lines_needed(xml_safe(str(v)), widths[c] / scales[c]) * LINE_PT * scales[c]
+    heights = [max([LINE_PT, *(lines_needed(_cell_text(str(v)), widths[c] / scales[c]) * LINE_PT * scales[c]
                                for c, v in enumerate(rows[0]) if c in wrapped and v is not None and v != "")]) + 4]
     texts = [c for c in sorted(wrapped) if not figures[c]]      # only these can hold a text below the header
     for row in rows[1:]:
-        heights.append(max([LINE_PT, *(lines_needed(xml_safe(row[c]), widths[c]) * LINE_PT for c in texts
+        heights.append(max([LINE_PT, *(lines_needed(_cell_text(row[c]), widths[c]) * LINE_PT for c in texts
                                        if c < len(row) and isinstance(row[c], str) and row[c] != "")]) + 4)
     head = [fm.list_header_small if f else fm.list_header for f in figures]
     body = [fm.list_figure if f else fm.list_text for f in figures]
@@ -365,6 +365,8 @@ class _ListSheet(Worksheet):
     panes, filter, printing) is xlsxwriter's. Texts are inline strings, as xlsxwriter itself writes them
     in its constant-memory mode."""
 
+    _list = None        # a list without rows (not even a header) is an empty sheet, as xlsxwriter writes it
+
     def list_rows(self, rows: list[list], heights: list[float], head_plain, head_text, body_plain, body_text):
         """The rows (the first is the header), each row's height in points, and per column the format of
         a figure or blank and of a text, in the header and below it."""
@@ -374,6 +376,8 @@ class _ListSheet(Worksheet):
         self.write_blank(len(rows) - 1, max(map(len, rows)) - 1, None, body_plain[-1])
 
     def _write_sheet_data(self) -> None:
+        if self._list is None:
+            return super()._write_sheet_data()
         rows, heights, *formats = self._list
         letters = [xl_col_to_name(c) for c in range(max(map(len, rows)))]
         # per column, what follows the row number: its format's index (assigned when the file is written)
@@ -395,19 +399,27 @@ class _ListSheet(Worksheet):
                 elif v is None or v == "":
                     add(f'<c r="{letters[c]}{n}{plain[c]}/>')
                 else:
-                    add(f'<c r="{letters[c]}{n}{text[c]} t="inlineStr">{_inline(xml_safe(str(v)))}</c>')
+                    add(f'<c r="{letters[c]}{n}{text[c]} t="inlineStr">{_inline(_cell_text(str(v)))}</c>')
             add("</row>")
             write("".join(cells))
         write("</sheetData>")
 
 
+CELL_TEXT_MAX = 32767       # characters Excel holds in a cell (xlsxwriter's write_string cuts there too)
 _ESCAPED_CODE = re.compile(r"(_x[0-9A-Fa-f]{4}_)")
+
+
+def _cell_text(text: str) -> str:
+    """A list's text as its cell holds it: what XML cannot carry removed, cut to what Excel holds."""
+    return xml_safe(text)[:CELL_TEXT_MAX]
 
 
 def _inline(text: str) -> str:
     """An inline string's XML: markup escaped, a literal _xHHHH_ kept literal (Excel reads it as a
-    character code), surrounding spaces preserved."""
+    character code), a carriage return as its code (XML reads a bare one as a line feed), surrounding
+    spaces preserved."""
     text = _ESCAPED_CODE.sub(r"_x005F\1", text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
+    text = text.replace("\r", "_x000D_")
     space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
     return f"<is><t{space}>{text}</t></is>"
 
