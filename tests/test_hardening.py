@@ -21,12 +21,14 @@ import zipfile
 import zlib
 from pathlib import Path
 
+import openpyxl
 import pytest
-from test_bad_inputs import SOFFICE, make_template, rezip, sheet_member, soffice
+from test_bad_inputs import SOFFICE, UNIT, make_template, rezip, sheet_member, soffice
 
 from gkxl.batch.parallel import Workers, map_ordered
 from gkxl.checks import check_path
 from gkxl.desk.checking import Checker
+from gkxl.text.errors import GkxlError
 
 GB = 1 << 30
 
@@ -157,6 +159,27 @@ def test_desk_checks_even_one_file_in_a_limited_worker(template):
         [(result, meta)] = checker.check([template])
         assert result.status == "ok" and meta["kind"] == "template"
         assert checker._workers._pool.workers and all(w.proc.pid != os.getpid() for w in checker._workers._pool.workers)
+    finally:
+        checker.close()
+
+
+def test_desk_reads_a_stored_file_for_its_page_or_its_annotated_copy_in_a_limited_worker(template, tmp_path):
+    checker = Checker(2025, processes=1)
+    try:
+        report = checker.report(template)
+        assert report.unit == UNIT and report.values
+        readers = checker._reader._pool.workers
+        assert readers and all(w.proc.pid != os.getpid() for w in readers)
+        os.kill(readers[0].proc.pid, signal.SIGKILL)            # a reader lost between two pages
+        readers[0].proc.join()
+        checker.annotate(template, tmp_path / "标注.xlsx")
+        assert openpyxl.load_workbook(tmp_path / "标注.xlsx")["校验结果"]
+        garbage = tmp_path / "坏.xlsx"
+        garbage.write_bytes(b"PK\x03\x04 not a workbook")
+        assert checker.report(garbage) is None
+        with pytest.raises(GkxlError) as e:
+            checker.annotate(garbage, tmp_path / "坏_标注.xlsx")
+        assert e.value.message.code == "annot.unreadable" and not (tmp_path / "坏_标注.xlsx").exists()
     finally:
         checker.close()
 

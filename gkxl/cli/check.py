@@ -21,6 +21,7 @@ from gkxl.cli.policy import (
     year_option,
 )
 from gkxl.text.errors import GkxlError
+from gkxl.text.messages import Message
 
 
 @click.command()
@@ -53,7 +54,6 @@ def check(ctx, paths, fmt, year, previous, units_path, annotate_dir, output):
     from gkxl.io.files import Claims, write_text
     from gkxl.io.inputs import collect
     from gkxl.io.units import not_sent, read_units
-    from gkxl.text.messages import Message
     lang = lang_of(ctx)
     last_files = collect(previous).files
     last = []
@@ -117,13 +117,15 @@ def _previous_failed(_path, reason):
 
 def _annotate_all(ctx, results, out_dir: Path, claims):
     """An annotated copy of each file with findings, named after it (the source extension kept when two
-    inputs share a name); never written over an input or another output (then named …_2)."""
-    from gkxl.io.annotate import annotate
+    inputs share a name); never written over an input or another output (then named …_2). openpyxl reads
+    the whole return to copy it: in a limited worker, like every reading of a return."""
+    from gkxl.batch.parallel import map_ordered
     from gkxl.io.files import safe_filename
     stems: dict[str, int] = {}
     for r in results:
         stems[Path(r.path).stem.lower()] = stems.get(Path(r.path).stem.lower(), 0) + 1
     used: set[str] = set()
+    jobs = []
     for r in results:
         if r.report is None or not r.findings:    # unreadable files are already in the report
             continue
@@ -131,11 +133,27 @@ def _annotate_all(ctx, results, out_dir: Path, claims):
         base = safe_filename(source.stem)
         if stems[source.stem.lower()] > 1:        # a.xls and a.ods: say which is which
             base += "_" + source.suffix.lstrip(".").lower()
-        target = claims.free(out_dir, base + "_校验标注", ".xlsx", used)
-        try:
-            annotate(r, target)
+        jobs.append((r, claims.free(out_dir, base + "_校验标注", ".xlsx", used)))
+    for (r, target), failed in zip(jobs, map_ordered(_annotate_one, jobs, _annotate_failed)):
+        if failed is None:
             say(ctx, "cli.annotated", err=True, path=target)
-        except GkxlError as e:
-            say(ctx, "cli.annotate_failed", err=True, path=r.path, reason=e.message)
-        except Exception as e:  # an annotated copy is a courtesy: never lose the check report for it
-            say(ctx, "cli.annotate_failed", err=True, path=r.path, reason=type(e).__name__)
+        else:
+            say(ctx, "cli.annotate_failed", err=True, path=r.path, reason=failed)
+
+
+def _annotate_one(job) -> Message | None:
+    """Write one annotated copy; None, or why it could not be written (an annotated copy is a courtesy:
+    its failure never costs the check report)."""
+    from gkxl.io.annotate import annotate
+    result, target = job
+    try:
+        annotate(result, target)
+    except GkxlError as e:
+        return e.message
+    except Exception as e:
+        return Message("io.internal", kind=type(e).__name__)
+    return None
+
+
+def _annotate_failed(_job, reason: Message) -> Message:
+    return reason

@@ -1,11 +1,15 @@
 """Checking received files as `gkxl check` does (gkxl.checks.check_path), in limited worker processes that
 live as long as the desk: the year and last year's returns are handed to each worker once, not with every file.
+What else the desk reads of a stored file (its values for the unit page, an annotated copy) is read in a
+limited worker of its own, so that a page is not kept waiting behind an upload.
 """
 from __future__ import annotations
 
 import functools
 import hashlib
 import json
+import shutil
+import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -14,6 +18,9 @@ from gkxl.batch.parallel import STOPS_WORTH_RETRYING, Workers, workers
 from gkxl.checks import check_path, unreadable
 from gkxl.findings.report import FileResult
 from gkxl.form import spec as specmod
+from gkxl.io.annotate import annotate
+from gkxl.io.read import read_path
+from gkxl.text.errors import GkxlError
 
 STORED_AS = "sentences as {zh, en}"   # how findings are stored: a change means checking every file again
 
@@ -28,6 +35,22 @@ def check_one(path: str, year: int | None, previous: tuple) -> tuple[FileResult,
                 "kind": str(r.source.get("metadata", {}).get("kind") or "") or None}
         result.report = None
     return result, meta
+
+
+def read_stored(job: tuple, year: int | None, previous: tuple):
+    """("report", path): the file's values as the reader reads them, or None when it cannot be read.
+    ("annotate", path, target): the annotated copy to send back, the file checked again with its report."""
+    kind, path, *target = job
+    if kind == "report":
+        try:
+            return read_path(Path(path)).report
+        except GkxlError:
+            return None
+    with tempfile.TemporaryDirectory() as d:
+        copy = Path(d) / "return.xlsx"      # openpyxl opens by file name ending; stored files are named by hash
+        shutil.copyfile(path, copy)
+        annotate(check_path(copy, year=year, previous=previous, keep_report=True), Path(target[0]))
+    return None
 
 
 def finding_dicts(result: FileResult) -> list[dict]:
@@ -63,14 +86,25 @@ class Checker:
         # forkserver: workers start from a clean single-threaded process, not from the threaded server
         self._workers = Workers(functools.partial(check_one, year=year, previous=self.previous), self.processes,
                                 method="forkserver")
+        self._reader = Workers(functools.partial(read_stored, year=year, previous=self.previous), 1,
+                               method="forkserver")
 
     def warm(self) -> None:
-        """Start the workers now (they import gkxl once), so the first upload does not wait for them."""
+        """Start the workers now (they import gkxl once), so the first upload or page does not wait for them."""
         self._workers.start()
+        self._reader.start()
 
     def check(self, paths: Iterable, expected: int | None = None) -> list[tuple[FileResult, dict]]:
         """Results in order; `paths` may be a generator, drawn on as the workers can take more."""
         return self._workers.map((str(p) for p in paths), _unreadable, expected)
+
+    def report(self, path: Path):
+        """A stored file's values (a Report), or None when it cannot be read."""
+        return self._reader.map([("report", str(path))], lambda _job, _reason: None)[0]
+
+    def annotate(self, path: Path, target: Path) -> None:
+        """Write the annotated copy of a stored file to `target`; a GkxlError says why it could not be."""
+        self._reader.map([("annotate", str(path), str(target))])
 
     def stamp(self, result: FileResult) -> str:
         """What a stored check is marked with: the fingerprint, or nothing when the file's worker was
@@ -82,6 +116,7 @@ class Checker:
 
     def close(self) -> None:
         self._workers.close()
+        self._reader.close()
 
 
 def _unreadable(path: str, reason) -> tuple[FileResult, dict]:

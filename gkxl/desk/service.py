@@ -5,24 +5,22 @@ from __future__ import annotations
 
 import csv
 import io
-import shutil
 import tempfile
 import threading
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from gkxl.checks import check_path
+from gkxl.batch.parallel import map_ordered
 from gkxl.desk.checking import Checker, finding_dicts
 from gkxl.desk.intake import Intake, Limits
 from gkxl.desk.store import Received, Staged, Store
 from gkxl.form import spec as specmod
 from gkxl.form.model import unit_key
-from gkxl.io.annotate import annotate
 from gkxl.io.cells import neutralise
 from gkxl.io.files import safe_filename, unique_name
 from gkxl.io.inputs import collect
-from gkxl.io.read import read_path, read_report
+from gkxl.io.read import read_report
 from gkxl.io.units import read_units
 from gkxl.io.write import TemplateStamper
 from gkxl.published.render import format_value, official_table
@@ -44,8 +42,8 @@ def unit_state(row) -> str:
 
 def load_previous(paths) -> list:
     """Last year's returns: from a desk collection (the latest readable return of each unit) or, as
-    `gkxl check --previous`, from files and folders."""
-    reports = []
+    `gkxl check --previous`, from files and folders; read in limited workers like any return."""
+    files = []
     for p in paths:
         p = Path(p)
         if (p / "desk.sqlite").exists():
@@ -55,11 +53,10 @@ def load_previous(paths) -> list:
                 unit = row["unit_id"] or "read:" + unit_key(row["unit_read"])
                 if unit not in seen:
                     seen.add(unit)
-                    reports.append(read_report(store.path_of(row["sha256"])))
+                    files.append(store.path_of(row["sha256"]))
             continue
-        for f in collect([p]).files:
-            reports.append(read_report(f))
-    return reports
+        files += collect([p]).files
+    return list(map_ordered(read_report, files))
 
 
 # --- the official tables of a return, with the cells that have findings marked ---------------------
@@ -264,19 +261,11 @@ class Desk:
         """The values of a stored return as the reader reads them (None when it cannot be read)."""
         if row["status"] == "unreadable":
             return None
-        try:
-            return read_path(self.stored_path(row)).report
-        except GkxlError:
-            return None
+        return self.checker.report(self.stored_path(row))
 
     def annotated(self, row, target: Path) -> None:
         """The annotated copy to send back: the file checked again with its report, then gkxl.io.annotate."""
-        with tempfile.TemporaryDirectory() as d:
-            # openpyxl opens by file name ending; stored files are named by hash alone
-            copy = Path(d) / "return.xlsx"
-            shutil.copyfile(self.stored_path(row), copy)
-            result = check_path(copy, year=self.year, previous=self.checker.previous)
-            annotate(result, target)
+        self.checker.annotate(self.stored_path(row), target)
 
     # --- summary ----------------------------------------------------------------------------------
 
