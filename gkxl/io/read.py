@@ -241,8 +241,10 @@ def read_workbook(src: Source, spec_id: str | None = None) -> ReadResult:
                 if sheet.kind == "table":
                     skipped.add(sheet.name)
                     findings.append(Finding("STRUCT-label", "error", Message("read.sheet_skipped"), sheet=sheet.name))
-            for cell in sheet.cells:
-                value = clean(grid.get(cell.row, cell.col))
+            rows, height = grid.rows, len(grid.rows)
+            for cell in sheet.cells:       # grid.get, inlined: this loop runs for every cell of every return
+                line = rows[cell.row] if cell.row < height else ()
+                value = clean(line[cell.col] if cell.col < len(line) else "")
                 if cell.meta:
                     setattr(report, cell.meta, value)
                     read_from_cells.add(cell.meta)
