@@ -233,7 +233,14 @@ def _the_year(server: Server, page, spec, tmp_path: Path):
     assert len(data) == 1 + 4 and {r[1] for r in data[1:]} >= {UNITS[0], UNITS[1], UNITS[2]}
     assert any(r[0] == "司法局年报.xlsx" for r in data[1:])       # the names they were sent under
 
+    # a wrong address, or a form's address opened as a page: said in a sentence, not an internal error
+    missing = page.goto(base + "/没有这个页面")
+    assert missing.status == 404 and "没有这个页面" in page.locator("main").inner_text()
+    wrong = page.goto(base + "/summary/office")
+    assert wrong.status == 405 and "请求无法处理（405）" in page.locator("main").inner_text()
+
     # English, with the same switch
+    page.goto(base + "/")
     page.get_by_role("link", name="English").click()
     expect(page.get_by_role("link", name="Overview", exact=True)).to_be_visible()
     assert page.dialogs == []

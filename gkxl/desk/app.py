@@ -37,9 +37,9 @@ MAX_FORM_FILES = 5000
 
 
 class Refused(Exception):
-    def __init__(self, status: int, code: str, **params):
+    def __init__(self, http_status: int, code: str, /, **params):      # a message may have a {status} too
         super().__init__(code)
-        self.status, self.code, self.params = status, code, params
+        self.status, self.code, self.params = http_status, code, params
 
 
 def _time(iso: str | None) -> str:
@@ -246,10 +246,13 @@ class Pages:
         if wanted.isdigit():
             chosen = next((v for v in versions if v["id"] == int(wanted)), chosen)
         lang = request.state.lang
-        findings, tables, texts_, info, report = [], [], [], [], None
+        findings, tables, texts_, info, report, not_shown = [], [], [], [], None, None
         if chosen is not None:
             findings = json.loads(chosen["findings"])
-            report = desk.report_of(chosen)
+            try:
+                report = desk.report_of(chosen)
+            except GkxlError as e:      # its reader was stopped this time (a limit): the findings still show
+                not_shown = e.message.render(lang)
             if report is not None:
                 tables, texts_, info = shown_tables(report, findings, lang), text_parts(report), info_part(report)
         error = None
@@ -258,7 +261,7 @@ class Pages:
         overview_row = next((r for r, _ in desk.overview()[0] if r["id"] == unit["id"]), None)
         state = unit_state(overview_row) if overview_row else "missing"
         return self.page(request, "unit.html", unit=unit, versions=versions, chosen=chosen, findings=findings,
-                         tables=tables, texts=texts_, info=info, error=error, state=state,
+                         tables=tables, texts=texts_, info=info, error=error, not_shown=not_shown, state=state,
                          latest=versions[0] if versions else None, events=desk.store.events_of(unit["id"]),
                          number={v["id"]: len(versions) - i for i, v in enumerate(versions)}, nav="unit")
 
