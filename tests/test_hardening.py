@@ -16,6 +16,7 @@ import signal
 import struct
 import subprocess
 import sys
+import tempfile
 import time
 import zipfile
 import zlib
@@ -163,6 +164,25 @@ def test_desk_checks_even_one_file_in_a_limited_worker(template):
         checker.close()
 
 
+def _leaves_a_temporary_file(job):
+    x, told = job
+    fd, name = tempfile.mkstemp(suffix=".xlsx")          # as openpyxl, or a copy to annotate
+    os.close(fd)
+    Path(told).write_text(name)
+    if x == 1:
+        time.sleep(60)
+    return name
+
+
+def test_a_worker_stopped_midway_takes_its_temporary_files_with_it(tmp_path):
+    jobs = [(x, tmp_path / f"{x}.txt") for x in range(3)]
+    out = list(map_ordered(_leaves_a_temporary_file, jobs, lambda job, reason: reason.code, seconds=1))
+    assert out[1] == "read.limit_time"
+    made = [Path((tmp_path / f"{x}.txt").read_text()) for x in range(3)]
+    assert made[0] == Path(out[0]) and made[1].parent != Path(tempfile.gettempdir())
+    assert not any(p.exists() or p.parent.exists() for p in made)      # the stopped one's, and the others'
+
+
 def test_desk_reads_a_stored_file_for_its_page_or_its_annotated_copy_in_a_limited_worker(template, tmp_path):
     checker = Checker(2025, processes=1)
     try:
@@ -170,6 +190,7 @@ def test_desk_reads_a_stored_file_for_its_page_or_its_annotated_copy_in_a_limite
         assert report.unit == UNIT and report.values
         readers = checker._reader._pool.workers
         assert readers and all(w.proc.pid != os.getpid() for w in readers)
+        assert not checker._copier._pool.workers            # a copy has its own worker: a page never waits for it
         os.kill(readers[0].proc.pid, signal.SIGKILL)            # a reader lost between two pages
         readers[0].proc.join()
         checker.annotate(template, tmp_path / "标注.xlsx")
@@ -180,6 +201,19 @@ def test_desk_reads_a_stored_file_for_its_page_or_its_annotated_copy_in_a_limite
         with pytest.raises(GkxlError) as e:
             checker.annotate(garbage, tmp_path / "坏_标注.xlsx")
         assert e.value.message.code == "annot.unreadable" and not (tmp_path / "坏_标注.xlsx").exists()
+        copiers = checker._copier._pool.workers
+        assert copiers and {w.proc.pid for w in copiers}.isdisjoint(w.proc.pid for w in checker._reader._pool.workers)
+    finally:
+        checker.close()
+
+
+def test_a_page_whose_reader_is_stopped_says_why_and_the_desk_goes_on(template):
+    checker = Checker(2025, processes=1, seconds=0.001)      # no reading finishes in a millisecond
+    try:
+        for _ in range(2):
+            with pytest.raises(GkxlError) as e:
+                checker.report(template)
+            assert e.value.message.code == "read.limit_time"
     finally:
         checker.close()
 

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import shutil
 import signal
+import tempfile
 import threading
 import time
 from collections import deque
@@ -92,7 +94,10 @@ def _failed(item, reason: Message, on_failure):
 class _Worker:
     def __init__(self, ctx, func, memory: int):
         self.conn, child = ctx.Pipe()
-        self.proc = ctx.Process(target=_serve, args=(func, child, memory), daemon=True)
+        # its temporary files (openpyxl's, a copy to annotate) go here: a worker killed midway leaves
+        # them behind, and they go with the worker
+        self.tmp = tempfile.mkdtemp(prefix="gkxl-worker-")
+        self.proc = ctx.Process(target=_serve, args=(func, child, memory, self.tmp), daemon=True)
         self.proc.start()
         child.close()
         self.pending: deque = deque()      # (index, item) sent and not yet answered, oldest first
@@ -103,6 +108,7 @@ class _Worker:
             self.proc.kill()
         self.proc.join()
         self.conn.close()
+        shutil.rmtree(self.tmp, ignore_errors=True)
 
 
 class _Drawn:
@@ -259,8 +265,9 @@ def _death_reason(exitcode: int | None, memory: int) -> Message:
 
 # --- in the worker --------------------------------------------------------------------------------
 
-def _serve(func, conn, memory: int) -> None:
+def _serve(func, conn, memory: int, tmp: str) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)     # Ctrl-C is the parent's to handle
+    tempfile.tempdir = os.environ["TMPDIR"] = tmp
     _quiet()
     _limit_memory(memory)
     give_back = steady_heap()

@@ -150,6 +150,8 @@ def _annotate_one(job) -> Message | None:
         annotate(result, target)
     except GkxlError as e:
         return e.message
+    except MemoryError:
+        raise                   # the worker says which limit it reached
     except Exception as e:
         return Message("io.internal", kind=type(e).__name__)
     return None

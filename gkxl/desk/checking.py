@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from gkxl import __version__
-from gkxl.batch.parallel import STOPS_WORTH_RETRYING, Workers, workers
+from gkxl.batch.parallel import ITEM_SECONDS, STOPS_WORTH_RETRYING, Workers, workers
 from gkxl.checks import check_path, unreadable
 from gkxl.findings.report import FileResult
 from gkxl.form import spec as specmod
@@ -74,7 +74,7 @@ class Checker:
     """The desk's checking: every file read in a limited worker (memory, time), as `gkxl check` reads it;
     the workers live as long as the desk, with the year and last year's returns handed over once."""
 
-    def __init__(self, year: int | None, previous=(), processes: int | None = None):
+    def __init__(self, year: int | None, previous=(), processes: int | None = None, *, seconds: float = ITEM_SECONDS):
         self.year = year
         self.previous = tuple(previous)
         self.processes = processes or min(workers(), 8)
@@ -85,9 +85,12 @@ class Checker:
         self.fingerprint = hashlib.sha256(basis.encode()).hexdigest()[:16]
         # forkserver: workers start from a clean single-threaded process, not from the threaded server
         self._workers = Workers(functools.partial(check_one, year=year, previous=self.previous), self.processes,
-                                method="forkserver")
-        self._reader = Workers(functools.partial(read_stored, year=year, previous=self.previous), 1,
-                               method="forkserver")
+                                method="forkserver", seconds=seconds)
+        # a page's values and an annotated copy each in a worker of their own: a page never waits
+        # behind a copy (openpyxl, seconds for a big return), nor either behind an upload
+        reading = functools.partial(read_stored, year=year, previous=self.previous)
+        self._reader = Workers(reading, 1, method="forkserver", seconds=seconds)
+        self._copier = Workers(reading, 1, method="forkserver", seconds=seconds)      # started when first asked for
 
     def warm(self) -> None:
         """Start the workers now (they import gkxl once), so the first upload or page does not wait for them."""
@@ -99,12 +102,13 @@ class Checker:
         return self._workers.map((str(p) for p in paths), _unreadable, expected)
 
     def report(self, path: Path):
-        """A stored file's values (a Report), or None when it cannot be read."""
-        return self._reader.map([("report", str(path))], lambda _job, _reason: None)[0]
+        """A stored file's values (a Report), or None when it cannot be read; a GkxlError when its
+        worker was stopped (the reason)."""
+        return self._reader.map([("report", str(path))])[0]
 
     def annotate(self, path: Path, target: Path) -> None:
         """Write the annotated copy of a stored file to `target`; a GkxlError says why it could not be."""
-        self._reader.map([("annotate", str(path), str(target))])
+        self._copier.map([("annotate", str(path), str(target))])
 
     def stamp(self, result: FileResult) -> str:
         """What a stored check is marked with: the fingerprint, or nothing when the file's worker was
@@ -117,6 +121,7 @@ class Checker:
     def close(self) -> None:
         self._workers.close()
         self._reader.close()
+        self._copier.close()
 
 
 def _unreadable(path: str, reason) -> tuple[FileResult, dict]:

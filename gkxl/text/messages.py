@@ -538,6 +538,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "desk.unit.returned": ("已把 {unit} 标记为已退回待重报", "{unit} marked as returned"),
     "desk.unit.reopened": ("已撤销 {unit} 的退回", "the return of {unit} was undone"),
     "desk.unit.unreadable": ("无法读取：{reason}", "unreadable: {reason}"),
+    "desk.unit.not_shown": ("这次未能显示表格（{reason}），下面的问题清单是接收时的检查结果",
+                            "the tables could not be shown this time ({reason}); the findings below are from when the file was received"),
     "desk.unit.findings": ("校验发现 {errors} 个错误、{warnings} 个警告", "{errors} errors and {warnings} warnings found"),
     "desk.unit.clean": ("校验通过，没有发现问题。", "Passed: nothing found."),
     "desk.unit.info": ("基本信息", "Identity"),
