@@ -27,6 +27,7 @@ import pytest
 from test_bad_inputs import SOFFICE, UNIT, make_template, rezip, sheet_member, soffice
 
 from gkxl.batch.parallel import Workers, map_ordered
+from gkxl.batch.parallel import workers as parallel_workers
 from gkxl.checks import check_path
 from gkxl.desk.checking import Checker
 from gkxl.text.errors import GkxlError
@@ -181,6 +182,47 @@ def test_a_worker_stopped_midway_takes_its_temporary_files_with_it(tmp_path):
     made = [Path((tmp_path / f"{x}.txt").read_text()) for x in range(3)]
     assert made[0] == Path(out[0]) and made[1].parent != Path(tempfile.gettempdir())
     assert not any(p.exists() or p.parent.exists() for p in made)      # the stopped one's, and the others'
+
+
+ORPHANED = """
+import os, sys, time
+from gkxl.batch.parallel import map_ordered
+
+def where(x):
+    time.sleep(0.02)
+    return os.getpid(), os.environ["TMPDIR"]
+
+if __name__ == "__main__":
+    seen = set()
+    for pid, folder in map_ordered(where, range(400)):
+        if (pid, folder) not in seen:
+            seen.add((pid, folder))
+            print(pid, folder, flush=True)
+"""
+
+
+def _running(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def test_workers_of_a_killed_run_stop_and_take_their_folders(tmp_path):
+    # the parent killed outright (the OOM killer, kill -9): a forked worker holds copies of the parent's
+    # pipe ends and would wait for work forever
+    script = tmp_path / "orphaned.py"
+    script.write_text(ORPHANED)
+    run = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
+    workers = [run.stdout.readline().split() for _ in range(min(2, parallel_workers()))]
+    run.kill()
+    run.wait()
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and any(_running(int(pid)) for pid, _ in workers):
+        time.sleep(0.1)
+    assert not any(_running(int(pid)) for pid, _ in workers)
+    assert not any(Path(folder).exists() for _, folder in workers)
 
 
 def test_desk_reads_a_stored_file_for_its_page_or_its_annotated_copy_in_a_limited_worker(template, tmp_path):

@@ -17,6 +17,7 @@ import signal
 import tempfile
 import threading
 import time
+import weakref
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sized
 from multiprocessing.connection import wait
@@ -70,6 +71,8 @@ class Workers:
                  seconds: float = ITEM_SECONDS, memory: int = WORKER_MEMORY):
         self._pool = _Pool(func, n or min(workers(), MAX_WORKERS), seconds, memory, method)
         self._lock = threading.Lock()
+        # not closed by its owner: closed at exit all the same (workers told to stop take their folders)
+        self._close = weakref.finalize(self, self._pool.close)
 
     def start(self) -> None:
         with self._lock:
@@ -82,7 +85,7 @@ class Workers:
 
     def close(self) -> None:
         with self._lock:
-            self._pool.close()
+            self._close()
 
 
 def _failed(item, reason: Message, on_failure):
@@ -271,10 +274,23 @@ def _serve(func, conn, memory: int, tmp: str) -> None:
     _quiet()
     _limit_memory(memory)
     give_back = steady_heap()
+    try:
+        _answer(func, conn, memory, give_back)
+    finally:                    # told to stop, or the parent is gone
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _answer(func, conn, memory: int, give_back) -> None:
+    parent = os.getppid()
     while True:
         try:
             if not conn.poll():      # nothing queued (the desk between uploads): return the kept memory
                 give_back()
+                # a forked worker holds copies of the parent's pipe ends, so the parent's death is no
+                # end of file here: it is seen by the worker being handed to another parent
+                while not conn.poll(1.0):
+                    if os.getppid() != parent:
+                        return
             batch = conn.recv()
         except (EOFError, OSError):
             return
