@@ -293,6 +293,7 @@ def test_merge_says_when_a_return_is_an_untouched_template(tmp_path, spec):
     out = tmp_path / "summary.xlsx"
     result = CliRunner().invoke(main, ["merge", str(folder), "-o", str(out), "--year", "2024", "--unit", "某市政务公开办"])
     assert result.exit_code == 0
+    assert f"已计入，但像是原样报回的空白模板（所有数字为 0）：{folder / 'blank.xlsx'}（卫滨区教育局）" in result.output
     rows = pc.CalamineWorkbook.from_path(str(out)).get_sheet_by_name("报送情况").to_python()
     col = {name: i for i, name in enumerate(rows[0])}
     assert "原样退回的空白模板" in rows[1][col["原因"]] and rows[1][col["是否计入汇总"]] == "是"

@@ -73,6 +73,8 @@ def _report(ctx, result, output) -> None:
             say(ctx, "cli.merge.marked", err=True, path=e.path, unit=e.unit or blank, reason=e.reason(lang))
         if e.included and e.unlisted:
             say(ctx, "cli.merge.unlisted", err=True, path=e.path, unit=e.unit)
+        if e.included and e.untouched:
+            say(ctx, "cli.merge.untouched", err=True, path=e.path, unit=e.unit or blank)
     files = [e for e in result.entries if e.status != "missing"]
     included = sum(e.included for e in files)
     say(ctx, "cli.merge.totals", err=True, files=len(files), included=included, left_out=len(files) - included,

@@ -150,6 +150,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "cli.merge.left_out": ("未计入：{path}（{unit}）—— {reason}", "left out: {path} ({unit}) — {reason}"),
     "cli.merge.marked": ("有错误但已计入：{path}（{unit}）—— {reason}", "included despite errors: {path} ({unit}) — {reason}"),
     "cli.merge.missing": ("未报送：{unit}", "not sent: {unit}"),
+    "cli.merge.untouched": ("已计入，但像是原样报回的空白模板（所有数字为 0）：{path}（{unit}），请向该单位核实",
+                            "included, but it looks like the blank template sent back unchanged (every figure 0): {path} ({unit}); please check with the unit"),
     "cli.merge.totals": ("共 {files} 个输入文件：计入 {included}，未计入 {left_out}；名单中未报送 {missing}",
     "{files} input files: {included} included, {left_out} left out; {missing} listed units sent nothing"),
     "cli.export.written": ("已导出 {records} 份报表到 {path}", "exported {records} returns to {path}"),
