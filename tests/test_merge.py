@@ -312,6 +312,21 @@ def test_own_previous_summary_in_the_folder_is_not_counted_twice(spec, returns, 
     assert all(shown[k] == pytest.approx(v, abs=1e-9) for k, v in expected.items())
 
 
+def test_the_summary_model_holds_its_totals_as_its_workbook_shows_them(spec, returns, tmp_path):
+    # the desk renders its Word and web report from the model, never from the workbook
+    from gkxl.batch.merge import merge
+    from gkxl.published.render import render
+    folder, _ = returns
+    out = tmp_path / "汇总.xlsx"
+    result = merge([folder], out, year=YEAR, unit="某市政务公开办")
+    shown = cached_cells(spec, out)
+    totals = [c.key for c in spec.value_cells if c.defined_by is not None]
+    assert totals and all(result.summary.values[k] == shown[k] is not None for k in totals)
+    render(result.summary, "html", tmp_path / "报告.html")
+    page = (tmp_path / "报告.html").read_text(encoding="utf-8")
+    assert f">{int(shown['t3.total.total'])}<" in page
+
+
 def test_unreadable_units_list_is_a_usage_error(returns, tmp_path):
     folder, _ = returns
     result = merged([folder], tmp_path / "o.xlsx", "--units", tmp_path / "没有这个名单.csv")

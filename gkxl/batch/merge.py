@@ -295,8 +295,11 @@ def sum_numbers(spec: Spec, included: list[Entry]) -> dict[str, object]:
 
 
 def summary_report(spec: Spec, included: list[Entry], unit: str, unit_code: str | None, year: int) -> Report:
+    """The summary as reading its workbook gives it: the inputs summed, the totals computed from them (in the
+    workbook they are formulas), the texts blank."""
     values: dict[str, object] = {c.key: None for c in spec.value_cells}
     values.update(sum_numbers(spec, included))
+    values.update(rules.derive(spec, values))
     return Report(spec.id, spec.version, unit, unit_code, year, values,
                   source={"kind": "summary", "units": len(included),
                           "unit_names": list(dict.fromkeys(n for e in included for n in [e.unit, *(e.covers or ())] if n))})
