@@ -236,6 +236,9 @@ def _the_year(server: Server, page, spec, tmp_path: Path):
     # a wrong address, or a form's address opened as a page: said in a sentence, not an internal error
     missing = page.goto(base + "/没有这个页面")
     assert missing.status == 404 and "没有这个页面" in page.locator("main").inner_text()
+    for address in ("/unit/99999999999999999999999", "/file/99999999999999999999/original",
+                    "/templates/unit/99999999999999999999.xlsx"):
+        assert page.goto(base + address).status == 404, address
     wrong = page.goto(base + "/summary/office")
     assert wrong.status == 405 and "请求无法处理（405）" in page.locator("main").inner_text()
 

@@ -208,6 +208,8 @@ def test_every_input_is_listed_with_what_became_of_it(spec, returns, tmp_path):
     shown = cached_cells(spec, out)
     assert all(shown[k] == pytest.approx(v, abs=1e-9) for k, v in expected.items())
     assert "没有报送的单位" in result.output and "坏文件.xlsx" in result.output
+    assert "有错误的报表也要计入时，加 --include-invalid" in result.output      # a hint for the terminal only
+    assert "--include-invalid" not in by_path["有错误.xlsx"]["原因"]           # the desk has no such option
 
 
 def test_include_invalid_adds_the_return_and_marks_it(spec, returns, tmp_path):

@@ -75,6 +75,8 @@ def _report(ctx, result, output) -> None:
             say(ctx, "cli.merge.unlisted", err=True, path=e.path, unit=e.unit)
         if e.included and e.untouched:
             say(ctx, "cli.merge.untouched", err=True, path=e.path, unit=e.unit or blank)
+    if any(e.status == "invalid" and not e.included for e in result.entries):
+        say(ctx, "cli.merge.include_invalid", err=True)
     files = [e for e in result.entries if e.status != "missing"]
     included = sum(e.included for e in files)
     say(ctx, "cli.merge.totals", err=True, files=len(files), included=included, left_out=len(files) - included,

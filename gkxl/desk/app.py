@@ -36,6 +36,9 @@ HERE = Path(__file__).resolve().parent
 MAX_FORM_FILES = 5000
 
 
+ROW_ID_LIMIT = 2 ** 63        # SQLite's row ids: a number in an address past them is no row, not an error
+
+
 class Refused(Exception):
     def __init__(self, http_status: int, code: str, /, **params):      # a message may have a {status} too
         super().__init__(code)
@@ -133,13 +136,13 @@ class Pages:
         return form
 
     def unit_or_404(self, unit_id: int):
-        unit = self.desk.store.unit(unit_id)
+        unit = self.desk.store.unit(unit_id) if 0 < unit_id < ROW_ID_LIMIT else None
         if unit is None:
             raise Refused(404, "desk.err.no_unit")
         return unit
 
     def file_or_404(self, file_id: int):
-        row = self.desk.store.file(file_id)
+        row = self.desk.store.file(file_id) if 0 < file_id < ROW_ID_LIMIT else None
         if row is None:
             raise Refused(404, "desk.err.no_file")
         return row
@@ -309,7 +312,7 @@ class Pages:
         form = await self.form_of(request)
         office = str(form.get("office") or "").strip()
         if not office:
-            self.flash(request, "chk.unit_missing", "error")
+            self.flash(request, "desk.sum.need_office", "error")
         else:
             await run_in_threadpool(self.desk.store.set_setting, "office", office[:200])
         return RedirectResponse("/summary", 303)
