@@ -332,3 +332,48 @@ def test_login_with_a_password(tmp_path, page):
         assert page.locator("#units-table tbody tr").count() == 2
     finally:
         server.stop()
+
+
+def test_two_windows_never_act_on_what_the_other_changed_meanwhile(tmp_path, page, spec):
+    from gkxl.form.model import Report
+    from gkxl.io.write import write_workbook
+    units = ROOT / "samples" / "units.csv"
+    server = Server(tmp_path / "c", "--year", str(YEAR), "--units", str(units))
+    sent = tmp_path / "sent"
+    sent.mkdir()
+
+    def a_return(name: str, unit: str, seed: int) -> str:
+        values = consistent_values(spec, random.Random(seed))
+        write_workbook(sent / name, spec, Report(spec.id, spec.version, unit, None, YEAR, values))
+        return str(sent / name)
+    foreign_wb = openpyxl.Workbook()
+    foreign_wb.active["A1"] = "自制统计表"
+    foreign_wb.save(sent / "来历不明.xlsx")
+    try:
+        other = page.context.new_page()
+        for pg in (page, other):
+            pg.goto(server.url + "/receive")
+        page.set_input_files("#files", [a_return("司法局.xlsx", "卫滨区司法局", 1), str(sent / "来历不明.xlsx")])
+        page.locator("body[data-uploaded='2']").wait_for(timeout=60_000)
+        # 收件: both windows list the file without a unit; the second assigns it after the first did
+        other.reload()
+        page.locator("#unmatched form.assign select").select_option(label="卫滨区财政局")
+        page.locator("#unmatched form.assign button").click()
+        other.locator("#unmatched form.assign select").select_option(label="卫滨区教育局")
+        other.locator("#unmatched form.assign button").click()
+        assert "已经指定给 卫滨区财政局" in other.locator(".flash.error").inner_text()
+        other.goto(server.url + "/")
+        assert state_of(other, "卫滨区教育局") == "missing"
+        # 单位: a page opened on the first version; a second version arrives in the other window
+        page.goto(server.url + "/")
+        page.get_by_role("link", name="卫滨区司法局", exact=True).click()
+        other.goto(server.url + "/receive")
+        other.set_input_files("#files", [a_return("司法局_改.xlsx", "卫滨区司法局", 2)])
+        other.locator("body[data-uploaded='1']").wait_for(timeout=60_000)
+        page.locator("input[name=note]").fill("请改正")
+        page.locator("#mark-returned").click()
+        assert "刚收到新的一版" in page.locator(".flash.error").inner_text()
+        assert page.locator("#unit-state").inner_text() != "已退回待重报"
+        assert "请改正" not in page.locator("main").inner_text()
+    finally:
+        server.stop()

@@ -233,8 +233,11 @@ class Pages:
         except ValueError:
             raise Refused(400, "desk.sec.bad_form") from None
         row, unit = self.file_or_404(file_id), self.unit_or_404(unit_id)
-        await run_in_threadpool(self.desk.store.assign, row["id"], unit["id"])
-        self.flash(request, "desk.assign.done", name=row["original_name"], unit=unit["name"])
+        if await run_in_threadpool(self.desk.store.assign, row["id"], unit["id"]):
+            self.flash(request, "desk.assign.done", name=row["original_name"], unit=unit["name"])
+        else:
+            now_with = self.desk.store.unit(self.desk.store.file(row["id"])["unit_id"])
+            self.flash(request, "desk.assign.already", "error", name=row["original_name"], unit=now_with["name"])
         back = str(form.get("back") or "")
         return RedirectResponse(local_path(back, "/receive"), 303)
 
@@ -275,6 +278,10 @@ class Pages:
         if not versions:
             raise Refused(400, "desk.err.nothing_to_return")
         kind = "reopened" if request.url.path.endswith("/reopen") else "returned"
+        if str(form.get("file_id") or versions[0]["id"]) != str(versions[0]["id"]):
+            # the page was of an earlier version: a newer one came meanwhile, and is what would be marked
+            self.flash(request, "desk.unit.newer_arrived", "error")
+            return RedirectResponse(f"/unit/{unit['id']}", 303)
         note = str(form.get("note") or "").strip()[:2000] or None
         await run_in_threadpool(self.desk.store.add_event, unit["id"], versions[0]["id"], kind, note)
         self.flash(request, f"desk.unit.{kind}", unit=unit["name"])

@@ -381,11 +381,16 @@ class Store:
                 WHERE u.listed = 1 OR c.versions IS NOT NULL
                 ORDER BY u.listed DESC, u.position""").fetchall()
 
-    def assign(self, file_id: int, unit_id: int) -> None:
+    def assign(self, file_id: int, unit_id: int) -> bool:
+        """Give a file that has no unit yet its unit; False (and nothing changed) when it has one already
+        (given meanwhile, in another tab or by another clerk)."""
         with self.transaction() as conn:
-            conn.execute("UPDATE files SET unit_id = ?, matched_by = 'clerk' WHERE id = ?", (unit_id, file_id))
-            conn.execute("INSERT INTO events(unit_id, file_id, kind, at) VALUES (?, ?, 'assigned', ?)",
-                         (unit_id, file_id, now()))
+            changed = conn.execute("UPDATE files SET unit_id = ?, matched_by = 'clerk' WHERE id = ? AND unit_id IS NULL",
+                                   (unit_id, file_id)).rowcount
+            if changed:
+                conn.execute("INSERT INTO events(unit_id, file_id, kind, at) VALUES (?, ?, 'assigned', ?)",
+                             (unit_id, file_id, now()))
+        return bool(changed)
 
     # --- state changes ----------------------------------------------------------------------------
 

@@ -527,6 +527,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "desk.in.zip_system": ("系统生成的隐藏文件，不是报表", "a hidden system file, not a return"),
     "desk.in.not_workbook": ("不是报表文件类型（只收 .xlsx .xlsm .xls .et .ods .json）", "not a workbook type (.xlsx .xlsm .xls .et .ods .json only)"),
     "desk.assign.done": ("已把“{name}”指定给 {unit}", "“{name}” assigned to {unit}"),
+    "desk.assign.already": ("“{name}”已经指定给 {unit}（可能是在另一个窗口），未改动", "“{name}” is already assigned to {unit} (perhaps in another window); nothing changed"),
+    "desk.unit.newer_arrived": ("这个单位刚收到新的一版，未作标记；请先看过新的一版再操作",
+                                "a newer version of this unit's return has just arrived; nothing was marked: look at it first"),
     # 单位
     "desk.unit.nothing": ("这个单位还没有报送。", "This unit has sent nothing yet."),
     "desk.unit.versions": ("收到的版本（{count} 个）", "Versions received ({count})"),
