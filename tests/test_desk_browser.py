@@ -254,7 +254,7 @@ def test_posts_without_the_csrf_token_are_refused(tmp_path, page):
     from gkxl.desk.service import Desk
     guard = create_app(Desk.open(tmp_path / "probe", year=YEAR, processes=1))
     posts = post_routes(guard)
-    assert set(posts) == {"/units", "/receive", "/assign", "/unit/{unit_id:int}/return",
+    assert set(posts) == {"/units", "/receive", "/assign", "/set-aside", "/unit/{unit_id:int}/return",
                           "/unit/{unit_id:int}/reopen", "/summary/office", "/login", "/logout"}
     server = Server(tmp_path / "c", "--year", str(YEAR), "--units", str(ROOT / "samples" / "units.csv"))
     try:
@@ -353,8 +353,17 @@ def test_two_windows_never_act_on_what_the_other_changed_meanwhile(tmp_path, pag
         other = page.context.new_page()
         for pg in (page, other):
             pg.goto(server.url + "/receive")
-        page.set_input_files("#files", [a_return("司法局.xlsx", "卫滨区司法局", 1), str(sent / "来历不明.xlsx")])
-        page.locator("body[data-uploaded='2']").wait_for(timeout=60_000)
+        (sent / "空文件.xlsx").write_bytes(b"")
+        page.set_input_files("#files", [a_return("司法局.xlsx", "卫滨区司法局", 1), str(sent / "来历不明.xlsx"),
+                                        str(sent / "空文件.xlsx")])
+        page.locator("body[data-uploaded='3']").wait_for(timeout=60_000)
+        # an empty file waits for a unit it will never have: it says why it cannot be read, and is set aside
+        page.reload()
+        empty = page.locator("#unmatched tr", has_text="空文件.xlsx")
+        assert "文件是空的" in empty.locator(".why").inner_text()
+        empty.locator("form.set-aside button").click()
+        assert "已把“空文件.xlsx”移出待指定列表" in page.locator(".flash.ok").inner_text()
+        assert page.locator("#unmatched tr", has_text="空文件.xlsx").count() == 0
         # 收件: both windows list the file without a unit; the second assigns it after the first did
         other.reload()
         page.locator("#unmatched form.assign select").select_option(label="卫滨区财政局")

@@ -84,6 +84,7 @@ class Pages:
             Route("/receive", self.receive_page),
             Route("/receive", self.receive_post, methods=["POST"]),
             Route("/assign", self.assign_post, methods=["POST"]),
+            Route("/set-aside", self.set_aside_post, methods=["POST"]),
             Route("/unit/{unit_id:int}", self.unit_page),
             Route("/unit/{unit_id:int}/return", self.unit_return, methods=["POST"]),
             Route("/unit/{unit_id:int}/reopen", self.unit_return, methods=["POST"]),
@@ -205,14 +206,15 @@ class Pages:
 
     # --- 收件 ---------------------------------------------------------------------------------------
 
-    def unmatched_context(self) -> dict:
+    def unmatched_context(self, lang: str) -> dict:
         desk = self.desk
         unmatched = desk.store.unmatched()
         return {"unmatched": unmatched, "units": desk.store.units(), "limits": desk.limits, "nav": "receive",
-                "suggest": {f["id"]: desk.intake.suggest(f["original_name"]) for f in unmatched}}
+                "suggest": {f["id"]: desk.intake.suggest(f["original_name"]) for f in unmatched},
+                "why_unreadable": {f["id"]: json.loads(f["error"])[lang] for f in unmatched if f["error"]}}
 
     def receive_page(self, request: Request):
-        return self.page(request, "receive.html", outcomes=None, **self.unmatched_context())
+        return self.page(request, "receive.html", outcomes=None, **self.unmatched_context(request.state.lang))
 
     async def receive_post(self, request: Request):
         form = await self.form_of(request)
@@ -224,7 +226,7 @@ class Pages:
         lang = request.state.lang
         if "application/json" in request.headers.get("accept", ""):
             return JSONResponse({"results": [o.to_dict(lang) for o in outcomes]})
-        return self.page(request, "receive.html", outcomes=outcomes, **self.unmatched_context())
+        return self.page(request, "receive.html", outcomes=outcomes, **self.unmatched_context(lang))
 
     async def assign_post(self, request: Request):
         form = await self.form_of(request)
@@ -240,6 +242,17 @@ class Pages:
             self.flash(request, "desk.assign.already", "error", name=row["original_name"], unit=now_with["name"])
         back = str(form.get("back") or "")
         return RedirectResponse(local_path(back, "/receive"), 303)
+
+    async def set_aside_post(self, request: Request):
+        form = await self.form_of(request)
+        try:
+            file_id = int(form.get("file_id") or 0)
+        except ValueError:
+            raise Refused(400, "desk.sec.bad_form") from None
+        row = self.file_or_404(file_id)
+        if await run_in_threadpool(self.desk.store.set_aside, row["id"]):
+            self.flash(request, "desk.in.set_aside_done", name=row["original_name"])
+        return RedirectResponse("/receive#unmatched", 303)
 
     # --- 单位 ---------------------------------------------------------------------------------------
 

@@ -356,8 +356,21 @@ class Store:
                                 (unit_id,)).fetchall()
 
     def unmatched(self) -> list[sqlite3.Row]:
+        """Files without a unit, but those the clerk set aside (not a return: an empty file, a letter)."""
         with self.connection() as conn:
-            return conn.execute("SELECT * FROM files WHERE unit_id IS NULL ORDER BY id").fetchall()
+            return conn.execute("SELECT * FROM files WHERE unit_id IS NULL AND id NOT IN"
+                                " (SELECT file_id FROM events WHERE kind = 'set_aside') ORDER BY id").fetchall()
+
+    def set_aside(self, file_id: int) -> bool:
+        """Take a file without a unit off the list of files to assign (it stays stored, and its history
+        says so); False when it has a unit meanwhile or was set aside already."""
+        with self.transaction() as conn:
+            waiting = conn.execute("SELECT 1 FROM files WHERE id = ? AND unit_id IS NULL AND id NOT IN"
+                                   " (SELECT file_id FROM events WHERE kind = 'set_aside')", (file_id,)).fetchone()
+            if waiting:
+                conn.execute("INSERT INTO events(unit_id, file_id, kind, at) VALUES (NULL, ?, 'set_aside', ?)",
+                             (file_id, now()))
+        return waiting is not None
 
     def readable_files(self) -> list[sqlite3.Row]:
         """Returns that could be read (with or without errors), newest first."""
