@@ -376,3 +376,8 @@ def test_going_back_stays_on_the_desk():
     assert local_path("/unit/3?lang=en", "/receive") == "/unit/3?lang=en"
     for elsewhere in ("//evil.example/x", "/\\evil.example", "https://evil.example", "", "unit/3"):
         assert local_path(elsewhere, "/receive") == "/receive"
+
+
+def test_sizes_are_shown_in_the_unit_that_says_something():
+    from gkxl.desk.app import _size
+    assert [_size(n) for n in (0, 267, 2048, 3 * 1024 * 1024 // 2)] == ["0 B", "267 B", "2 KB", "1.5 MB"]

@@ -52,6 +52,8 @@ def _time(iso: str | None) -> str:
 def _size(n: int | None) -> str:
     if n is None:
         return ""
+    if n < 1024:
+        return f"{n} B"         # a 267-byte file is not "0 KB"
     return f"{n / 1024:.0f} KB" if n < 1024 * 1024 else f"{n / 1024 / 1024:.1f} MB"
 
 

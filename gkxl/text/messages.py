@@ -54,8 +54,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "export.other_format": ("格式为 {found}，与导出格式 {expected} 不同，数值未导出",
     "format {found} differs from the export's {expected}; values not exported"),
     # batch/merge.py
-    "merge.status.ok": ("通过", "ok"),
-    "merge.status.invalid": ("有错误", "invalid"),
+    "merge.status.ok": ("通过", "passed"),
+    "merge.status.invalid": ("有错误", "has errors"),
     "merge.status.unreadable": ("无法读取", "unreadable"),
     "merge.status.skipped": ("跳过", "skipped"),
     "merge.status.missing": ("未报送", "not sent"),
