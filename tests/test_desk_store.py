@@ -381,3 +381,20 @@ def test_going_back_stays_on_the_desk():
 def test_sizes_are_shown_in_the_unit_that_says_something():
     from gkxl.desk.app import _size
     assert [_size(n) for n in (0, 267, 2048, 3 * 1024 * 1024 // 2)] == ["0 B", "267 B", "2 KB", "1.5 MB"]
+
+
+def test_a_unit_page_shows_totals_a_script_saved_without_their_values(spec, tmp_path):
+    import openpyxl
+
+    from gkxl.desk.service import shown_tables
+    from gkxl.form import rules
+    from gkxl.io.read import read_path
+    made = write_return(spec, tmp_path / "made.xlsx", "卫滨区司法局")
+    wb = openpyxl.load_workbook(made)             # openpyxl keeps the formulas and drops their values
+    wb.save(tmp_path / "script.xlsx")
+    report = read_path(tmp_path / "script.xlsx").report
+    assert report.values["t3.total.total"] is None
+    shown = {c.key: c.text for t in shown_tables(report, [], "zh") for row in t["rows"] for c in row if c.key}
+    derived = rules.derive(spec, report.values)
+    assert shown["t3.total.total"] == str(derived["t3.total.total"]) != ""
+    assert shown["t3.new.natural"] == str(report.values["t3.new.natural"])

@@ -15,6 +15,7 @@ from gkxl.batch.parallel import map_ordered
 from gkxl.desk.checking import Checker, finding_dicts
 from gkxl.desk.intake import Intake, Limits
 from gkxl.desk.store import Received, Staged, Store
+from gkxl.form import rules
 from gkxl.form import spec as specmod
 from gkxl.form.model import unit_key
 from gkxl.io.cells import neutralise
@@ -96,6 +97,10 @@ def shown_tables(report, findings: list[dict], lang: str) -> list[dict]:
     """Each table sheet as render.official_table draws it, each value cell knowing its key."""
     spec = report.spec
     at = marks(findings, lang)
+    # a total saved without its value (a file saved by a script, not recalculated) shows what the
+    # spreadsheet shows once it calculates: the sum of what was entered
+    values = {**report.values, **{k: v for k, v in rules.derive(spec, report.values).items()
+                                  if report.values.get(k) is None}}
     out = []
     for sheet in spec.sheets:
         if sheet.kind != "table":
@@ -114,7 +119,7 @@ def shown_tables(report, findings: list[dict], lang: str) -> list[dict]:
                     shown.append(ShownCell(cell.text, cell.kind, cell.rowspan, cell.colspan))
                     continue
                 severity, notes = at.get(key, (None, ()))
-                shown.append(ShownCell(format_value(report.values.get(key)), "value", cell.rowspan, cell.colspan,
+                shown.append(ShownCell(format_value(values.get(key)), "value", cell.rowspan, cell.colspan,
                                        key, severity, notes))
             rows.append(shown)
         out.append({"name": sheet.name, "title": title, "rows": rows})
