@@ -256,6 +256,11 @@ def test_returns_are_checked_matched_and_recognised(intake, tmp_path, spec):
     assert row["errors"] >= 1 and any(f["rule"] == "T3-c" for f in json.loads(row["findings"]))
     (again,) = intake.receive([Upload("再发一次.xlsx", open(good, "rb"))])
     assert again.result == "same" and "司法局.xlsx" in again.message.zh and again.file_id == outcomes[0].file_id
+    # the same file twice in one upload: the second says what became of the first
+    other = write_return(spec, tmp_path / "财政局2.xlsx", "卫滨区财政局", seed=5)
+    first, twice = intake.receive([Upload("财政局2.xlsx", open(other, "rb")), Upload("副本.xlsx", open(other, "rb"))])
+    assert first.result == "stored" and twice.result == "same" and "财政局2.xlsx" in twice.message.zh
+    assert (twice.file_id, twice.status, twice.unit_name) == (first.file_id, "ok", "卫滨区财政局")
 
 
 def test_a_zip_of_returns_with_gbk_names(intake, tmp_path, spec):

@@ -191,6 +191,13 @@ class Intake:
             ids = self.store.record([i.received for i in fresh])
             for item, file_id in zip(fresh, ids):
                 item.outcome = self._stored_outcome(item, file_id)
+            firsts = {i.staged.sha256: i.outcome for i in fresh}
+            for item in items:      # sent twice in this upload: what became of the first, beside it
+                first = firsts.get(item.staged.sha256) if item.outcome and item.outcome.result == "same" else None
+                if first is not None and item.outcome.file_id is None:
+                    item.outcome.file_id, item.outcome.status = first.file_id, first.status
+                    item.outcome.unit_id, item.outcome.unit_name = first.unit_id, first.unit_name
+                    item.outcome.errors, item.outcome.warnings = first.errors, first.warnings
         finally:
             for item in items:
                 if item.staged.path.parent == self.store.staging:
