@@ -354,9 +354,14 @@ def test_two_windows_never_act_on_what_the_other_changed_meanwhile(tmp_path, pag
         for pg in (page, other):
             pg.goto(server.url + "/receive")
         (sent / "空文件.xlsx").write_bytes(b"")
+        with zipfile.ZipFile(sent / "两份.zip", "w") as zf:
+            zf.write(a_return("卫健委.xlsx", "卫滨区卫生健康委员会", 3), "卫健委.xlsx")
+            zf.write(a_return("市场监管局.xlsx", "卫滨区市场监督管理局", 4), "市场监管局.xlsx")
         page.set_input_files("#files", [a_return("司法局.xlsx", "卫滨区司法局", 1), str(sent / "来历不明.xlsx"),
-                                        str(sent / "空文件.xlsx")])
-        page.locator("body[data-uploaded='3']").wait_for(timeout=60_000)
+                                        str(sent / "空文件.xlsx"), str(sent / "两份.zip")])
+        page.locator("body[data-uploaded='4']").wait_for(timeout=60_000)
+        assert page.locator("#results tbody tr").count() == 5
+        assert "共处理 5 个文件" in page.locator("#progress-text").inner_text()     # the zip's two, each
         # an empty file waits for a unit it will never have: it says why it cannot be read, and is set aside
         page.reload()
         empty = page.locator("#unmatched tr", has_text="空文件.xlsx")

@@ -94,7 +94,7 @@
   function upload(fileList) {
     var files = Array.prototype.slice.call(fileList);
     if (!files.length) return;
-    var groups = batches(files), done = 0;
+    var groups = batches(files), done = 0, handled = 0;   // handled: a zip's returns each count
     document.getElementById("progress").hidden = false;
     table.hidden = false;
     bar.max = files.length; bar.value = 0;
@@ -104,6 +104,7 @@
     groups.forEach(function (group) {
       chain = chain.then(function () { return send(group); }).then(function (results) {
         results.forEach(addRow);
+        handled += results.length;
         done += group.length;
         bar.value = done;
         say(fill(status.dataset.busy, { done: done, total: files.length }));
@@ -111,7 +112,7 @@
     });
     chain.then(refreshUnmatched).then(function () {
       form.classList.remove("busy");
-      say(fill(status.dataset.done, { total: files.length }));
+      say(fill(status.dataset.done, { total: handled }));
       document.body.dataset.uploaded = String(Number(document.body.dataset.uploaded || 0) + files.length);
       input.value = "";
     });
