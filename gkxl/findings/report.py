@@ -64,9 +64,6 @@ class ActionReport:
             doc["missing_units"] = len(self.missing)
         return doc
 
-    def to_dict(self, lang: str = "zh") -> dict:
-        return {"action": self.action, "files": [r.to_dict(lang) for r in self.files], **self._after_files(lang)}
-
     def _after_files(self, lang: str) -> dict:
         doc = {"summary": self.summary()}
         if self.skipped:
@@ -76,19 +73,13 @@ class ActionReport:
                             "missing": [{"unit": unit, "unit_code": code} for unit, code in self.missing]}
         return doc
 
-    def to_json(self, lang: str = "zh") -> str:
-        return "".join(self.pieces("json", lang))
-
-    def to_text(self, lang: str = "zh") -> str:
-        return "".join(self.pieces("text", lang))
-
     def pieces(self, fmt: str, lang: str = "zh", arriving: Iterable[FileResult] = (),
                settle: Callable[[ActionReport], None] | None = None) -> Iterator[str]:
         """The report (`fmt` json or text) a file at a time. Results still `arriving` are rendered as they
         come and kept in `files` only as much as the summary needs, so that a batch of 10,000 returns is
         written without being held whole; `settle(self)` is called once they are all in (the units not sent).
-        The JSON is dumps(to_dict()) piece by piece (JSON strings hold no raw line breaks, so indenting a
-        piece is adding spaces after each one)."""
+        The JSON is dumps({"action", "files", "summary", …}) piece by piece (JSON strings hold no raw line
+        breaks, so indenting a piece is adding spaces after each one)."""
         def each_file():
             yield from self.files
             for r in arriving:
