@@ -78,12 +78,13 @@ class MergeResult:
         return all(e.included and e.status == "ok" and not e.unlisted for e in self.entries)
 
 
-def detail_keys(spec: Spec) -> list[str]:
+@functools.cache       # asked for every return examined
+def detail_keys(spec: Spec) -> tuple[str, ...]:
     """The 明细 columns: every input but the narratives (too long for a pivot table, and not summed);
     every figure that is summed is among them."""
     text_sheets = {s.name for s in spec.sheets if s.kind == "text"}
     figures = {c.key for c in spec.numeric_inputs}
-    return [c.key for c in spec.inputs if c.sheet not in text_sheets or c.key in figures]
+    return tuple(c.key for c in spec.inputs if c.sheet not in text_sheets or c.key in figures)
 
 
 def sha256_file(path: Path) -> str | None:

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from gkxl import __version__
-from gkxl.batch.parallel import ITEM_SECONDS, STOPS_WORTH_RETRYING, Workers, workers
+from gkxl.batch.parallel import ITEM_SECONDS, STOPS_WORTH_RETRYING, Workers
 from gkxl.checks import check_path, unreadable
 from gkxl.findings.report import FileResult
 from gkxl.form import spec as specmod
@@ -77,14 +77,13 @@ class Checker:
     def __init__(self, year: int | None, previous=(), processes: int | None = None, *, seconds: float = ITEM_SECONDS):
         self.year = year
         self.previous = tuple(previous)
-        self.processes = processes or min(workers(), 8)
         spec = specmod.load()
         # What a stored check depends on: a change (new gkxl, last year's data linked) means checking again.
         last = sorted(json.dumps([r.unit, r.year, r.values], sort_keys=True, default=str) for r in self.previous)
         basis = json.dumps([__version__, spec.id, spec.version, year, last, STORED_AS])
         self.fingerprint = hashlib.sha256(basis.encode()).hexdigest()[:16]
         # forkserver: workers start from a clean single-threaded process, not from the threaded server
-        self._workers = Workers(functools.partial(check_one, year=year, previous=self.previous), self.processes,
+        self._workers = Workers(functools.partial(check_one, year=year, previous=self.previous), processes,
                                 method="forkserver", seconds=seconds)
         # a page's values and an annotated copy each in a worker of their own: a page never waits
         # behind a copy (openpyxl, seconds for a big return), nor either behind an upload
