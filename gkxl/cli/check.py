@@ -48,20 +48,18 @@ def check(ctx, paths, fmt, year, previous, units_path, annotate_dir, output):
     退出码：0 全部通过（给了 --units 时还要全部报送）；1 有文件有错误或无法读取，或有单位未报送；2 用法错误。
     """
     from gkxl.batch.parallel import map_ordered
+    from gkxl.batch.previous import read_previous
     from gkxl.checks import check_path, unreadable
     from gkxl.findings.report import ActionReport
-    from gkxl.form.model import Report
     from gkxl.io.files import Claims, write_text
     from gkxl.io.inputs import collect
     from gkxl.io.units import not_sent, read_units
     lang = lang_of(ctx)
     last_files = collect(previous).files
-    last = []
-    for path, got in zip(last_files, map_ordered(_read_previous, last_files, _previous_failed)):
-        if not isinstance(got, Report):
-            say(ctx, "cli.previous_unusable", err=True, path=path, reason=got)
-            ctx.exit(EXIT_USAGE)
-        last.append(got)
+    try:
+        last = read_previous(last_files)
+    except GkxlError as e:
+        fail(ctx, e)
     inputs = collect(paths)
     if not inputs.files:
         say(ctx, "cli.no_inputs", err=True)
@@ -100,19 +98,6 @@ def check(ctx, paths, fmt, year, previous, units_path, annotate_dir, output):
             click.echo(piece, nl=False)
         click.echo()
     ctx.exit(EXIT_OK if report.ok else EXIT_PROBLEMS)
-
-
-def _read_previous(path):
-    """Last year's report, or why it cannot be used (a Message): read in a limited worker like any return."""
-    from gkxl.published.reading import read_any_report
-    try:
-        return read_any_report(path)
-    except GkxlError as e:
-        return e.message
-
-
-def _previous_failed(_path, reason):
-    return reason
 
 
 def _annotate_all(ctx, results, out_dir: Path, claims):

@@ -11,7 +11,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from gkxl.batch.parallel import map_ordered
+from gkxl.batch.previous import read_previous
 from gkxl.desk.checking import Checker, finding_dicts
 from gkxl.desk.intake import Intake, Limits
 from gkxl.desk.store import Received, Staged, Store
@@ -21,7 +21,6 @@ from gkxl.form.model import unit_key
 from gkxl.io.cells import neutralise
 from gkxl.io.files import safe_filename, unique_name
 from gkxl.io.inputs import collect
-from gkxl.io.read import read_report
 from gkxl.io.units import read_units
 from gkxl.io.write import TemplateStamper
 from gkxl.published.render import format_value, official_table
@@ -43,7 +42,7 @@ def unit_state(row) -> str:
 
 def load_previous(paths) -> list:
     """Last year's returns: from a desk collection (the latest readable return of each unit) or, as
-    `gkxl check --previous`, from files and folders; read in limited workers like any return."""
+    `gkxl check --previous`, from files and folders."""
     files = []
     for p in paths:
         p = Path(p)
@@ -57,7 +56,7 @@ def load_previous(paths) -> list:
                     files.append(store.path_of(row["sha256"]))
             continue
         files += collect([p]).files
-    return list(map_ordered(read_report, files))
+    return read_previous(files)
 
 
 # --- the official tables of a return, with the cells that have findings marked ---------------------
