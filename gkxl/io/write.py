@@ -52,7 +52,7 @@ def data_validation(spec: Spec, typ: str) -> dict:
     (title, message), (error_title, error_message) = t["input"]["zh"], t["refuse"]["zh"]
     texts = {"input_title": title, "input_message": message, "error_title": error_title, "error_message": error_message}
     if typ == "text":
-        return {"validate": "length", "criteria": "<=", "value": t.get("max_length", 32767), **texts}
+        return {"validate": "length", "criteria": "<=", "value": t.get("max_length", CELL_TEXT_MAX), **texts}
     kind = "integer" if t.get("integer") else "decimal"
     return {"validate": kind, "criteria": "between", "minimum": t.get("minimum", -1e15), "maximum": t.get("maximum", 1e15),
             **texts}
@@ -303,12 +303,19 @@ def _plain_sheet(wb, fm: _Formats, name: str, rows: list[list], header, printed:
     if not rows:
         return
     n_cols = max(len(r) for r in rows)
+    shown: dict[str, str] = {}          # each distinct text as its cell holds it, and its width: made once
     width_of: dict[str, float] = {}
+
+    def cell_text(text: str) -> str:
+        t = shown.get(text)
+        if t is None:
+            t = shown[text] = _cell_text(text)
+        return t
 
     def width(text: str) -> float:
         w = width_of.get(text)
         if w is None:
-            w = width_of[text] = display_width(_cell_text(text))
+            w = width_of[text] = display_width(cell_text(text))
         return w
     # 明细 has a cell per input per return (190,000 for 1,000 returns): a column at a time, and the
     # width of each distinct value once (figures repeat)
@@ -327,15 +334,15 @@ def _plain_sheet(wb, fm: _Formats, name: str, rows: list[list], header, printed:
     wrapped = {c for c in range(n_cols) if not (printed and c >= printed)}     # the rest: screen only, one line
     small = 8 / 11          # the header of a figure column is in 8 pt
     scales = [small if f else 1 for f in figures]
-    heights = [max([LINE_PT, *(lines_needed(_cell_text(str(v)), widths[c] / scales[c]) * LINE_PT * scales[c]
+    heights = [max([LINE_PT, *(lines_needed(cell_text(str(v)), widths[c] / scales[c]) * LINE_PT * scales[c]
                                for c, v in enumerate(rows[0]) if c in wrapped and v is not None and v != "")]) + 4]
     texts = [c for c in sorted(wrapped) if not figures[c]]      # only these can hold a text below the header
     for row in rows[1:]:
-        heights.append(max([LINE_PT, *(lines_needed(_cell_text(row[c]), widths[c]) * LINE_PT for c in texts
+        heights.append(max([LINE_PT, *(lines_needed(cell_text(row[c]), widths[c]) * LINE_PT for c in texts
                                        if c < len(row) and isinstance(row[c], str) and row[c] != "")]) + 4)
     head = [fm.list_header_small if f else fm.list_header for f in figures]
     body = [fm.list_figure if f else fm.list_text for f in figures]
-    ws.list_rows(rows, heights, head, [h if c in wrapped else fm.list_header for c, h in enumerate(head)],
+    ws.list_rows(rows, heights, cell_text, head, [h if c in wrapped else fm.list_header for c, h in enumerate(head)],
                  body, [b if c in wrapped else fm.list_unwrapped for c, b in enumerate(body)])
     ws.freeze_panes(1, 2)
     ws.autofilter(0, 0, len(rows) - 1, n_cols - 1)
@@ -367,10 +374,11 @@ class _ListSheet(Worksheet):
 
     _list = None        # a list without rows (not even a header) is an empty sheet, as xlsxwriter writes it
 
-    def list_rows(self, rows: list[list], heights: list[float], head_plain, head_text, body_plain, body_text):
-        """The rows (the first is the header), each row's height in points, and per column the format of
-        a figure or blank and of a text, in the header and below it."""
-        self._list = rows, heights, (head_plain, head_text), (body_plain, body_text)
+    def list_rows(self, rows: list[list], heights: list[float], cell_text, head_plain, head_text, body_plain,
+                  body_text):
+        """The rows (the first is the header), each row's height in points, what a text's cell holds
+        (`cell_text`), and per column the format of a figure or blank and of a text, in the header and below it."""
+        self._list = rows, heights, cell_text, (head_plain, head_text), (body_plain, body_text)
         # xlsxwriter's extent of the sheet (its <dimension>) grows with the cells written through it
         self.write_blank(0, 0, None, head_plain[0])
         self.write_blank(len(rows) - 1, max(map(len, rows)) - 1, None, body_plain[-1])
@@ -378,7 +386,7 @@ class _ListSheet(Worksheet):
     def _write_sheet_data(self) -> None:
         if self._list is None:
             return super()._write_sheet_data()
-        rows, heights, *formats = self._list
+        rows, heights, cell_text, *formats = self._list
         letters = [xl_col_to_name(c) for c in range(max(map(len, rows)))]
         # per column, what follows the row number: its format's index (assigned when the file is written)
         head, body = ([[f'" s="{f._get_xf_index()}"' for f in kind] for kind in pair] for pair in formats)
@@ -399,7 +407,7 @@ class _ListSheet(Worksheet):
                 elif v is None or v == "":
                     add(f'<c r="{letters[c]}{n}{plain[c]}/>')
                 else:
-                    add(f'<c r="{letters[c]}{n}{text[c]} t="inlineStr">{_inline(_cell_text(str(v)))}</c>')
+                    add(f'<c r="{letters[c]}{n}{text[c]} t="inlineStr">{_inline(cell_text(str(v)))}</c>')
             add("</row>")
             write("".join(cells))
         write("</sheetData>")
@@ -418,6 +426,7 @@ def _inline(text: str) -> str:
     """An inline string's XML: markup escaped, a literal _xHHHH_ kept literal (Excel reads it as a
     character code), a carriage return as its code (XML reads a bare one as a line feed), surrounding
     spaces preserved."""
+    # (not xml.sax.saxutils.escape: importing it brings urllib.request, 3 MB in every worker)
     text = _ESCAPED_CODE.sub(r"_x005F\1", text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
     text = text.replace("\r", "_x000D_")
     space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
