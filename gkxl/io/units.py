@@ -40,7 +40,7 @@ def _rows(path: Path) -> list[list]:
         return list(csv.reader(io.StringIO(content)))
     src = open_source(path)
     try:
-        wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(src.data))
+        wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(src.for_reader()))     # what was vetted, not inflated again
         return wb.get_sheet_by_index(0).to_python()
     except Exception as e:
         raise GkxlError("template.units_unreadable", path=str(path), detail=str(e)[:100]) from None
