@@ -45,6 +45,14 @@ class Refused(Exception):
         self.status, self.code, self.params = http_status, code, params
 
 
+def form_int(form, name: str) -> int:
+    """A form's id field (0 when missing, found by nobody); what is not a number is refused."""
+    try:
+        return int(form.get(name) or 0)
+    except ValueError:
+        raise Refused(400, "desk.sec.bad_form") from None
+
+
 def _time(iso: str | None) -> str:
     return iso[:16].replace("T", " ") if iso else ""
 
@@ -232,11 +240,7 @@ class Pages:
 
     async def assign_post(self, request: Request):
         form = await self.form_of(request)
-        try:
-            file_id, unit_id = int(form.get("file_id") or 0), int(form.get("unit_id") or 0)
-        except ValueError:
-            raise Refused(400, "desk.sec.bad_form") from None
-        row, unit = self.file_or_404(file_id), self.unit_or_404(unit_id)
+        row, unit = self.file_or_404(form_int(form, "file_id")), self.unit_or_404(form_int(form, "unit_id"))
         if await run_in_threadpool(self.desk.store.assign, row["id"], unit["id"]):
             self.flash(request, "desk.assign.done", name=row["original_name"], unit=unit["name"])
         else:
@@ -247,11 +251,7 @@ class Pages:
 
     async def set_aside_post(self, request: Request):
         form = await self.form_of(request)
-        try:
-            file_id = int(form.get("file_id") or 0)
-        except ValueError:
-            raise Refused(400, "desk.sec.bad_form") from None
-        row = self.file_or_404(file_id)
+        row = self.file_or_404(form_int(form, "file_id"))
         if await run_in_threadpool(self.desk.store.set_aside, row["id"]):
             self.flash(request, "desk.in.set_aside_done", name=row["original_name"])
         return RedirectResponse("/receive#unmatched", 303)
