@@ -277,7 +277,7 @@ class _Vetting:
             body = self.kept.get(id(i))
             method, stored = (zipfile.ZIP_STORED, body) if body is not None else (i.compress_type, _raw(data, i))
             fields = (i.flag_bits & 0x800, method, 0, 0x21, i.CRC, len(stored), i.file_size, len(name))
-            head = struct.pack("<4s5H3I2H", b"PK\x03\x04", 20, *fields, 0)
+            head = struct.pack("<4s5H3I2H", ZIP_MAGIC, 20, *fields, 0)
             central.append(struct.pack("<4s6H3I5H2I", b"PK\x01\x02", 20, 20, *fields, 0, 0, 0, 0, 0, at) + name)
             local += (head, name, stored)
             at += len(head) + len(name) + len(stored)
@@ -342,20 +342,23 @@ def _apart(data: bytes, infos) -> None:
     are how a small zip claims to hold far more than it does; no application writes them."""
     end = 0
     for i in sorted(infos, key=lambda i: i.header_offset):
-        at = i.header_offset
-        if at < end or data[at:at + 4] != ZIP_MAGIC:
+        if i.header_offset < end:
             raise GkxlError("src.corrupt_zip")
-        name_len, extra_len = struct.unpack_from("<HH", data, at + 26)
-        end = at + 30 + name_len + extra_len + i.compress_size
+        end = _data_start(data, i) + i.compress_size
+
+
+def _data_start(data: bytes, info: zipfile.ZipInfo) -> int:
+    """Where a member's stored bytes begin: after its local header, which must be there."""
+    at = info.header_offset
+    if data[at:at + 4] != ZIP_MAGIC or len(data) < at + 30:
+        raise GkxlError("src.corrupt_zip")
+    name_len, extra_len = struct.unpack_from("<HH", data, at + 26)
+    return at + 30 + name_len + extra_len
 
 
 def _raw(data: bytes, info: zipfile.ZipInfo) -> bytes:
     """A member's bytes as stored in the zip (compressed or not)."""
-    at = info.header_offset
-    if data[at:at + 4] != ZIP_MAGIC:
-        raise GkxlError("src.corrupt_zip")
-    name_len, extra_len = struct.unpack_from("<HH", data, at + 26)
-    start = at + 30 + name_len + extra_len
+    start = _data_start(data, info)
     raw = data[start:start + info.compress_size]
     if len(raw) != info.compress_size:
         raise GkxlError("src.corrupt_zip")
