@@ -18,17 +18,13 @@ from gkxl.form.spec import RuleInstance, Spec
 from gkxl.text.messages import Message
 
 
-def shown(n):
-    return "—" if n is None else (int(n) if isinstance(n, float) and n.is_integer() else n)
-
-
 def equation_name(inst: RuleInstance) -> str:
     return f"{inst.rule.id}（{inst.label.split(' · ')[-1]}）" if inst.label else inst.rule.id
 
 
 def _equation(inst: RuleInstance, values: dict, residual) -> Message:
     return Message("chk.equation", name=equation_name(inst), expression=inst.rule.expression,
-                   lhs=shown(rules.total(values, inst.lhs)), rhs=shown(rules.total(values, inst.rhs)), diff=shown(residual))
+                   lhs=rules.total(values, inst.lhs), rhs=rules.total(values, inst.rhs), diff=residual)
 
 
 def stored_total_findings(report: Report, spec: Spec, recomputed: dict, skip_keys: set) -> list[Finding]:
@@ -39,7 +35,7 @@ def stored_total_findings(report: Report, spec: Spec, recomputed: dict, skip_key
             continue        # a spreadsheet may add fractions in another order: the last bit is not a finding
         rule = cell.defined_by.rule
         out.append(Finding(rule.id, rule.severity,
-                           Message("chk.stored_total", message=rule.message, value=shown(stored), expected=shown(fresh)),
+                           Message("chk.stored_total", message=rule.message, value=stored, expected=fresh),
                            cell.sheet, cell.ref, stored, fresh, cell.row_label, cell.col_label, key=cell.key))
     return out
 
@@ -132,8 +128,8 @@ def _group_finding(spec: Spec, values: dict, group: Group, pin: bool = True) -> 
         cell = spec.cells[c.key]
         typo = Message(f"chk.typo_{c.typo}") if c.typo else ""
         f = Finding(first.rule.id, severity,
-                    Message("chk.balance_one", message=message, equations=equations, value=shown(c.value),
-                            expected=shown(c.needed), typo=typo),
+                    Message("chk.balance_one", message=message, equations=equations, value=c.value,
+                            expected=c.needed, typo=typo),
                     cell.sheet, cell.ref, c.value, c.needed, cell.row_label, cell.col_label, key=c.key)
     else:
         anchor = spec.cells[first.anchor]
@@ -154,5 +150,5 @@ def _group_finding(spec: Spec, values: dict, group: Group, pin: bool = True) -> 
 
 def _candidate_text(spec: Spec, c: Candidate) -> Message:
     cell = spec.cells[c.key]
-    return Message("chk.candidate", where=cell.where, label=cell.label, value=shown(c.value), needed=shown(c.needed),
+    return Message("chk.candidate", where=cell.where, label=cell.label, value=c.value, needed=c.needed,
                    typo=Message(f"chk.typo_{c.typo}") if c.typo else "")

@@ -1,7 +1,6 @@
 """Across years: this year's return against the same unit's return of the year before (`--previous`)."""
 from __future__ import annotations
 
-from gkxl.checks.balance import shown
 from gkxl.checks.identity import report_year
 from gkxl.findings.finding import Finding
 from gkxl.form import rules
@@ -49,7 +48,7 @@ def continuity_findings(report: Report, spec: Spec, previous) -> list[Finding]:
         if this != expected:      # either year may hold the wrong figure: no expected value is stated
             cell = spec.cells[yr.this]
             out.append(Finding(yr.id, yr.severity,
-                               Message("chk.prev_carry", message=yr.message, value=shown(this), expected=shown(expected)),
+                               Message("chk.prev_carry", message=yr.message, value=this, expected=expected),
                                cell.sheet, cell.ref, this, None, cell.row_label, cell.col_label, key=cell.key))
     return out
 

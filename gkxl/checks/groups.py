@@ -5,13 +5,13 @@ tells the reader that the sub-rows are unknown, or, where both are given, whethe
 """
 from __future__ import annotations
 
-from gkxl.checks.balance import shown
 from gkxl.findings.finding import Finding
 from gkxl.form import groups as formgroups
 from gkxl.form import rules
 from gkxl.form.model import Report
 from gkxl.form.spec import RowGroup, Spec
 from gkxl.text.messages import Message
+from gkxl.text.numbers import show
 
 
 def group_findings(report: Report, spec: Spec) -> list[Finding]:
@@ -21,7 +21,7 @@ def group_findings(report: Report, spec: Spec) -> list[Finding]:
         if not formgroups.given(group, values):
             continue
         if group.cells[0].key in spec.cells:          # the row stands for its rows in this view
-            figures = "、".join(str(shown(values.get(c.key))) for c in group.cells)
+            figures = "、".join(show(values.get(c.key)) for c in group.cells)
             f = Finding.of(group.finding, "chk.group_one_row", label=_short(group), figures=figures, count=len(group.rows))
         else:
             f = Finding.of(group.finding, "chk.group_and_rows", label=_short(group), detail=_differences(group, values))
@@ -39,5 +39,5 @@ def _differences(group: RowGroup, values: dict) -> Message | str:
     for cell in group.cells:
         value, parts = rules.number(values.get(cell.key)), rules.total(values, list(cell.parts))
         if value is not None and parts is not None and round(value - parts, 4) != 0:
-            columns.append(Message("chk.group_column", col=cell.col_label, value=shown(value), parts=shown(parts)))
+            columns.append(Message("chk.group_column", col=cell.col_label, value=value, parts=parts))
     return Message("chk.group_differs", columns=columns) if columns else ""

@@ -29,6 +29,7 @@ from gkxl.desk.intake import Upload
 from gkxl.desk.security import COOKIE, CSRF_FIELD, BodyTooLarge, Guard, Sessions, cookie_header, csrf_ok
 from gkxl.desk.service import STATES, Desk, info_part, shown_tables, state_text, text_parts, unit_state
 from gkxl.io.files import safe_filename
+from gkxl.published.render import format_value
 from gkxl.text.errors import GkxlError
 from gkxl.text.messages import text
 
@@ -65,14 +66,6 @@ def _size(n: int | None) -> str:
     return f"{n / 1024:.0f} KB" if n < 1024 * 1024 else f"{n / 1024 / 1024:.1f} MB"
 
 
-def _value(v) -> str:
-    if v is None:
-        return ""
-    if isinstance(v, float) and v.is_integer():
-        return str(int(v))
-    return str(v)
-
-
 class Pages:
     """Every page of the desk: one method per route, sharing the desk, the Jinja environment and the sessions."""
 
@@ -82,7 +75,7 @@ class Pages:
         self.sessions = Sessions(password)
         self.env = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True,
                                       trim_blocks=True, lstrip_blocks=True)
-        self.env.filters.update(time=_time, size=_size, value=_value)
+        self.env.filters.update(time=_time, size=_size, value=format_value)
 
     def routes(self) -> list:
         return [

@@ -5,7 +5,7 @@ Text starting with = + - @ (or a tab or carriage return) would run as a formula 
 """
 from __future__ import annotations
 
-from gkxl.text.shown import xml_safe
+from gkxl.text.printable import xml_safe
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from gkxl.text.errors import GkxlError
-from gkxl.text.shown import shown
+from gkxl.text.printable import printable
 
 _OS_REASONS_ZH = {
     errno.ENOENT: "文件或文件夹不存在", errno.EACCES: "没有权限", errno.EPERM: "没有权限",
@@ -122,7 +122,7 @@ def write_text(target: Path, content: str | Iterable[str], encoding: str = "utf-
                     break
                 except Exception as e:
                     raise _ProducerFailed() from e
-                f.write(shown(piece))
+                f.write(printable(piece))
     except _ProducerFailed as e:
         raise e.__cause__ from None
 

@@ -37,7 +37,7 @@ from gkxl.io.printing import (
     page_header,
     pages_tall_for,
 )
-from gkxl.text.shown import xml_safe
+from gkxl.text.printable import xml_safe
 
 GUIDE_SHEET = "填报说明"
 CHECK_SHEET = "校验"

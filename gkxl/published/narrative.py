@@ -37,23 +37,17 @@ class Mismatch:
     def finding(self, spec: Spec) -> Finding:
         """A warning on the table's first cell: which of the two is wrong, the text or the table, is for the
         office to say, so no expected value is stated."""
-        figures = [Message("narrative.figure", cells="+".join(spec.cells[k].where for k in keys), value=_show(value))
+        figures = [Message("narrative.figure", cells="+".join(spec.cells[k].where for k in keys), value=value)
                    for keys, value in self.figures]
         shown = figures[0]
         for other in figures[1:]:
             shown = Message("narrative.either", first=shown, second=other)
         section = {"zh": self.section, "en": str("一二三四五六".index(self.section) + 1)}
-        message = Message("narrative.mismatch", message=self.rule.message, section=section, number=_show(self.number),
+        message = Message("narrative.mismatch", message=self.rule.message, section=section, number=self.number,
                           sentence=_excerpt(self.sentence), figures=shown)
         cell = spec.cells[self.figures[0][0][0]]
         return Finding(self.rule.id, "warning", message, cell.sheet, cell.ref, self.number, None,
                        cell.row_label, cell.col_label, key=cell.key)
-
-
-def _show(n) -> str:
-    if isinstance(n, float):
-        return f"{n:.6f}".rstrip("0").rstrip(".")
-    return str(n)
 
 
 def _excerpt(s: str, limit: int = 80) -> str:

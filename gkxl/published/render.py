@@ -17,7 +17,8 @@ from gkxl.form import spec as specmod
 from gkxl.form.model import Report
 from gkxl.io.files import atomic_path, write_text
 from gkxl.text.errors import GkxlError
-from gkxl.text.shown import xml_safe
+from gkxl.text.numbers import show
+from gkxl.text.printable import xml_safe
 
 TITLE_SUFFIX = "政府信息公开工作年度报告"
 FORMATS = ("md", "html", "docx", "pdf")
@@ -71,13 +72,10 @@ def title_of(report: Report) -> str:
 
 
 def format_value(value) -> str:
+    """A cell of a printed table: blank stays blank; a number as gkxl shows every number."""
     if value is None or isinstance(value, bool):
         return ""
-    if isinstance(value, float):
-        if value.is_integer():
-            return str(int(value))
-        return f"{value:.10f}".rstrip("0").rstrip(".")
-    return str(value)
+    return show(value)
 
 
 def sections_of(report: Report) -> list[Section]:

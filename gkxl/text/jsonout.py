@@ -4,16 +4,16 @@ from __future__ import annotations
 import json
 import math
 
-from gkxl.text.shown import shown
+from gkxl.text.printable import printable
 
 
 def _strict(value):
     if isinstance(value, float) and not math.isfinite(value):
         return str(value)                       # "nan", "inf": the value read, as text
     if isinstance(value, str):
-        return shown(value)                     # a file name with undecodable bytes
+        return printable(value)                     # a file name with undecodable bytes
     if isinstance(value, dict):
-        return {shown(str(k)): _strict(v) for k, v in value.items()}
+        return {printable(str(k)): _strict(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [_strict(v) for v in value]
     return value

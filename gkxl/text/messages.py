@@ -4,7 +4,8 @@ A code names a sentence; both languages take the same {parameters} (tests/test_m
 Modules never define sentences of their own."""
 from __future__ import annotations
 
-from gkxl.text.shown import shown
+from gkxl.text.numbers import show
+from gkxl.text.printable import printable
 
 MESSAGES: dict[str, tuple[str, str]] = {
     # spec
@@ -614,7 +615,7 @@ def text(code: str, lang: str = "zh", **params) -> str:
         raise MessageError(f"unknown message {code}") from None
     params = {k: _localised(v, lang) for k, v in params.items()}
     try:
-        return shown((en if lang == "en" else zh).format(**params))
+        return printable((en if lang == "en" else zh).format(**params))
     except (KeyError, IndexError) as e:
         raise MessageError(f"message {code} needs parameter {e}") from None
 
@@ -627,6 +628,8 @@ def _localised(value, lang: str):
         return ("; " if lang == "en" else "；").join(str(_localised(v, lang)) for v in value)
     if isinstance(value, dict) and "zh" in value and "en" in value:
         return value["en" if lang == "en" else "zh"]
+    if value is None or (isinstance(value, (int, float)) and not isinstance(value, bool)):
+        return show(value)          # every number a person reads, one way
     return value
 
 

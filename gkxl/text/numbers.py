@@ -38,7 +38,18 @@ def compact(token: str) -> str:
 
 
 def show(n) -> str:
-    return f"{n:.6g}" if isinstance(n, float) else str(n)
+    """Every number a person reads, one way: a whole number without ".0", a fraction with the digits it has
+    (up to 10 decimals, trailing zeros dropped: 24252.311082 stays whole, 0.1 + 0.2 reads 0.3); a blank as
+    "—". Never rounded to fewer digits than were typed."""
+    if n is None:
+        return "—"
+    if isinstance(n, float):
+        if not math.isfinite(n):
+            return str(n)
+        if n.is_integer():
+            return str(int(n))
+        return f"{n:.10f}".rstrip("0").rstrip(".")
+    return str(n)
 
 
 def read_number(raw: str, cell_type: str = "count") -> Reading:

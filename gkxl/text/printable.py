@@ -14,7 +14,7 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
-def shown(value):
+def printable(value):
     """`value` with undecodable bytes (lone surrogates) replaced; anything but text unchanged."""
     if isinstance(value, str) and _SURROGATE.search(value):
         return _SURROGATE.sub("\ufffd", value)
@@ -26,4 +26,4 @@ def xml_safe(value):
     bytes replaced; anything but text unchanged."""
     if isinstance(value, str) and _NOT_XML.search(value):
         value = _NOT_XML.sub("", value)
-    return shown(value)
+    return printable(value)
