@@ -36,8 +36,8 @@ for p in sorted(pathlib.Path(sys.argv[1]).glob('*.xlsx')):
 
 ONE_CORE = """
 import os, sys, time, pathlib, python_calamine as pc
-from gkxl.checks import check_path
-from gkxl.batch.parallel import steady_heap
+from gkxl.actions.check import check_path
+from gkxl.actions.parallel import steady_heap
 os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
 steady_heap()                                          # the allocator as in gkxl's workers (both sides alike)
 files = sorted(pathlib.Path(sys.argv[1]).glob('*.xlsx'))

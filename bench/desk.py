@@ -1,7 +1,7 @@
-"""Benchmark the desk: 500 returns uploaded in one request against `gkxl check` on the same files, and the
-总览 page of a collection of 3,000 units.
+"""Benchmark the desk: 500 returns uploaded in one request against `gkxl check` on the same files; the 汇总
+of 1,000 stored returns against `gkxl merge` of the same files; and the 总览 page of a collection of 3,000 units.
 
-    python bench/desk.py --n 500 --units 3000 --repeat 3
+    python bench/desk.py --n 500 --summary-n 1000 --units 3000 --repeat 3
 
 Upload: `gkxl serve` runs in its own process (workers started, as a clerk's desk would be); the time is
 from sending one multipart request with every file until 总览 lists them all, against `gkxl check
@@ -119,6 +119,31 @@ def bench_upload(spec, tmp: Path, n: int, repeat: int) -> tuple[float, float]:
     return best_desk, best_check
 
 
+def bench_summary(spec, tmp: Path, n: int, repeat: int) -> tuple[float, float]:
+    """汇总 of `n` stored returns (the server's own time for the page that builds it: the merge action over
+    what the checks stored, no file read again) against `gkxl merge` of the same files, best of `repeat`."""
+    folder = tmp / "summary_returns"
+    make_returns(spec, folder, n, broken_every=10)
+    files = sorted(folder.glob("*.xlsx"))
+    units = units_csv(tmp / "summary_units.csv", [f"第{i:05d}号单位" for i in range(n)])
+    best_desk = best_merge = float("inf")
+    for k in range(repeat):
+        merged = run(gkxl("merge", str(folder), "-o", str(tmp / f"汇总{k}.xlsx"), "--year", str(YEAR),
+                          "--unit", "某市政务公开办", "--units", str(units)))
+        assert merged[2] == 1, "some returns are broken on purpose: merge must exit 1"
+        best_merge = min(best_merge, merged[0])
+        desk = Desk(tmp / f"summary{k}", "--year", str(YEAR), "--units", str(units), "--office", "某市政务公开办")
+        try:
+            assert len(desk.upload(files)["results"]) == n
+            page, ms = desk.get("/summary")
+            assert "dl-xlsx" in page
+        finally:
+            desk.stop()
+        print(f"  汇总 of {n} stored returns: server {ms / 1000:.2f} s; gkxl merge {merged[0]:.2f} s")
+        best_desk = min(best_desk, ms / 1000)
+    return best_desk, best_merge
+
+
 def bench_overview(tmp: Path, units: int) -> tuple[float, float]:
     """A collection of `units` units, each with a return on record (findings as checking stores them)."""
     from gkxl.desk.store import Received, Store
@@ -154,6 +179,7 @@ def bench_overview(tmp: Path, units: int) -> tuple[float, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=500)
+    parser.add_argument("--summary-n", type=int, default=1000)
     parser.add_argument("--units", type=int, default=3000)
     parser.add_argument("--repeat", type=int, default=3, help="uploads and checks, the best of each kept (default 3)")
     args = parser.parse_args()
@@ -162,6 +188,9 @@ def main() -> None:
         desk_s, check_s = bench_upload(spec, Path(d), args.n, args.repeat)
         print(f"{args.n} returns: desk upload until 总览 lists them {desk_s:.2f} s, gkxl check {check_s:.2f} s "
               f"(best of {args.repeat}): ratio {desk_s / check_s:.2f} (target 1.2)")
+        summary_s, merge_s = bench_summary(spec, Path(d), args.summary_n, args.repeat)
+        print(f"{args.summary_n} stored returns: desk 汇总 {summary_s:.2f} s, gkxl merge {merge_s:.2f} s "
+              f"(best of {args.repeat}): ratio {summary_s / merge_s:.2f} (target 0.6)")
         server_ms, client_ms = bench_overview(Path(d), args.units)
         print(f"总览 of {args.units} units: server {server_ms:.0f} ms (target under 300), whole request {client_ms:.0f} ms")
 

@@ -33,7 +33,7 @@ from common import YEAR  # noqa: E402
 
 TIMER = """
 import sys, time, pathlib
-from gkxl.checks import check_path
+from gkxl.actions.check import check_path
 from gkxl.io.read import read_path
 files = sorted(pathlib.Path(sys.argv[1]).glob('*.xlsx'))
 for p in files[:3]:

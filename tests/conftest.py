@@ -38,7 +38,7 @@ def make_return(spec, tmp_path):
         values.update(changes or {})
         path = tmp_path / (name or f"return_{next(counter)}.xlsx")
         write_workbook(path, spec, Report(spec.id, spec.version, unit=unit, unit_code="11410700MB00000004",
-                                          year=year, values=values), kind=kw.pop("kind", "template"), **kw)
+                                          year=year, values=values), role=kw.pop("role", "template"), **kw)
         return path
     return make
 

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from gkxl.checks import check_path
+from gkxl.actions.check import check_path
 from gkxl.form import spec as specmod
 from gkxl.form.model import Report
 from gkxl.io.write import write_workbook

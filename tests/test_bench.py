@@ -15,7 +15,7 @@ RUNS = {
     "template.py": (["--n", "8"], ["plain/gkxl"]),
     "foreign.py": (["--n", "4"], ["foreign"]),
     "parse.py": (["--pages", "2", "--repeat", "1"], ["pdf"]),
-    "desk.py": (["--n", "20", "--units", "20", "--repeat", "1"], ["ratio", "总览 of 20 units"]),
+    "desk.py": (["--n", "20", "--summary-n", "20", "--units", "20", "--repeat", "1"], ["ratio", "汇总", "总览 of 20 units"]),
 }
 
 

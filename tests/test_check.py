@@ -13,7 +13,7 @@ from conftest import ROOT, consistent_values
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gkxl.checks import check_path
+from gkxl.actions.check import check_path
 from gkxl.checks.localise import typo_kind
 from gkxl.cli import main
 from gkxl.form.model import Report
@@ -358,13 +358,21 @@ def test_annotate_copy_leaves_original_untouched(make_return, tmp_path):
                        st.one_of(st.none(), st.sampled_from(["无", "3", "", "—"]), st.integers(-3, 3),
                                  st.floats(-2, 2, allow_nan=False), st.booleans()), max_size=4),
        st.sampled_from(["某局", "", None, 7]), st.sampled_from([2024, 2019, "2024", None, 2024.0]))
-def test_quick_schema_gate_agrees_with_jsonschema(spec_, changes, unit, year):
-    """The fast compiled gate and jsonschema must accept exactly the same reports."""
+def test_the_value_checks_and_the_json_schema_say_the_same(spec_, changes, unit, year):
+    """`gkxl schema` prints the JSON Schema that the value and identity checks hold a report to: a report is
+    schema-valid exactly when those checks find no error in it."""
+    import jsonschema
+
+    from gkxl.actions.check import check_read
     from gkxl.form import model
+    from gkxl.io.read import ReadResult
     values = {c.key: 0 for c in spec_.value_cells if c.numeric}
     values.update(changes)
     doc = Report(spec_.id, spec_.version, unit=unit, year=year, values=values).to_dict()
-    assert model.is_valid(doc, spec_.id) == (not list(model.validator(spec_.id).iter_errors(doc)))
+    valid = not list(jsonschema.Draft202012Validator(model.json_schema(spec_)).iter_errors(doc))
+    found = check_read(ReadResult(Report.from_dict(doc), stored_totals=True))
+    typed = [f for f in found if f.severity == "error" and f.rule.startswith(("V-", "ID-"))]
+    assert valid == (not typed), (changes, unit, year, [f.rule for f in typed])
 
 
 @pytest.fixture(scope="module")

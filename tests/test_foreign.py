@@ -17,8 +17,8 @@ import pytest
 from click.testing import CliRunner
 from conftest import consistent_values, libreoffice_convert
 
-from gkxl.batch.merge import merge
-from gkxl.checks import check_path
+from gkxl.actions.check import check_path
+from gkxl.actions.merge import merge
 from gkxl.cli import main
 from gkxl.form import spec as specmod
 from gkxl.io.read import read_path
@@ -226,8 +226,8 @@ def test_merging_foreign_and_gkxl_returns_equals_independent_sums(spec, make_ret
     gkxl_values = consistent_values(spec, random.Random(300))
     make_return(gkxl_values, unit="第9单位", year=YEAR, name="gkxl.xlsx").rename(folder / "gkxl.xlsx")
     written.append(gkxl_values)
-    result = merge([folder], tmp_path / "汇总.xlsx", year=YEAR, unit="某市政务公开办")
-    assert [e.status for e in result.entries] == ["ok"] * 4 and all(e.included for e in result.entries)
+    result = merge([folder], tmp_path / "汇总.xlsx", year=YEAR, office="某市政务公开办")
+    assert [e.status for e in result.files] == ["ok"] * 4 and all(e.included for e in result.files)
     summary = read_path(tmp_path / "汇总.xlsx").report.values
     for cell in spec.numeric_inputs:
         expected = sum(Decimal(str(v[cell.key])) for v in written)

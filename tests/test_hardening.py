@@ -26,9 +26,9 @@ import openpyxl
 import pytest
 from test_bad_inputs import SOFFICE, UNIT, make_template, rezip, sheet_member, soffice
 
-from gkxl.batch.parallel import Workers, map_ordered
-from gkxl.batch.parallel import workers as parallel_workers
-from gkxl.checks import check_path
+from gkxl.actions.check import check_path
+from gkxl.actions.parallel import Workers, map_ordered
+from gkxl.actions.parallel import workers as parallel_workers
 from gkxl.desk.checking import Checker
 from gkxl.text.errors import GkxlError
 
@@ -159,7 +159,7 @@ def test_desk_checks_even_one_file_in_a_limited_worker(template):
     checker = Checker(2025, processes=1)
     try:
         [(result, meta)] = checker.check([template])
-        assert result.status == "ok" and meta["kind"] == "template"
+        assert result.status == "ok" and meta["role"] == "template"
         assert checker._workers._pool.workers and all(w.proc.pid != os.getpid() for w in checker._workers._pool.workers)
     finally:
         checker.close()
@@ -186,7 +186,7 @@ def test_a_worker_stopped_midway_takes_its_temporary_files_with_it(tmp_path):
 
 ORPHANED = """
 import os, sys, time
-from gkxl.batch.parallel import map_ordered
+from gkxl.actions.parallel import map_ordered
 
 def where(x):
     time.sleep(0.02)
@@ -615,7 +615,7 @@ def _spec():
     return specmod.load(specmod.DEFAULT_SPEC)
 
 
-def _return(path: Path, unit: str, seed: int = 1, year=2025, kind="template") -> Path:
+def _return(path: Path, unit: str, seed: int = 1, year=2025, role="template") -> Path:
     from conftest import consistent_values
 
     from gkxl.form.model import Report
@@ -624,7 +624,7 @@ def _return(path: Path, unit: str, seed: int = 1, year=2025, kind="template") ->
     values = consistent_values(spec, random.Random(seed))
     values["info.contact"] = "张三"
     write_workbook(path, spec, Report(spec.id, spec.version, unit=unit, unit_code=None, year=year, values=values),
-                   kind=kind)
+                   role=role)
     return path
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT
 
-from gkxl.checks import check_path
+from gkxl.actions.check import check_path
 from gkxl.findings.catalogue import TYPES, markdown_table, parse_markdown_table
 from gkxl.form import spec as specmod
 from gkxl.form.examples import balanced_values
@@ -21,8 +21,9 @@ from gkxl.io.write import write_workbook
 from gkxl.text.messages import MESSAGES, MessageError, text
 
 PACKAGE = ROOT / "gkxl"
-# published reading is input reading (Word, PDF, text and HTML reports), so it comes before the checks
-LAYERS = ["text", "form", "findings", "io", "published", "checks", "batch", "cli", "desk"]
+# published reading is input reading (Word, PDF, text and HTML reports), so it comes before the checks;
+# every command and the desk go through the actions
+LAYERS = ["text", "form", "findings", "io", "published", "checks", "actions", "cli", "desk"]
 SAME_LEVEL = {frozenset({"cli", "desk"})}
 
 
@@ -58,10 +59,10 @@ def test_every_finding_id_used_in_the_code_is_catalogued():
     assert used and not sorted(used - set(TYPES) - spec_rules)
 
 
-def test_readme_table_of_checks_is_the_catalogue():
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    assert markdown_table(specmod.load("gk2021")) in readme, "run: python -m gkxl.findings.catalogue > the README table"
-    assert parse_markdown_table() in readme
+def test_the_table_of_checks_is_the_catalogue():
+    page = (ROOT / "docs" / "checks.md").read_text(encoding="utf-8")
+    assert markdown_table(specmod.load("gk2021")) in page, "run: python docs/make_docs.py"
+    assert parse_markdown_table() in page
 
 
 def _imports(path: Path) -> set[str]:

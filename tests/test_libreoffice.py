@@ -15,7 +15,7 @@ from conftest import consistent_values, libreoffice_convert, soffice
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from gkxl.checks import check_path
+from gkxl.actions.check import check_path
 from gkxl.io.write import write_workbook
 
 pytestmark = [pytest.mark.libreoffice,

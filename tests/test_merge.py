@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from conftest import consistent_values as balanced
 from conftest import libreoffice_convert
 
-from gkxl.checks import check_path
+from gkxl.actions.check import check_path
 from gkxl.cli import main
 from gkxl.form import spec as specmod
 from gkxl.form.model import Report
@@ -35,9 +35,9 @@ def consistent_values(spec, rng: random.Random) -> dict:
 OLD = "2020-09-13T12:26:40+00:00"      # when an "older" return was saved (its document properties)
 
 
-def write_return(spec, path: Path, unit: str, values: dict, year=YEAR, kind="template", saved=None) -> Path:
+def write_return(spec, path: Path, unit: str, values: dict, year=YEAR, role="template", saved=None) -> Path:
     write_workbook(path, spec, Report(spec.id, spec.version, unit=unit, unit_code=None, year=year, values=values),
-                   kind=kind, generated_at=saved)
+                   role=role, generated_at=saved)
     return path
 
 
@@ -117,7 +117,7 @@ def test_summary_is_a_valid_return(spec, returns, tmp_path):
     assert result.status == "ok", [f.message for f in result.findings]
     assert result.report.unit == "某市政务公开办"
     assert result.report.unit_code == "11410000XX"
-    assert result.report.source["metadata"]["kind"] == "summary"
+    assert result.report.source["metadata"]["role"] == "summary"
 
 
 def test_two_partial_summaries_merge_to_the_same_figures(spec, returns, tmp_path):
@@ -316,15 +316,15 @@ def test_own_previous_summary_in_the_folder_is_not_counted_twice(spec, returns, 
 
 def test_the_summary_model_holds_its_totals_as_its_workbook_shows_them(spec, returns, tmp_path):
     # the desk renders its Word and web report from the model, never from the workbook
-    from gkxl.batch.merge import merge
+    from gkxl.actions.merge import merge
     from gkxl.published.render import render
     folder, _ = returns
     out = tmp_path / "汇总.xlsx"
-    result = merge([folder], out, year=YEAR, unit="某市政务公开办")
+    result = merge([folder], out, year=YEAR, office="某市政务公开办")
     shown = cached_cells(spec, out)
     totals = [c.key for c in spec.value_cells if c.defined_by is not None]
-    assert totals and all(result.summary.values[k] == shown[k] is not None for k in totals)
-    render(result.summary, "html", tmp_path / "报告.html")
+    assert totals and all(result.product.values[k] == shown[k] is not None for k in totals)
+    render(result.product, "html", tmp_path / "报告.html")
     page = (tmp_path / "报告.html").read_text(encoding="utf-8")
     assert f">{int(shown['t3.total.total'])}<" in page
 

@@ -98,7 +98,7 @@ def test_seed_is_read_completely_and_silently():
     report = result.report
     assert result.format_detected == "2021" and report.format == "gk2021"
     assert (report.unit, report.year) == ("卫滨区司法局", 2024)
-    assert codes(result) == ["parse.format_recognised"]
+    assert codes(result) == ["format.recognised"]
     spec = specmod.load("gk2021")
     for cell in spec.value_cells:
         if cell.numeric:
@@ -109,7 +109,7 @@ def test_seed_is_read_completely_and_silently():
     assert "171 条" in report.values["text.overview"]
     assert report.values["text.problems"].startswith("(一) 存在主要问题")
     assert report.values["text.other"] == "2024年度我单位不存在信息公开收费情况。"
-    assert report.source["kind"] == "published" and report.source["format_detected"] == "2021"
+    assert report.source["file_type"] == "text" and report.source["published"] and report.source["format_detected"] == "2021"
 
 
 def test_seed_total_that_does_not_add_up_is_named_with_both_values():
@@ -158,7 +158,7 @@ def test_wrapped_title_and_header_cells_wrapped_character_by_character_are_read_
     result = parse_text("\n".join(lines[:at] + wrapped + lines[at + 2:]))
     assert (result.report.unit, result.report.year) == ("卫滨区司法局", 2024)
     assert result.report.source["title"] == "卫滨区司法局 2024 年政府信息公开工作年度报告"
-    assert codes(result) == ["parse.format_recognised"]
+    assert codes(result) == ["format.recognised"]
     assert figures(result.report) == figures(parse_path(SEED).report)
     stray = lines[:at] + ["注：本表含一件跨年度申请。"] + wrapped + lines[at + 2:]
     notes = [n for n in parse_text("\n".join(stray)).notes if n.message.code == "parse.unplaced"]
@@ -208,7 +208,7 @@ def test_text_with_shifted_rows_full_width_digits_and_other_numbering():
     assert row(v, "otherwise_other") == [0] * 7
     assert [v["t2.normative.issued"], v["t2.normative.in_force"], v["t2.license.decisions"]] == [2, 15, 12]
     assert [v[k] for k in T4_KEYS] == T4
-    assert codes(result) == ["parse.format_recognised"]
+    assert codes(result) == ["format.recognised"]
 
 
 def test_pdf_text_with_single_row_six():
@@ -225,7 +225,7 @@ def test_pdf_text_with_single_row_six():
     unplaced = [n for n in result.notes if n.message.code == "parse.unplaced"]
     assert [n.line for n in unplaced] == [51]
     assert [v[k] for k in T4_KEYS] == T4
-    assert "parse.format_by_year" in codes(result)
+    assert "format.by_year" in codes(result)
     assert not codes(result, "error")
 
 
@@ -242,7 +242,7 @@ def test_2019_format_is_recognised_and_parsed():
     result = parse_path(DATA / "format2019_2020.txt")
     report = result.report
     assert result.format_detected == "2019" and report.format == "gk2019"
-    assert "2019" in next(n for n in result.notes if n.message.code == "parse.format_recognised").message.en
+    assert "2019" in next(n for n in result.notes if n.message.code == "format.recognised").message.en
     v = report.values
     assert [v["t2.license.last_year"], v["t2.license.change"], v["t2.license.decisions"]] == [12, -2, 150]
     assert [v["t2.procurement.projects"], v["t2.procurement.amount"]] == [15, 236.8]
@@ -278,12 +278,12 @@ def test_missing_table_is_an_error():
 # --- round trip ----------------------------------------------------------------------------------
 
 def test_round_trip_seed_to_workbook_to_rendered_report_and_back(tmp_path):
-    from gkxl import checks as check
+    from gkxl.actions import check
     from gkxl.io import read
     parsed = parse_path(SEED).report
     workbook = tmp_path / "seed.xlsx"
-    write_workbook(workbook, specmod.load(parsed.format), parsed, kind="parsed")
-    back = read.read_report(workbook)
+    write_workbook(workbook, specmod.load(parsed.format), parsed, role="parsed")
+    back = read.read_path(workbook).report
     assert figures(back) == figures(parsed)
     result = check.check_path(workbook)
     assert result.status == "ok", [f for f in result.findings if f.severity == "error"]
@@ -307,7 +307,7 @@ def test_cli_parse_to_json_and_xlsx(tmp_path):
     out = tmp_path / "r.json"
     res = runner.invoke(_cli(), ["parse", str(DATA / "html_rowspan_2024.html"), "-o", str(out)])
     assert res.exit_code == 0, res.output
-    assert f"{DATA / 'html_rowspan_2024.html'}:35: 警告: 表三!J6" in res.output
+    assert f"{DATA / 'html_rowspan_2024.html'}：" in res.output and "[警告] P-total-mismatch 第 35 行：表三!J6" in res.output
     report = Report.from_json_file(out)
     assert report.values["t3.new.total"] == 27 and report.values["t2.rules.issued"] is None
     res = runner.invoke(_cli(), ["--lang", "en", "parse", str(SEED), "-o", str(tmp_path / "r.xlsx")])
@@ -323,5 +323,6 @@ def test_cli_parse_exit_codes(tmp_path):
     broken = tmp_path / "broken.txt"
     broken.write_text(seed_seed_text().replace("(七) 总计\t\t0\t0\t0\t0\t0\t0\t0", "(七) 总计\t\t0\t0\t0"), encoding="utf-8")
     res = runner.invoke(_cli(), ["--lang", "en", "parse", str(broken), "-o", str(tmp_path / "b.json")])
-    assert res.exit_code == 1 and ": error: row “（七）总计” needs 7 figures" in res.output
+    assert res.exit_code == 1 and "[error] P-value-count line " in res.output
+    assert ": row “（七）总计” needs 7 figures" in res.output
     assert json.loads((tmp_path / "b.json").read_text(encoding="utf-8"))["values"]["t3.total.natural"] is None

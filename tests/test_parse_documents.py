@@ -16,7 +16,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import ROOT, consistent_values, soffice
 
-from gkxl.checks import check_path
+from gkxl.actions.check import check_path
 from gkxl.cli import main
 from gkxl.findings.report import file_block
 from gkxl.form import spec as specmod
@@ -135,7 +135,7 @@ def test_libreoffice_documents_parse_to_the_figures_of_their_source(documents, s
     report = result.report
     assert figures(report) == figures(source)
     assert (report.unit, report.year, report.format) == (source.unit, source.year, source.format)
-    assert report.source["kind"] == f"published-{kind}"
+    assert report.source["file_type"] == kind and report.source["published"]
     assert not codes(result, "error"), [n.message.zh for n in result.notes if n.severity == "error"]
     assert "parse.unplaced" not in codes(result)
 
@@ -145,7 +145,7 @@ def test_libreoffice_documents_parse_to_the_figures_of_their_source(documents, s
 def test_seed_round_trips_text_to_document_and_back(documents, sources, kind):
     seed, _ = sources["seed"]
     result = parse_path(documents[("seed", kind)])
-    assert codes(result) == ["parse.format_recognised"]          # as silent as the text itself
+    assert codes(result) == ["format.recognised"]          # as silent as the text itself
     for key in ("text.overview", "text.problems", "text.other"):
         got, want = result.report.values[key], seed.values[key]
         if kind == "docx":
@@ -428,7 +428,8 @@ def test_cli_parse_prints_the_narrative_warning(tmp_path):
     render(stated, "docx", tmp_path / "r.docx")
     res = CliRunner().invoke(main, ["--lang", "en", "parse", str(tmp_path / "r.docx"), "-o", str(tmp_path / "r.json")])
     assert res.exit_code == 0, res.output
-    assert ": warning: Applications received stated in the text" in res.output and "states 1000" in res.output
+    assert "[warning] N-received" in res.output and ": Applications received stated in the text" in res.output
+    assert "states 1000" in res.output
     notes = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))["source"]["notes"]
     assert any(n["rule"] == "N-received" and n["severity"] == "warning" for n in notes)
 

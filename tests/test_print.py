@@ -19,7 +19,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import ROOT, consistent_values, libreoffice_convert, soffice
 
-from gkxl.checks import check_path
+from gkxl.actions.check import check_path
 from gkxl.cli import main
 from gkxl.form.model import Report
 from gkxl.io.annotate import annotate

@@ -1,6 +1,7 @@
 """Across years: this year's return against the same unit's return of the year before (`--previous`)."""
 from __future__ import annotations
 
+from gkxl.checks.context import Check, Context
 from gkxl.checks.identity import report_year
 from gkxl.findings.finding import Finding
 from gkxl.form import rules
@@ -30,7 +31,8 @@ def last_years_return(report: Report, previous) -> tuple[Report | None, Finding 
     return None, Finding.of("Y-prev", "chk.prev_unmatched", unit=report.unit, year=shown_year)
 
 
-def continuity_findings(report: Report, spec: Spec, previous) -> list[Finding]:
+def continuity_findings(report: Report, ctx: Context) -> list[Finding]:
+    spec, previous = ctx.spec, ctx.previous
     if not previous:
         return []
     last, unmatched = last_years_return(report, previous)
@@ -53,8 +55,9 @@ def continuity_findings(report: Report, spec: Spec, previous) -> list[Finding]:
     return out
 
 
-def copied_findings(report: Report, spec: Spec, previous) -> list[Finding]:
+def copied_findings(report: Report, ctx: Context) -> list[Finding]:
     """Every table figure the same as last year's, and some of them not zero: a sign of a copied table."""
+    spec, previous = ctx.spec, ctx.previous
     if not previous:
         return []
     last, _ = last_years_return(report, previous)     # no return of last year: continuity_findings says so
@@ -67,3 +70,7 @@ def copied_findings(report: Report, spec: Spec, previous) -> list[Finding]:
     if len(numbers) < len(keys) * 0.8 or nonzero < 3 or any(a != b for a, b in numbers):
         return []
     return [Finding.of("N-copied", "narrative.copied", count=len(numbers), nonzero=nonzero)]
+
+
+CONTINUITY = Check("continuity", continuity_findings, lambda spec: (*dict.fromkeys(y.id for y in spec.year_rules), "Y-prev"))
+COPIED = Check("copied", copied_findings, ("N-copied",))

@@ -5,16 +5,18 @@ tells the reader that the sub-rows are unknown, or, where both are given, whethe
 """
 from __future__ import annotations
 
+from gkxl.checks.context import Check, Context
 from gkxl.findings.finding import Finding
 from gkxl.form import groups as formgroups
 from gkxl.form import rules
 from gkxl.form.model import Report
-from gkxl.form.spec import RowGroup, Spec
+from gkxl.form.spec import RowGroup
 from gkxl.text.messages import Message
 from gkxl.text.numbers import show
 
 
-def group_findings(report: Report, spec: Spec) -> list[Finding]:
+def group_findings(report: Report, ctx: Context) -> list[Finding]:
+    spec = ctx.spec
     out = []
     values = report.values
     for group in spec.groups:
@@ -41,3 +43,6 @@ def _differences(group: RowGroup, values: dict) -> Message | str:
         if value is not None and parts is not None and round(value - parts, 4) != 0:
             columns.append(Message("chk.group_column", col=cell.col_label, value=value, parts=parts))
     return Message("chk.group_differs", columns=columns) if columns else ""
+
+
+GROUPS = Check("groups", group_findings, lambda spec: tuple(dict.fromkeys(g.finding for g in spec.groups)))

@@ -1,6 +1,7 @@
 """Who sent the return and for which year: unit name, unit code, report year, an untouched template."""
 from __future__ import annotations
 
+from gkxl.checks.context import Check, Context
 from gkxl.findings.finding import Finding
 from gkxl.form import rules
 from gkxl.form.model import Report
@@ -28,7 +29,11 @@ def report_year(value) -> int | None:
     return value if isinstance(value, int) else None
 
 
-def identity_findings(report: Report, spec: Spec, year: int | None = None) -> list[Finding]:
+def identity_findings(report: Report, ctx: Context) -> list[Finding]:
+    """Unit, year and code as a collecting office needs them; what the reader has said already (two info
+    blocks that disagree, say) is not said again."""
+    spec, year = ctx.spec, ctx.year
+    said = ctx.said & {"ID-unit", "ID-year"}
     out = []
     unit = report.unit
     if unit is None or (isinstance(unit, str) and not unit.strip()):
@@ -57,14 +62,25 @@ def identity_findings(report: Report, spec: Spec, year: int | None = None) -> li
             out.append(_at(spec, "unit_code", Finding.of("ID-code", why, value=report.unit_code), report.unit_code))
     if _untouched(report, spec):
         out.append(Finding.of("ID-untouched", "chk.untouched"))
-    return out
+    return [f for f in out if f.rule not in said]
 
 
 def _untouched(report: Report, spec: Spec) -> bool:
     """A return (not a summary or a published report) whose every figure is 0 and contact fields blank."""
-    if (report.source.get("metadata") or {}).get("kind") != "template":
+    if workbook_role(report) != "template":
         return False
     if any(rules.number(report.values.get(c.key)) != 0 for c in spec.inputs if c.numeric):
         return False        # a filled return stops at its first figure
     info = {s.name for s in spec.sheets if s.kind == "info"}
     return all(report.values.get(c.key) in (None, "") for c in spec.value_cells if not c.numeric and c.sheet in info)
+
+
+def workbook_role(report: Report) -> str | None:
+    """What a gkxl workbook says it is (its hidden metadata): template (a return), summary, parsed, annotated;
+    older workbooks wrote it as "kind"."""
+    meta = report.source.get("metadata")
+    meta = meta if isinstance(meta, dict) else {}      # a JSON return's source is whatever its writer put there
+    return str(meta.get("role") or meta.get("kind") or "") or None
+
+
+IDENTITY = Check("identity", identity_findings, ("ID-unit", "ID-year", "V-type", "ID-code", "ID-untouched"))

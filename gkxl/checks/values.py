@@ -2,18 +2,25 @@
 
 The limits are the spec's (`types` in templates/*.json), the same ones the JSON Schema of the model and
 the template's data validation are made from. Text in a number cell is reported with the number the clerk
-probably meant, read by the one number reader; it is never used as the value.
+probably meant, read by the one number reader; it is never used as the value. A wrong value (1.5, −3) that
+alone breaks equations says which: those equations are not reported again (gkxl.checks.balance).
 """
 from __future__ import annotations
 
 import math
 
+from gkxl.checks.context import Check, Context
+from gkxl.checks.equations import equation_name, equations
+from gkxl.checks.localise import effects
 from gkxl.findings.finding import Finding
+from gkxl.form import rules
 from gkxl.form.model import Report
-from gkxl.form.spec import Cell, Spec
+from gkxl.form.spec import Cell, RuleInstance, Spec
+from gkxl.text.messages import Message
 from gkxl.text.numbers import is_full_width, read_number
 
 NUMERIC_FINDINGS = ("V-negative", "V-decimal", "V-decimals", "V-finite")
+TYPES = ("V-blank", "V-text", "V-negative", "V-decimal", "V-decimals", "V-finite", "V-type", "V-key")
 
 
 def _finding(cell: Cell, rule: str, code: str, value, **params) -> Finding:
@@ -47,8 +54,8 @@ def value_finding(cell: Cell, value, spec: Spec) -> Finding | None:
         return _finding(cell, "V-finite", "chk.not_finite", value if isinstance(value, int) or math.isfinite(value) else str(value))
     if value < limits.get("minimum", -math.inf):
         return _finding(cell, "V-negative", "chk.negative", value)
-    if limits.get("integer") and isinstance(value, float):
-        return _finding(cell, "V-decimal", "chk.decimal", value)
+    if limits.get("integer") and isinstance(value, float) and not value.is_integer():
+        return _finding(cell, "V-decimal", "chk.decimal", value)      # 2.0 in a JSON is the count 2, as JSON Schema says
     places = limits.get("decimals")
     if places is not None and isinstance(value, float) and round(value, places) != value:
         f = _finding(cell, "V-decimals", "chk.decimals", value, places=places)
@@ -57,9 +64,11 @@ def value_finding(cell: Cell, value, spec: Spec) -> Finding | None:
     return None
 
 
-def value_findings(report: Report, spec: Spec, skip_sheets=(), stored_totals: bool = True, skip_keys=()) -> list[Finding]:
+def value_findings(report: Report, ctx: Context) -> list[Finding]:
     """Every value of the report against its cell. In a workbook a total is a formula: a blank cache there
-    is not the clerk's blank (files saved without calculating have none), and totals are recomputed anyway."""
+    is not the clerk's blank (files saved without calculating have none), and totals are recomputed anyway.
+    Cells on sheets the reader could not read, or that it could not place, are not checked."""
+    spec, stored_totals, skip_sheets, skip_keys = ctx.spec, ctx.stored_totals, ctx.skipped_sheets, ctx.unread
     out: list[Finding] = []
     values = report.values
     bounds = {name: (t.get("minimum", -math.inf), t.get("maximum", 1e9)) for name, t in spec.types.items()}
@@ -88,3 +97,58 @@ def value_findings(report: Report, spec: Spec, skip_sheets=(), stored_totals: bo
         if key not in known:
             out.append(Finding.of("V-key", "chk.unknown_key", value=key))
     return out
+
+
+def explained(report: Report, ctx: Context) -> dict[int, list[tuple[RuleInstance, int | float]]]:
+    """The failed equations each wrong value explains (by id of its finding in `problems`).
+
+    With one wrong value in it, an equation is explained only when a valid value of that cell would make
+    it (and the other equations laid to that cell) hold: 1.5 typed for 1 explains T3-c, but not when 一
+    is also 5 short, which must then still be said. With several wrong values in it, any could."""
+    spec = ctx.spec
+    bad = [f for f in ctx.once(value_findings, report) if f.rule in NUMERIC_FINDINGS and f.key]
+    failed = ctx.once(equations, report).failed
+    if not bad or not failed:
+        return {}
+    eff = effects(spec, ctx.stored_totals)
+    caused: dict[int, list] = {}
+    shared = set()
+    for inst, r in failed:
+        culprits = [f for f in bad if inst.id in eff.get(f.key, {})]
+        for f in culprits:
+            caused.setdefault(id(f), []).append((inst, r))
+        if len(culprits) > 1:
+            shared.add(inst.id)
+    out = {}
+    for f in bad:
+        laid = caused.get(id(f), [])
+        alone = [(i, r) for i, r in laid if i.id not in shared]
+        if alone and not _valid_value_explains(spec, f, alone, eff[f.key]):
+            laid = [(i, r) for i, r in laid if i.id in shared]
+        if laid:
+            out[id(f)] = laid
+    return out
+
+
+def _valid_value_explains(spec: Spec, f: Finding, failed, touched: dict) -> bool:
+    """Whether one valid value of the wrong cell makes every equation of `failed` hold."""
+    value = rules.number(f.value)
+    deltas = {round(-r / touched[i.id], 6) for i, r in failed}
+    if value is None or len(deltas) != 1:
+        return False
+    needed = round(value + deltas.pop(), 6)        # residuals are rounded: so is what they imply
+    if isinstance(needed, float) and needed.is_integer():
+        needed = int(needed)
+    return value_finding(spec.cells[f.key], needed, spec) is None
+
+
+def _check_values(report: Report, ctx: Context) -> list[Finding]:
+    found = ctx.once(value_findings, report)
+    breaks = ctx.once(explained, report)
+    for f in found:
+        if id(f) in breaks:
+            f.hint = Message("chk.breaks", equations="、".join(equation_name(i) for i, _ in breaks[id(f)]))
+    return found
+
+
+VALUES = Check("values", _check_values, TYPES)

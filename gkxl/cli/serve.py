@@ -5,12 +5,8 @@ from pathlib import Path
 
 import click
 
-from gkxl.cli.policy import EXIT_PROBLEMS, fail, lang_of, lang_option
-from gkxl.text.errors import GkxlError
+from gkxl.cli.policy import fail, lang_of, lang_option, stops
 from gkxl.text.messages import text
-
-# desk.* errors are usage errors (exit 2, policy.USAGE_ERRORS) but for these: the folder or port cannot be had
-NOT_USAGE = ("desk.store.", "desk.serve.locked", "desk.serve.port_busy")
 
 
 @click.command("serve")
@@ -48,9 +44,8 @@ def serve_cmd(ctx, folder, year, units_path, previous, office, host, port, passw
 
     def say(code, **params):
         click.echo(text(code, lang, **params), err=True)
-    try:
-        serve(options, say)
-    except GkxlError as e:
-        fail(ctx, e, EXIT_PROBLEMS if e.code.startswith(NOT_USAGE) else None)
-    except OSError as e:
-        fail(ctx, os_error(e, e.filename or folder), EXIT_PROBLEMS)
+    with stops(ctx):
+        try:
+            serve(options, say)
+        except OSError as e:
+            fail(ctx, os_error(e, e.filename or folder))

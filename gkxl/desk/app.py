@@ -26,7 +26,17 @@ from starlette.staticfiles import StaticFiles
 
 from gkxl import __version__
 from gkxl.desk.intake import Upload
-from gkxl.desk.security import COOKIE, CSRF_FIELD, BodyTooLarge, Guard, Sessions, cookie_header, csrf_ok
+from gkxl.desk.security import (
+    COOKIE,
+    CSRF_FIELD,
+    BodyTooLarge,
+    Sessions,
+    cookie_header,
+    csrf_ok,
+    guarded,
+    header,
+    request_lang,
+)
 from gkxl.desk.service import STATES, Desk, info_part, shown_tables, state_text, text_parts, unit_state
 from gkxl.io.files import safe_filename
 from gkxl.published.render import format_value
@@ -186,7 +196,7 @@ class Pages:
                 return RedirectResponse("/#units", 303)
         self.flash(request, "desk.units.saved", **changes)
         for line, name, first in duplicates:
-            self.flash(request, "template.units_duplicate", "warn", line=line, unit=name, first=first)
+            self.flash(request, "units.duplicate", "warn", line=line, unit=name, first=first)
         return RedirectResponse("/", 303)
 
     # --- 模板 ---------------------------------------------------------------------------------------
@@ -318,10 +328,16 @@ class Pages:
 
     def summary_page(self, request: Request):
         build = self.desk.summary()
-        rows = build.result.entries if build.result else []
+        lang = request.state.lang
+        done = build.result
+        rows = [{"unit": r.unit, "path": r.path, "status": r.status, "included": r.included,
+                 "reason": ("; " if lang == "en" else "；").join(m.render(lang) for m in r.reasons)}
+                for r in (done.files if done else [])]
+        rows += [{"unit": unit, "path": "", "status": "missing", "included": False,
+                  "reason": text("merge.reason.missing", lang)} for unit, _ in (done.missing if done else [])]
         return self.page(request, "summary.html", build=build, entries=rows, nav="summary",
-                         included=sum(e.included for e in rows), missing=sum(e.status == "missing" for e in rows),
-                         left_out=sum(not e.included and e.status != "missing" for e in rows))
+                         included=sum(bool(e["included"]) for e in rows), missing=sum(e["status"] == "missing" for e in rows),
+                         left_out=sum(not e["included"] and e["status"] != "missing" for e in rows))
 
     async def office_post(self, request: Request):
         form = await self.form_of(request)
@@ -373,6 +389,23 @@ class Pages:
 
     # --- errors -------------------------------------------------------------------------------------
 
+    async def refuse(self, scope, send, status: int, code: str, **params) -> None:
+        """A guard's refusal (gkxl.desk.security), before any page runs: the error page, or JSON for a script."""
+        lang = request_lang(scope)
+        message = text(code, lang, **params)
+        if "application/json" in header(scope, "accept"):
+            body, ctype = json.dumps({"error": message}, ensure_ascii=False).encode(), b"application/json"
+        else:
+            body = self.env.get_template("error.html").render(
+                t=lambda c, **p: text(c, lang, **p), lang=lang, csrf="", year=self.desk.year, office=None,
+                password=False, flash=[], switch_url="?lang=" + ("zh" if lang == "en" else "en"), version=__version__,
+                message=message, nav="login").encode()
+            ctype = b"text/html; charset=utf-8"
+        await send({"type": "http.response.start", "status": status,
+                    "headers": [(b"content-type", ctype), (b"content-length", str(len(body)).encode()),
+                                (b"connection", b"close")]})
+        await send({"type": "http.response.body", "body": body})
+
     def refused(self, request: Request, exc: Refused):
         message = text(exc.code, request.state.lang, **exc.params)
         if "application/json" in request.headers.get("accept", ""):
@@ -399,7 +432,7 @@ def local_path(back: str, default: str) -> str:
     return back if back.startswith("/") and not back.startswith(("//", "/\\")) else default
 
 
-def create_app(desk: Desk, *, password: str | None = None, allowed_hosts: set[str] | None = None) -> Guard:
+def create_app(desk: Desk, *, password: str | None = None, allowed_hosts: set[str] | None = None):
     pages = Pages(desk, password)
 
     @contextlib.asynccontextmanager
@@ -409,7 +442,10 @@ def create_app(desk: Desk, *, password: str | None = None, allowed_hosts: set[st
 
     app = Starlette(routes=pages.routes(), lifespan=lifespan, exception_handlers=pages.exception_handlers())
     app.state.desk = desk
-    return Guard(app, pages.sessions, allowed_hosts=allowed_hosts, request_limit=desk.limits.request_bytes)
+    guard = guarded(app, pages.sessions, pages.refuse, allowed_hosts=allowed_hosts,
+                    request_limit=desk.limits.request_bytes)
+    guard.routes = app.routes
+    return guard
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -420,6 +456,6 @@ def _remove(path: Path) -> None:
     shutil.rmtree(path, ignore_errors=True)
 
 
-def post_routes(guard: Guard) -> list[str]:
+def post_routes(guard) -> list[str]:
     """Every path that takes a POST (the tests refuse a token-less POST on each)."""
-    return [r.path for r in guard.app.routes if isinstance(r, Route) and "POST" in (r.methods or ())]
+    return [r.path for r in guard.routes if isinstance(r, Route) and "POST" in (r.methods or ())]

@@ -1,4 +1,4 @@
-"""Checking received files as `gkxl check` does (gkxl.checks.check_path), in limited worker processes that
+"""Checking received files as `gkxl check` does (gkxl.actions.check.check_path), in limited worker processes that
 live as long as the desk: the year and last year's returns are handed to each worker once, not with every file.
 What else the desk reads of a stored file (its values for the unit page, an annotated copy) is read in a
 limited worker of its own, so that a page is not kept waiting behind an upload.
@@ -14,27 +14,59 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from gkxl import __version__
-from gkxl.batch.parallel import ITEM_SECONDS, STOPS_WORTH_RETRYING, Workers
-from gkxl.checks import check_path, unreadable
+from gkxl.actions.check import check_path, unreadable
+from gkxl.actions.parallel import ITEM_SECONDS, STOPS_WORTH_RETRYING, Workers
+from gkxl.checks.identity import workbook_role
+from gkxl.desk.store import Received, Staged
+from gkxl.findings.finding import Finding
 from gkxl.findings.report import FileResult
 from gkxl.form import spec as specmod
+from gkxl.form.model import Report
 from gkxl.io.annotate import annotate
 from gkxl.io.read import read_path
 from gkxl.text.errors import GkxlError
+from gkxl.text.messages import Message
 
-STORED_AS = "sentences as {zh, en}"   # how findings are stored: a change means checking every file again
+# how a check is stored (findings as sentences in both languages, the report as the model's JSON): a change
+# means checking every file again
+STORED_AS = "sentences as {zh, en}; report as gkxl-report/1"
 
 
 def check_one(path: str, year: int | None, previous: tuple) -> tuple[FileResult, dict]:
-    """check_path, keeping of the report only what the desk records (the values stay in the file)."""
+    """check_path, with the report handed back as the model's JSON, which the desk stores: its summary and
+    pages then never read the file again."""
     result = check_path(Path(path), year=year, previous=previous, keep_report=True)
     meta = {}
     if result.report is not None:
         r = result.report
-        meta = {"unit_code": r.unit_code, "format": r.format,
-                "kind": str(r.source.get("metadata", {}).get("kind") or "") or None}
+        meta = {"unit_code": r.unit_code, "format": r.format, "role": workbook_role(r), "report": r.to_dict()}
         result.report = None
     return result, meta
+
+
+def stored_report(row) -> Report | None:
+    """The report of a stored file, as its check read it (None for an unreadable file)."""
+    doc = row["report"] if "report" in row.keys() else None
+    return Report.from_dict(json.loads(doc)) if doc else None
+
+
+def stored_result(row) -> FileResult:
+    """A stored file's check as the actions take it, under the name it was sent with."""
+    error = Message("stored.sentence", sentence=json.loads(row["error"])) if row["error"] else None
+    return FileResult(row["original_name"], row["status"], row["unit_read"], row["year"], stored_findings(row),
+                      error=error, report=stored_report(row))
+
+
+def stored_findings(row) -> list[Finding]:
+    """The findings of a stored check, as Finding objects again (their sentences as stored)."""
+    out = []
+    for d in json.loads(row["findings"]):
+        f = Finding(d["rule"], d["severity"], Message("stored.sentence", sentence=d["message"]), d.get("sheet"), d.get("cell"),
+                    d.get("value"), d.get("expected"), d.get("row_label") or "", d.get("col_label") or "",
+                    Message("stored.sentence", sentence=d["hint"]) if d.get("hint") else None, d.get("key"),
+                    candidates=d.get("candidates") or [], equations=d.get("equations") or [])
+        out.append(f)
+    return out
 
 
 def read_stored(job: tuple, year: int | None, previous: tuple):
@@ -64,6 +96,15 @@ def finding_dicts(result: FileResult) -> list[dict]:
         d["where"] = f.where
         out.append(d)
     return out
+
+
+def received(staged: Staged, name: str, result: FileResult, meta: dict, stamp: str) -> Received:
+    """What the store records of one checked file."""
+    unit = result.unit
+    return Received(staged, name, result.status, finding_dicts(result), result.error,
+                    unit_read=unit if isinstance(unit, str) else (str(unit) if unit is not None else None),
+                    year=result.year if isinstance(result.year, int) else None, checked_with=stamp,
+                    report=meta.get("report"))
 
 
 def both(message) -> dict[str, str]:

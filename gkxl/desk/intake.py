@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
-from gkxl.desk.checking import Checker, finding_dicts
+from gkxl.desk.checking import Checker, received
 from gkxl.desk.store import Received, Staged, Store, TooLarge
 from gkxl.form.model import unit_key
 from gkxl.io.inputs import WORKBOOK_SUFFIXES
@@ -182,11 +182,7 @@ class Intake:
                     p.result()
             for item, (result, extra) in zip(fresh, results):
                 item.extra = extra
-                item.received = Received(item.staged, item.name, result.status, finding_dicts(result), result.error,
-                                         unit_read=result.unit if isinstance(result.unit, str) else
-                                         (str(result.unit) if result.unit is not None else None),
-                                         year=result.year if isinstance(result.year, int) else None,
-                                         checked_with=self.checker.stamp(result))
+                item.received = received(item.staged, item.name, result, extra, self.checker.stamp(result))
                 self._match(item)
             ids = self.store.record([i.received for i in fresh])
             for item, file_id in zip(fresh, ids):

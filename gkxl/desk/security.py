@@ -5,16 +5,12 @@ bodies, and headers that keep pages from running anything but the desk's own scr
 from __future__ import annotations
 
 import hmac
-import json
 import secrets
 import threading
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from html import escape
-from http.cookies import SimpleCookie
 from urllib.parse import parse_qs, urlsplit
-
-from gkxl.text.messages import text
 
 COOKIE = "gkxl_desk"
 LANG_COOKIE = "gkxl_lang"
@@ -83,51 +79,95 @@ class BodyTooLarge(Exception):
     pass
 
 
-class Guard:
-    """Pure ASGI middleware around the desk's app."""
+# --- the guards: small ASGI middlewares, each one job, outermost first ------------------------------------
+#
+# Every refusal is rendered by `refuse` (the desk's Jinja error page, or JSON for a script): the guards hold
+# no page copy of their own.
 
-    def __init__(self, app, sessions: Sessions, *, allowed_hosts: set[str] | None, request_limit: int):
-        self.app, self.sessions = app, sessions
-        self.allowed_hosts = allowed_hosts          # None: any (a password guards the desk)
-        self.request_limit = request_limit
+Refuse = Callable[[dict, Callable, int, str], Awaitable[None]]
+
+
+def request_lang(scope) -> str:
+    """The language asked for: ?lang= on this request, else the desk's language cookie, else Chinese."""
+    query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+    asked = (query.get("lang") or [None])[0]
+    if asked in ("zh", "en"):
+        return asked
+    remembered = desk_cookies(scope).get(LANG_COOKIE)
+    return remembered if remembered in ("zh", "en") else "zh"
+
+
+def desk_cookies(scope) -> dict[str, str]:
+    """The desk's own cookies, read tolerantly: another application's cookie on the same host (any port),
+    however it is written, is not the desk's business and never spoils the reading of ours."""
+    out = {}
+    for key, value in scope["headers"]:
+        if key.lower() != b"cookie":
+            continue
+        for part in value.decode("latin-1").split(";"):
+            name, _, val = part.strip().partition("=")
+            if name in (COOKIE, LANG_COOKIE) and name not in out:
+                out[name] = val.strip().strip('"')
+    return out
+
+
+def header(scope, name: str) -> str:
+    wanted = name.encode("latin-1")
+    return next((v.decode("latin-1") for k, v in scope["headers"] if k.lower() == wanted), "")
+
+
+class SafeHeaders:
+    """Headers on every answer, refusals included: no script but the desk's own, no framing, no caching of
+    pages, and how long the desk took (Server-Timing, which bench/desk.py reads)."""
+
+    def __init__(self, app):
+        self.app = app
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         started = time.perf_counter()
-        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
-        cookies = SimpleCookie()
-        try:
-            cookies.load(headers.get("cookie", ""))
-        except Exception:
-            pass
-        query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
-        lang_asked = (query.get("lang") or [None])[0]
-        lang = lang_asked if lang_asked in ("zh", "en") else \
-            (cookies[LANG_COOKIE].value if LANG_COOKIE in cookies and cookies[LANG_COOKIE].value in ("zh", "en") else "zh")
-        wants_json = "application/json" in headers.get("accept", "")
+        static = scope["path"].startswith("/static/")
 
-        async def refuse(status: int, code: str, **params):
-            message = text(code, lang, **params)
-            if wants_json:
-                body, ctype = json.dumps({"error": message}, ensure_ascii=False).encode(), b"application/json"
-            else:
-                body = (f'<!DOCTYPE html><html lang="{"en" if lang == "en" else "zh-CN"}"><head><meta charset="utf-8">'
-                        f'<title>gkxl</title><link rel="stylesheet" href="/static/desk.css"></head><body>'
-                        f'<main class="refused"><h1>{status}</h1><p>{escape(message)}</p>'
-                        f'<p><a href="/">{escape(text("desk.nav.back", lang))}</a></p></main></body></html>').encode()
-                ctype = b"text/html; charset=utf-8"
-            await send({"type": "http.response.start", "status": status,
-                        "headers": [(b"content-type", ctype), (b"content-length", str(len(body)).encode()),
-                                    (b"connection", b"close"), *SAFE_HEADERS]})
-            await send({"type": "http.response.body", "body": body})
+        async def send_with_headers(message):
+            if message["type"] == "http.response.start":
+                extra = list(SAFE_HEADERS)
+                if not static:
+                    extra.append((b"cache-control", b"no-store"))
+                extra.append((b"server-timing", f"app;dur={(time.perf_counter() - started) * 1000:.1f}".encode()))
+                message = {**message, "headers": [*message.get("headers", []), *extra]}
+            await send(message)
+        await self.app(scope, receive, send_with_headers)
 
-        host = headers.get("host", "")
-        if self.allowed_hosts is not None and host.lower() not in self.allowed_hosts:
-            return await refuse(400, "desk.sec.bad_host", host=host)
 
-        path, method = scope["path"], scope["method"]
-        sid = cookies[COOKIE].value if COOKIE in cookies else None
+class AllowedHosts:
+    """Only the names the desk is served under (with no password, only loopback names): a page elsewhere
+    cannot point its own name at 127.0.0.1 and read the desk (DNS rebinding)."""
+
+    def __init__(self, app, allowed: set[str] | None, refuse: Refuse):
+        self.app, self.allowed, self.refuse = app, allowed, refuse
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http" and self.allowed is not None:
+            host = header(scope, "host")
+            if host.lower() not in self.allowed:
+                return await self.refuse(scope, send, 400, "desk.sec.bad_host", host=host)
+        await self.app(scope, receive, send)
+
+
+class SessionCookie:
+    """The session (and its CSRF token) for this browser, and the language: put in scope["state"]; a new
+    session's cookie (HttpOnly, SameSite=Strict) and a language asked for are set on the answer."""
+
+    def __init__(self, app, sessions: Sessions):
+        self.app, self.sessions = app, sessions
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        lang = request_lang(scope)
+        asked = (parse_qs(scope.get("query_string", b"").decode("latin-1")).get("lang") or [None])[0]
+        sid = desk_cookies(scope).get(COOKIE)
         session = self.sessions.get(sid)
         new_cookie = None
         if session is None:
@@ -135,55 +175,95 @@ class Guard:
             new_cookie = sid
         scope.setdefault("state", {})
         scope["state"].update({"lang": lang, "session": session, "sid": sid, "sessions": self.sessions,
-                               "csrf_header_ok": csrf_ok(session, headers.get(CSRF_HEADER))})
+                               "csrf_header_ok": csrf_ok(session, header(scope, CSRF_HEADER))})
 
-        if method not in ("GET", "HEAD"):
-            origin = headers.get("origin")
-            if origin and origin != "null" and urlsplit(origin).netloc.lower() != host.lower():
-                return await refuse(403, "desk.sec.bad_origin")
-        if not session.authenticated and not path.startswith(OPEN_PATHS):
-            if method in ("GET", "HEAD") and not wants_json:
-                location = "/login" + (f"?lang={lang}" if lang_asked else "")
-                await send({"type": "http.response.start", "status": 303,
-                            "headers": [(b"location", location.encode()), (b"content-length", b"0"),
-                                        *([cookie_header(COOKIE, new_cookie)] if new_cookie else []), *SAFE_HEADERS]})
-                return await send({"type": "http.response.body", "body": b""})
-            return await refuse(401, "desk.sec.login_needed")
+        async def send_with_cookies(message):
+            if message["type"] == "http.response.start":
+                extra = []
+                if new_cookie and not any(k == b"set-cookie" and v.startswith(COOKIE.encode() + b"=")
+                                          for k, v in message.get("headers", [])):
+                    extra.append(cookie_header(COOKIE, new_cookie))
+                if asked in ("zh", "en"):
+                    extra.append(cookie_header(LANG_COOKIE, asked, 3600 * 24 * 365))
+                message = {**message, "headers": [*message.get("headers", []), *extra]}
+            await send(message)
+        await self.app(scope, receive, send_with_cookies)
 
-        declared = headers.get("content-length")
-        if declared and declared.isdigit() and int(declared) > self.request_limit:
-            return await refuse(413, "desk.sec.too_large", mb=self.request_limit // (1024 * 1024))
-        received = 0
+
+class SameOrigin:
+    """A form posted from another site's page (its Origin says so) is refused before anything is read."""
+
+    def __init__(self, app, refuse: Refuse):
+        self.app, self.refuse = app, refuse
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http" and scope["method"] not in ("GET", "HEAD"):
+            origin = header(scope, "origin")
+            if origin and origin != "null" and urlsplit(origin).netloc.lower() != header(scope, "host").lower():
+                return await self.refuse(scope, send, 403, "desk.sec.bad_origin")
+        await self.app(scope, receive, send)
+
+
+class LoginRequired:
+    """With a password, every page but the login page and the static files needs a logged-in session: a
+    page is sent to /login, a script is answered 401."""
+
+    def __init__(self, app, refuse: Refuse):
+        self.app, self.refuse = app, refuse
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or scope["state"]["session"].authenticated or scope["path"].startswith(OPEN_PATHS):
+            return await self.app(scope, receive, send)
+        if scope["method"] in ("GET", "HEAD") and "application/json" not in header(scope, "accept"):
+            asked = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("lang")
+            location = "/login" + (f"?lang={scope['state']['lang']}" if asked else "")
+            await send({"type": "http.response.start", "status": 303,
+                        "headers": [(b"location", location.encode()), (b"content-length", b"0")]})
+            return await send({"type": "http.response.body", "body": b""})
+        return await self.refuse(scope, send, 401, "desk.sec.login_needed")
+
+
+class BodyLimit:
+    """No request body over `limit` bytes: refused by its declared length before anything is read, and by
+    what arrives when it declares none (or lies)."""
+
+    def __init__(self, app, limit: int, refuse: Refuse):
+        self.app, self.limit, self.refuse = app, limit, refuse
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        mb = self.limit // (1024 * 1024)
+        declared = header(scope, "content-length")
+        if declared.isdigit() and int(declared) > self.limit:
+            return await self.refuse(scope, send, 413, "desk.sec.too_large", mb=mb)
+        received, started = 0, False
 
         async def counting_receive():
             nonlocal received
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.request_limit:
+                if received > self.limit:
                     raise BodyTooLarge()
             return message
 
-        response_started = False
-
-        async def guarded_send(message):
-            nonlocal response_started
-            if message["type"] == "http.response.start":
-                response_started = True
-                extra = list(SAFE_HEADERS)
-                if new_cookie and not any(k == b"set-cookie" and v.startswith(COOKIE.encode() + b"=")
-                                          for k, v in message.get("headers", [])):
-                    extra.append(cookie_header(COOKIE, new_cookie))
-                if lang_asked in ("zh", "en"):
-                    extra.append(cookie_header(LANG_COOKIE, lang_asked, 3600 * 24 * 365))
-                if not path.startswith("/static/"):
-                    extra.append((b"cache-control", b"no-store"))
-                extra.append((b"server-timing", f"app;dur={(time.perf_counter() - started) * 1000:.1f}".encode()))
-                message = {**message, "headers": [*message.get("headers", []), *extra]}
+        async def noting_send(message):
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
             await send(message)
-
         try:
-            await self.app(scope, counting_receive, guarded_send)
+            await self.app(scope, counting_receive, noting_send)
         except BodyTooLarge:
-            if not response_started:
-                await refuse(413, "desk.sec.too_large", mb=self.request_limit // (1024 * 1024))
+            if not started:
+                await self.refuse(scope, send, 413, "desk.sec.too_large", mb=mb)
+
+
+def guarded(app, sessions: Sessions, refuse: Refuse, *, allowed_hosts: set[str] | None, request_limit: int):
+    """The desk's app behind its guards, outermost first."""
+    app = BodyLimit(app, request_limit, refuse)
+    app = LoginRequired(app, refuse)
+    app = SameOrigin(app, refuse)
+    app = SessionCookie(app, sessions)
+    app = AllowedHosts(app, allowed_hosts, refuse)
+    return SafeHeaders(app)

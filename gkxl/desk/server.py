@@ -15,7 +15,7 @@ from gkxl.desk.app import create_app
 from gkxl.desk.intake import MB, Limits
 from gkxl.desk.service import Desk
 from gkxl.desk.store import ServingLock
-from gkxl.text.errors import GkxlError
+from gkxl.text.errors import GkxlError, UsageError
 
 LOOPBACK_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost"}
 
@@ -55,9 +55,9 @@ def allowed_hosts(host: str, port: int, password: str | None) -> set[str] | None
 
 def check_options(o: Options) -> None:
     if not is_loopback(o.host) and not o.password:
-        raise GkxlError("desk.serve.need_password", host=o.host)
+        raise UsageError("desk.serve.need_password", host=o.host)
     if o.password is not None and len(o.password) < 4:
-        raise GkxlError("desk.serve.weak_password")
+        raise UsageError("desk.serve.weak_password")
 
 
 def free_port(host: str, port: int) -> bool:
@@ -75,9 +75,9 @@ def serve(o: Options, say) -> None:
     check_options(o)
     folder = Path(o.folder)
     if folder.exists() and not folder.is_dir():
-        raise GkxlError("desk.serve.not_folder", path=str(folder))
+        raise UsageError("desk.serve.not_folder", path=str(folder))
     if o.year is None and not (folder / "desk.sqlite").exists():
-        raise GkxlError("desk.serve.need_year")          # before anything is made on disk
+        raise UsageError("desk.serve.need_year")          # before anything is made on disk
     folder.mkdir(parents=True, exist_ok=True)
     lock = ServingLock(folder)
     if not lock.acquire():
@@ -110,6 +110,8 @@ def serve(o: Options, say) -> None:
             threading.Timer(1.0, webbrowser.open, args=(url,)).start()
         logging.getLogger("uvicorn.error").setLevel(logging.CRITICAL)   # errors are shown on the page
         server.run()
+        if not server.started:         # it stopped before it listened: never a silent "started"
+            raise GkxlError("desk.serve.not_started", port=o.port)
     finally:
         if desk is not None:
             desk.close()

@@ -5,26 +5,23 @@ from __future__ import annotations
 
 import csv
 import io
-import tempfile
 import threading
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from gkxl.batch.previous import read_previous
-from gkxl.desk.checking import Checker, finding_dicts
+from gkxl.actions.previous import read_previous
+from gkxl.actions.templates import templates
+from gkxl.desk.checking import Checker, received, stored_report
 from gkxl.desk.intake import Intake, Limits
-from gkxl.desk.store import Received, Staged, Store
+from gkxl.desk.store import Staged, Store
 from gkxl.form import rules
 from gkxl.form import spec as specmod
 from gkxl.form.model import unit_key
-from gkxl.io.cells import neutralise
-from gkxl.io.files import safe_filename, unique_name
 from gkxl.io.inputs import collect
-from gkxl.io.units import read_units
+from gkxl.io.units import Unit, read_units
 from gkxl.io.write import TemplateStamper
 from gkxl.published.render import format_value, official_table
-from gkxl.text.errors import GkxlError
+from gkxl.text.errors import UsageError
 from gkxl.text.messages import text
 
 STATES = ("missing", "ok", "invalid", "unreadable", "returned")
@@ -55,7 +52,7 @@ def load_previous(paths) -> list:
                     seen.add(unit)
                     files.append(store.path_of(row["sha256"]))
             continue
-        files += collect([p]).files
+        files += collect([p], required=False).files
     return read_previous(files)
 
 
@@ -161,14 +158,14 @@ class Desk:
         folder = Path(folder)
         new = not (folder / "desk.sqlite").exists()
         if new and year is None:
-            raise GkxlError("desk.serve.need_year")
+            raise UsageError("desk.serve.need_year")
         store = Store(folder, create=True)
         stored = store.setting("year")
         if stored is None:
             store.set_setting("year", str(year))
             store.set_setting("spec", specmod.DEFAULT_SPEC)
         elif year is not None and int(stored) != year:
-            raise GkxlError("desk.serve.year_differs", path=str(folder), stored=stored, year=year)
+            raise UsageError("desk.serve.year_differs", path=str(folder), stored=stored, year=year)
         if units_path:
             units, _ = read_units(Path(units_path))
             store.set_units(units)
@@ -210,13 +207,10 @@ class Desk:
         for start in range(0, len(rows), 200):
             batch = rows[start:start + 200]
             results = self.checker.check([self.store.path_of(r["sha256"]) for r in batch])
-            for row, (result, _extra) in zip(batch, results):
-                received = Received(Staged(Path(), row["sha256"], 0), row["original_name"], result.status,
-                                    finding_dicts(result), result.error,
-                                    unit_read=str(result.unit) if result.unit is not None else None,
-                                    year=result.year if isinstance(result.year, int) else None,
-                                    checked_with=self.checker.stamp(result))
-                self.store.update_check(row["id"], received)
+            for row, (result, meta) in zip(batch, results):
+                done = received(Staged(Path(), row["sha256"], 0), row["original_name"], result, meta,
+                                self.checker.stamp(result))
+                self.store.update_check(row["id"], done)
         return len(rows)
 
     # --- overview ---------------------------------------------------------------------------------
@@ -238,22 +232,10 @@ class Desk:
         TemplateStamper(self.spec, self.year).write(target, unit["name"], unit["code"])
 
     def templates_zip(self, target: Path) -> int:
-        """Every listed unit's template in one zip, with 模板清单.csv, as `gkxl template --units` writes them."""
-        units = self.store.units()
-        stamper = TemplateStamper(self.spec, self.year).prepared({bool(u["code"]) for u in units})
-        used: set[str] = set()
-        buf = io.StringIO()
-        manifest = csv.writer(buf)
-        manifest.writerow(["序号", "单位名称", "单位代码", "文件名", "年度"])
-        with tempfile.TemporaryDirectory() as d, zipfile.ZipFile(target, "w", zipfile.ZIP_STORED) as zf:
-            for n, u in enumerate(units, start=1):
-                name = unique_name(safe_filename(u["name"]), ".xlsx", used)
-                one = Path(d) / f"{n}.xlsx"
-                stamper.write(one, u["name"], u["code"])
-                zf.write(one, name)
-                one.unlink()
-                manifest.writerow([neutralise(v) for v in (n, u["name"], u["code"] or "", name, self.year)])
-            zf.writestr("模板清单.csv", buf.getvalue().encode("utf-8-sig"))
+        """Every listed unit's template in one zip, with 模板清单.csv: the templates action, as `gkxl template
+        --units` runs it (in this process: a threaded server does not fork)."""
+        units = [Unit(u["name"], u["code"], n) for n, u in enumerate(self.store.units(), start=1)]
+        templates(units, target, spec=self.spec, year=self.year, parallel=False)
         return len(units)
 
     # --- one file ---------------------------------------------------------------------------------
@@ -262,10 +244,11 @@ class Desk:
         return self.store.path_of(row["sha256"])
 
     def report_of(self, row):
-        """The values of a stored return as the reader reads them (None when it cannot be read)."""
+        """The values of a stored return as its check read them (None when it cannot be read); a file checked
+        before reports were stored is read again."""
         if row["status"] == "unreadable":
             return None
-        return self.checker.report(self.stored_path(row))
+        return stored_report(row) or self.checker.report(self.stored_path(row))
 
     def annotated(self, row, target: Path) -> None:
         """The annotated copy to send back: the file checked again with its report, then gkxl.io.annotate."""

@@ -34,7 +34,9 @@ CHUNK = 1 << 20
 
 # Each entry brings a database of the version before it to its own version (index + 1). Never edit a
 # released step: add one. v1 is the first layout; v2 keeps finding counts beside the findings (总览 of
-# thousands of units without parsing JSON) and records which rules and last-year data a check used.
+# thousands of units without parsing JSON) and records which rules and last-year data a check used; v3 keeps
+# the report each check read (the summary and the pages read no file again), counts 提示 apart from 警告, and
+# has every file checked again to fill them in.
 MIGRATIONS: list[str] = [
     """
     CREATE TABLE settings (name TEXT PRIMARY KEY, value TEXT);
@@ -79,6 +81,14 @@ MIGRATIONS: list[str] = [
         errors = (SELECT count(*) FROM json_each(files.findings) WHERE json_extract(value, '$.severity') = 'error'),
         warnings = (SELECT count(*) FROM json_each(files.findings) WHERE json_extract(value, '$.severity') = 'warning');
     """,
+    """
+    ALTER TABLE files ADD COLUMN report TEXT;
+    ALTER TABLE files ADD COLUMN infos INTEGER NOT NULL DEFAULT 0;
+    UPDATE files SET
+        warnings = (SELECT count(*) FROM json_each(files.findings) WHERE json_extract(value, '$.severity') = 'warning'),
+        infos = (SELECT count(*) FROM json_each(files.findings) WHERE json_extract(value, '$.severity') = 'info'),
+        checked_with = '';
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -108,10 +118,14 @@ class Received:
     unit_read: str | None = None
     year: int | None = None
     checked_with: str = ""
+    report: dict | None = None       # the report as read (Report.to_dict), None when unreadable
+
+    def count(self, severity: str) -> int:
+        return sum(f.get("severity") == severity for f in self.findings)
 
     @property
     def errors(self) -> int:
-        return sum(f.get("severity") == "error" for f in self.findings)
+        return self.count("error")
 
 
 class TooLarge(Exception):
@@ -324,24 +338,24 @@ class Store:
             for r in received:
                 cur = conn.execute(
                     "INSERT OR IGNORE INTO files(sha256, original_name, size, received_at, unit_id, matched_by, unit_read,"
-                    " year, status, findings, error, errors, warnings, checked_with)"
-                    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    " year, status, findings, error, errors, warnings, infos, checked_with, report)"
+                    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                     (r.staged.sha256, r.original_name, r.staged.size, at, r.unit_id, r.matched_by, r.unit_read,
                      r.year if isinstance(r.year, int) else None, r.status, json.dumps(r.findings, ensure_ascii=False),
-                     _sentence(r.error), r.errors,
-                     len(r.findings) - r.errors, r.checked_with))
+                     _sentence(r.error), r.errors, r.count("warning"), r.count("info"), r.checked_with,
+                     _json(r.report)))
                 ids.append(cur.lastrowid if cur.rowcount else None)
         return ids
 
     def update_check(self, file_id: int, received: Received) -> None:
         """Store the findings of a new check of a recorded file (new rules, last year's data linked)."""
         with self.transaction() as conn:
-            conn.execute("UPDATE files SET status = ?, findings = ?, error = ?, errors = ?, warnings = ?, "
-                         "checked_with = ?, unit_read = ?, year = ? WHERE id = ?",
+            conn.execute("UPDATE files SET status = ?, findings = ?, error = ?, errors = ?, warnings = ?, infos = ?, "
+                         "checked_with = ?, unit_read = ?, year = ?, report = ? WHERE id = ?",
                          (received.status, json.dumps(received.findings, ensure_ascii=False),
-                          _sentence(received.error),
-                          received.errors, len(received.findings) - received.errors, received.checked_with,
-                          received.unit_read, received.year if isinstance(received.year, int) else None, file_id))
+                          _sentence(received.error), received.errors, received.count("warning"),
+                          received.count("info"), received.checked_with, received.unit_read,
+                          received.year if isinstance(received.year, int) else None, _json(received.report), file_id))
 
     # --- files: read ------------------------------------------------------------------------------
 
@@ -468,6 +482,13 @@ class ServingLock:
         if self._handle is not None:
             self._handle.close()
             self._handle = None
+
+
+def _json(doc: dict | None) -> str | None:
+    if doc is None:
+        return None
+    from gkxl.text.jsonout import dumps
+    return dumps(doc)
 
 
 def _sentence(message: Message | None) -> str | None:

@@ -1,5 +1,6 @@
-"""汇总: gkxl.batch.merge.merge over each unit's latest return (those standing 退回 are held back), built once
-per state of the collection; the report (gkxl.published.render) and the CSV export (gkxl.batch.export) on request.
+"""汇总: the merge action over each unit's latest return as the desk checked and stored it (those standing 退回
+are held back), built once per state of the collection; the report (gkxl.published.render) and the CSV export
+on request. No stored file is read again: the summary is made from the reports the checks stored.
 """
 from __future__ import annotations
 
@@ -9,9 +10,12 @@ import tempfile
 import threading
 from pathlib import Path
 
-from gkxl.batch.export import export
-from gkxl.batch.merge import merge
+from gkxl.actions.export import export_results
+from gkxl.actions.merge import merge_results
+from gkxl.desk.checking import stored_result
+from gkxl.findings.report import ActionReport, FileResult
 from gkxl.io.files import safe_filename
+from gkxl.io.units import Unit
 from gkxl.published.render import render
 
 
@@ -21,27 +25,22 @@ class SummaryBuild:
         self.dir = Path(tempfile.mkdtemp(prefix="gkxl-desk-summary-"))
         self.office = desk.office
         self.held_back = []            # units whose latest return stands returned (退回)
-        paths, self.labels = [], {}
+        self.results: list[FileResult] = []
         for row, state in desk.overview()[0]:
             if not row["file_id"] or not row["listed"]:
                 continue
             if state == "returned":
                 self.held_back.append(row)
                 continue
-            path = desk.stored_path(desk.store.file(row["file_id"]))
-            paths.append(path)
-            self.labels[str(path)] = row["original_name"]
-        self.paths = paths
+            self.results.append(stored_result(desk.store.file(row["file_id"])))
         self._lock = threading.Lock()
-        self.result = None
-        if self.office:
-            units_csv = self.dir / "units.csv"
+        self.result: ActionReport | None = None
+        if self.office and self.results:
+            held = {r["id"] for r in self.held_back}
             # units held back are listed on the page, not as "sent nothing" in the workbook
-            listed = desk.units_csv(exclude={r["id"] for r in self.held_back})
-            units_csv.write_text(listed, encoding="utf-8")
-            self.result = merge(paths, self.workbook, year=desk.year, unit=self.office,
-                                units_path=units_csv if listed.count("\n") > 1 else None,
-                                labels=self.labels) if paths else None
+            units = [Unit(u["name"], u["code"], n) for n, u in enumerate(desk.store.units(), start=1) if u["id"] not in held]
+            self.result = merge_results(self.results, self.workbook, year=desk.year, office=self.office,
+                                        spec=desk.spec, units=units or None)
 
     @staticmethod
     def key_for(desk) -> str:
@@ -61,14 +60,14 @@ class SummaryBuild:
         target = self.dir / f"report.{to}"
         with self._lock:
             if not target.exists():
-                render(self.result.summary, to, target)
+                render(self.result.product, to, target)
         return target
 
     def csv(self) -> Path:
         target = self.dir / "data.csv"
         with self._lock:
             if not target.exists():
-                export(self.paths, target, "csv", year=self.desk.year, labels=self.labels)
+                export_results(self.results, target, "csv", spec=self.desk.spec)
         return target
 
     def close(self) -> None:

@@ -9,6 +9,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from gkxl.text.messages import text
+
+# The one policy of severities: what they are, in the order they are counted and shown, and their words
+# (the message catalogue's out.severity.*), for the CLI, the annotated copy, the desk and README alike.
+SEVERITIES = ("error", "warning", "info")
+
+
+def severity_word(severity: str, lang: str = "zh") -> str:
+    return text(f"out.severity.{severity}", lang)
+
 
 @dataclass(frozen=True)
 class FindingType:
@@ -54,8 +64,10 @@ _CHECKS = [
                 "a workbook not made from a gkxl template: each table found and read by its labels (where is said)"),
     FindingType("ID-source", "info", "单位名称或年度不在表格的基本信息中，取自标题或文件名",
                 "the unit or year is not in an info block of the workbook: taken from a title or the file name"),
-    FindingType("ID-format", "warning", "表格中没有区分 2019 年版与 2021 年版的标志文字，按年度或默认格式读取",
-                "no marker of the 2019 or 2021 format in the tables: read by the year or as the default format"),
+    FindingType("ID-format", "warning", "没有区分 2019 年版与 2021 年版的标志文字，按年度或默认格式读取",
+                "no marker of the 2019 or 2021 format: read by the year or as the default format"),
+    FindingType("ID-format-recognised", "info", "按标志文字识别出格式版本（2021 年版或 2019 年版），不是 gkxl 模板时说明",
+                "the format version told by its marker words (said for files that are not gkxl templates)"),
     FindingType("Y-prev", "warning", "（`--previous`）给出的上年报表中没有本单位上一年度的报表，未核对",
                 "(`--previous`) no return of this unit for the year before among last year's files: not compared"),
     FindingType("N-six-group", "warning", "公开报告的（六）其他处理只公布了一行，三个子项未知；按该行核对总计",
@@ -65,9 +77,6 @@ _CHECKS = [
 ]
 
 _PARSE = [
-    ("format-recognised", "info", "识别出格式版本（2021 年版或 2019 年版）", "the format version was recognised"),
-    ("format-assumed", "warning", "没有区分格式的标志文字，按默认格式解析", "no marker of the format: parsed as the default"),
-    ("format-by-year", "info", "没有区分格式的标志文字，按报告年度选择格式", "no marker of the format: chosen by the report year"),
     ("no-title", "warning", "没有找到报告标题", "no report title found"),
     ("no-year", "warning", "标题中没有年度", "no year in the title"),
     ("no-unit", "warning", "标题中没有单位名称", "no unit name in the title"),
@@ -114,27 +123,20 @@ def types_of(spec) -> list[FindingType]:
     return rules + checks[:at] + list(years.values()) + checks[at:] + narrative
 
 
-SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
+HEADERS = {"zh": "| 编号 | 级别 | 含义 |", "en": "| id | severity | meaning |"}
 
 
-def markdown_table(spec) -> str:
-    """README's table of checks, one line per finding id as the tool prints it."""
-    lines = ["| 编号 | 级别 | 含义 |", "|---|---|---|"]
+def markdown_table(spec, lang: str = "zh") -> str:
+    """The table of checks (docs/checks.md), one line per finding id as the tool prints it."""
+    lines = [HEADERS[lang], "|---|---|---|"]
     for t in types_of(spec):
-        lines.append(f"| {t.id} | {SEVERITY_ZH[t.severity]} | {t.zh} |")
+        lines.append(f"| {t.id} | {severity_word(t.severity, lang)} | {t.en if lang == 'en' else t.zh} |")
     return "\n".join(lines)
 
 
-def parse_markdown_table() -> str:
-    lines = ["| 编号 | 级别 | 含义 |", "|---|---|---|"]
+def parse_markdown_table(lang: str = "zh") -> str:
+    lines = [HEADERS[lang], "|---|---|---|"]
     for t in TYPES.values():
         if t.origin == "parse":
-            lines.append(f"| {t.id} | {SEVERITY_ZH[t.severity]} | {t.zh} |")
+            lines.append(f"| {t.id} | {severity_word(t.severity, lang)} | {t.en if lang == 'en' else t.zh} |")
     return "\n".join(lines)
-
-
-if __name__ == "__main__":      # python -m gkxl.findings.catalogue: README's two tables
-    from gkxl.form.spec import load
-    print(markdown_table(load()))
-    print()
-    print(parse_markdown_table())

@@ -10,8 +10,8 @@ from __future__ import annotations
 import dataclasses
 from functools import cache
 
-from gkxl.form.spec import Cell, RowGroup, RuleInstance, Spec, _derive_order
-from gkxl.text.errors import GkxlError
+from gkxl.form.spec import Cell, RowGroup, RuleInstance, Spec, derive_order
+from gkxl.text.errors import UsageError
 
 
 def given(group: RowGroup, values: dict) -> bool:
@@ -66,9 +66,7 @@ def with_groups(spec: Spec, keys: tuple[str, ...]) -> Spec:
         if cell.defined_by is not defining.get(key):
             cell = dataclasses.replace(cell, defined_by=defining.get(key))
         cells[key] = cell
-    out = dataclasses.replace(spec, cells=cells, instances=instances, derive_order=[])
-    out.derive_order = _derive_order(out)
-    return out
+    return dataclasses.replace(spec, cells=cells, instances=instances, derive_order=derive_order(cells))
 
 
 def _collapse(inst: RuleInstance, keys: list[str], to_group: dict[str, str]) -> list[str]:
@@ -83,5 +81,5 @@ def _collapse(inst: RuleInstance, keys: list[str], to_group: dict[str, str]) -> 
         n = sum(to_group.get(k) == g for k in keys)
         parts = sum(v == g for v in to_group.values())
         if n not in (1, parts):
-            raise GkxlError("spec.unknown_key", key=g, rule=inst.id)
+            raise UsageError("spec.unknown_key", key=g, rule=inst.id)
     return out

@@ -25,11 +25,15 @@ class Report:
     unit_code: object = None
     year: object = None
     values: dict[str, object] = field(default_factory=dict)
-    source: dict = field(default_factory=dict)  # where it came from: path, kind, generated_at, ...
+    source: dict = field(default_factory=dict)  # where it came from: path, file_type, saved_at, metadata, ...
+    spec: specmod.Spec = field(default=None, repr=False, compare=False)   # the form it is read in (not in JSON)
 
-    @property
-    def spec(self) -> specmod.Spec:
-        return specmod.load(self.format)
+    def __post_init__(self):
+        # the spec travels with the report; only a shipped form can be found by its id alone
+        if self.spec is None:
+            self.spec = specmod.load(self.format)
+        elif self.spec.id != self.format:
+            raise ValueError(f"report in {self.format} given the spec {self.spec.id}")
 
     def to_dict(self) -> dict:
         d = {"model": MODEL_ID, "format": self.format, "template_version": self.template_version,
@@ -43,35 +47,37 @@ class Report:
         return dumps(self.to_dict())
 
     @classmethod
-    def from_dict(cls, d: dict) -> Report:
-        """A report from JSON. Wrong types of values are kept for checking to report; a wrong shape is refused."""
+    def from_dict(cls, d: dict, specs: tuple[specmod.Spec, ...] | None = None) -> Report:
+        """A report from JSON, in one of `specs` (the shipped forms by default). Wrong types of values are kept
+        for checking to report; a wrong shape is refused."""
         if not isinstance(d, dict) or d.get("model") != MODEL_ID:
             raise GkxlError("model.not_report")
         fmt = d.get("format") or specmod.DEFAULT_SPEC
-        if not isinstance(fmt, str) or fmt not in specmod.available():
+        spec = next((s for s in specs or specmod.shipped() if s.id == fmt), None) if isinstance(fmt, str) else None
+        if spec is None:
             raise GkxlError("model.unknown_format", format=fmt)
         values, source = d.get("values") or {}, d.get("source") or {}
         meta = [d.get(k) for k in ("template_version", "unit", "unit_code", "year")]
         if not isinstance(values, dict) or not isinstance(source, dict) \
                 or not all(_scalar(v) for v in [*values.values(), *meta]):
             raise GkxlError("model.bad_shape")
-        return cls(fmt, *meta, values=dict(values), source=source)
+        return cls(fmt, *meta, values=dict(values), source=source, spec=spec)
 
     @classmethod
-    def from_json_file(cls, path: Path) -> Report:
+    def from_json_file(cls, path: Path, specs: tuple[specmod.Spec, ...] | None = None) -> Report:
         try:
             text = Path(path).read_text(encoding="utf-8-sig")
         except OSError as e:
             raise GkxlError("model.bad_json", detail=e.strerror or str(e)) from None  # shown in English only
         except UnicodeDecodeError:
             raise GkxlError("model.bad_json", detail="not UTF-8") from None
-        return cls.from_dict(loads(text))
+        return cls.from_dict(loads(text), specs)
 
     @classmethod
     def blank(cls, spec: specmod.Spec, **meta) -> Report:
         """The figures of an untouched template: every number 0, texts empty."""
         values = {c.key: (0 if c.numeric else None) for c in spec.value_cells}
-        return cls(spec.id, spec.version, values=values, **meta)
+        return cls(spec.id, spec.version, values=values, spec=spec, **meta)
 
 
 def _scalar(v) -> bool:
@@ -118,9 +124,10 @@ def _value_schema(cell: specmod.Cell, spec: specmod.Spec, nullable: bool = False
 
 
 @cache
-def json_schema(spec_id: str = specmod.DEFAULT_SPEC) -> dict:
-    """JSON Schema of a complete, well-typed report in this format (balancing rules are checked apart)."""
-    spec = specmod.load(spec_id)
+def json_schema(spec: specmod.Spec) -> dict:
+    """JSON Schema of a complete, well-typed report in this format (balancing rules are checked apart).
+    The value checks (gkxl.checks.values) follow the same limits of the spec's types; a test holds the two
+    to the same verdicts."""
     props = {c.key: _value_schema(c, spec) for c in spec.value_cells}
     required = [c.key for c in spec.value_cells if c.numeric]
     values = {"type": "object", "properties": props, "required": required, "additionalProperties": False}
@@ -154,30 +161,3 @@ def json_schema(spec_id: str = specmod.DEFAULT_SPEC) -> dict:
         },
         "additionalProperties": False,
     }
-
-
-@cache
-def validator(spec_id: str = specmod.DEFAULT_SPEC):
-    """The full validator (jsonschema's Draft202012Validator): every error, with its path (slow, about
-    5 ms a report). jsonschema is imported here: 70 ms that only the commands validating in detail pay."""
-    import jsonschema
-    return jsonschema.Draft202012Validator(json_schema(spec_id))
-
-
-@cache
-def quick_validator(spec_id: str = specmod.DEFAULT_SPEC):
-    """The same schema compiled to Python by fastjsonschema: a fast yes/no for the common, clean case.
-
-    The generated schema uses only keywords that mean the same in draft 7, which fastjsonschema knows."""
-    import fastjsonschema
-    schema = {**json_schema(spec_id), "$schema": "http://json-schema.org/draft-07/schema#"}
-    return fastjsonschema.compile(schema)
-
-
-def is_valid(report_dict: dict, spec_id: str = specmod.DEFAULT_SPEC) -> bool:
-    import fastjsonschema
-    try:
-        quick_validator(spec_id)(report_dict)
-        return True
-    except fastjsonschema.JsonSchemaException:
-        return False

@@ -5,6 +5,7 @@ module returns; nothing else knows where a cell is or what a rule says.
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from dataclasses import dataclass, field
@@ -13,14 +14,14 @@ from importlib import resources
 from pathlib import Path
 
 from gkxl.form.a1 import a1, col_index, parse_a1, parse_range
-from gkxl.text.errors import GkxlError
+from gkxl.text.errors import UsageError
 
 DEFAULT_SPEC = "gk2021"
 META_SHEET = "_gkxl"          # the very hidden sheet of a gkxl workbook: template id, version, unit, year
 NUMERIC = ("count", "delta", "amount")
 
 
-@dataclass
+@dataclass(frozen=True)
 class Label:
     sheet: str
     row: int
@@ -34,7 +35,7 @@ class Label:
         return a1(self.row, self.col)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Cell:
     key: str
     sheet: str
@@ -67,7 +68,7 @@ class Cell:
         return self.type in NUMERIC
 
 
-@dataclass
+@dataclass(frozen=True)
 class GroupCell(Cell):
     """One column of a row group published as one row (（六）其他处理 in the 2019 layout): it has no place of
     its own in the workbook and stands for the cells of the group's rows in its column."""
@@ -79,7 +80,7 @@ class GroupCell(Cell):
         return f"{a1(self.row, self.col)}:{a1(self.last_row, self.col)}"
 
 
-@dataclass
+@dataclass(frozen=True)
 class RowGroup:
     """Grid rows a published report may give as one row of their sum (the spec's grid `groups`)."""
     key: str                        # the group's row key: its cells are the grid key with {row} = key
@@ -93,7 +94,7 @@ class RowGroup:
         return [k for c in self.cells for k in c.parts]
 
 
-@dataclass
+@dataclass(frozen=True)
 class Rule:
     id: str
     severity: str
@@ -102,7 +103,7 @@ class Rule:
     defines: bool = False
 
 
-@dataclass
+@dataclass(frozen=True)
 class RuleInstance:
     """One equation of a rule, its template variable bound: sum(lhs) == sum(rhs)."""
     rule: Rule
@@ -121,7 +122,7 @@ class RuleInstance:
         return self.lhs + self.rhs
 
 
-@dataclass
+@dataclass(frozen=True)
 class YearRule:
     id: str
     severity: str
@@ -134,7 +135,7 @@ class YearRule:
     minus: list[str] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(frozen=True)
 class NarrativeRule:
     """Phrases of the narrative sections that state a figure the tables also hold.
 
@@ -149,7 +150,7 @@ class NarrativeRule:
     message: dict
 
 
-@dataclass
+@dataclass(frozen=True)
 class Sheet:
     name: str
     kind: str
@@ -176,7 +177,7 @@ class Section:
         return f"{self.numeral}、{self.title}"
 
 
-@dataclass(eq=False)
+@dataclass(frozen=True, eq=False)
 class Spec:
     id: str
     version: str
@@ -255,7 +256,7 @@ def _build(raw: dict) -> Spec:
             groups += [_row_group(grid, g, name) for g in grid.get("groups", [])]
         for c in sheet_cells:
             if c.key in cells:
-                raise GkxlError("spec.duplicate_key", key=c.key)
+                raise UsageError("spec.duplicate_key", key=c.key)
             cells[c.key] = c
         hr = s.get("header_rows")
         sheets.append(Sheet(name, s["kind"], s.get("landscape", False), tuple(hr) if hr else None,
@@ -264,6 +265,7 @@ def _build(raw: dict) -> Spec:
                             dict(s.get("print", {}))))
 
     rules, instances = [], []
+    definers: dict[str, RuleInstance] = {}
     for r in raw["rules"]:
         rule = Rule(r["id"], r["severity"], r["expression"], r["message"], r.get("defines", False))
         rules.append(rule)
@@ -273,16 +275,16 @@ def _build(raw: dict) -> Spec:
             rhs = [_expand(t, var, v) for t in r["rhs"]]
             for key in lhs + rhs:
                 if key not in cells:
-                    raise GkxlError("spec.unknown_key", key=key, rule=rule.id)
+                    raise UsageError("spec.unknown_key", key=key, rule=rule.id)
             first = cells[lhs[0]]
             label = first.row_label if var == "row" else first.col_label if var == "col" else ""
             anchor = _expand(r.get("anchor", r["lhs"][0]), var, v)
             if anchor not in lhs + rhs:
-                raise GkxlError("spec.unknown_key", key=anchor, rule=rule.id)
+                raise UsageError("spec.unknown_key", key=anchor, rule=rule.id)
             inst = RuleInstance(rule, v, lhs, rhs, label, anchor)
             instances.append(inst)
-            if rule.defines and len(lhs) == 1 and cells[lhs[0]].defined_by is None:
-                cells[lhs[0]].defined_by = inst
+            if rule.defines and len(lhs) == 1:
+                definers.setdefault(lhs[0], inst)
 
     year_rules = []
     for r in raw.get("previous_year", []):
@@ -299,20 +301,21 @@ def _build(raw: dict) -> Spec:
     types["year"].setdefault("maximum", years[1])
     sections = [Section(x["numeral"], x["title"], x.get("sheet"), x.get("text"), tuple(x.get("keywords", ())))
                 for x in raw["sections"]]
-    spec = Spec(raw["id"], raw["version"], raw["edition"], raw["name"], raw.get("basis", ""),
+    # a total's cell knows the rule that defines it (its formula); the cells are frozen, so it is made anew
+    cells = {k: dataclasses.replace(c, defined_by=definers[k]) if k in definers else c for k, c in cells.items()}
+    sheets = [dataclasses.replace(sh, cells=[cells[c.key] for c in sh.cells]) for sh in sheets]
+    return Spec(raw["id"], raw["version"], raw["edition"], raw["name"], raw.get("basis", ""),
                 years, raw.get("recognise", []), sheets, rules, instances,
-                year_rules, cells, types, [tuple(g) for g in raw.get("guide", [])], sections)
-    spec.derive_order = _derive_order(spec)
-    spec.groups = groups
-    spec.narrative = [_narrative_rule(r, cells) for r in raw.get("narrative", [])]
-    return spec
+                year_rules, cells, types, [tuple(g) for g in raw.get("guide", [])], sections,
+                derive_order=derive_order(cells), groups=groups,
+                narrative=[_narrative_rule(r, cells) for r in raw.get("narrative", [])])
 
 
 def _row_group(grid: dict, g: dict, sheet: str) -> RowGroup:
     rows = {r["key"]: r for r in grid["rows"]}
     unknown = [r for r in g["rows"] if r not in rows]
     if unknown or g["key"] in rows:
-        raise GkxlError("spec.unknown_key", key=", ".join(unknown) or g["key"], rule=g["key"])
+        raise UsageError("spec.unknown_key", key=", ".join(unknown) or g["key"], rule=g["key"])
     first, last = min(rows[r]["row"] for r in g["rows"]), max(rows[r]["row"] for r in g["rows"])
 
     def key(row: str, col: str) -> str:
@@ -328,7 +331,7 @@ def _narrative_rule(r: dict, cells: dict[str, Cell]) -> NarrativeRule:
     for keys in r["equals"]:
         for key in keys:
             if key not in cells:
-                raise GkxlError("spec.unknown_key", key=key, rule=r["id"])
+                raise UsageError("spec.unknown_key", key=key, rule=r["id"])
 
     def compiled(patterns: list[str], where: str) -> list[re.Pattern]:
         out = []
@@ -336,25 +339,25 @@ def _narrative_rule(r: dict, cells: dict[str, Cell]) -> NarrativeRule:
             try:
                 out.append(re.compile(pattern))
             except re.error as e:
-                raise GkxlError("spec.invalid", path=r["id"], where=where, detail=f"{pattern}: {e}") from None
+                raise UsageError("spec.invalid", path=r["id"], where=where, detail=f"{pattern}: {e}") from None
         return out
 
     patterns = compiled(r.get("patterns", []), "patterns")
     if any("n" not in p.groupindex for p in patterns):     # the schema checks the text; this, the regex
-        raise GkxlError("spec.invalid", path=r["id"], where="patterns", detail="every pattern needs a group (?P<n>...)")
+        raise UsageError("spec.invalid", path=r["id"], where="patterns", detail="every pattern needs a group (?P<n>...)")
     return NarrativeRule(r["id"], patterns, compiled(r.get("zero_patterns", []), "zero_patterns"),
                          [list(k) for k in r["equals"]], r.get("expression", ""), r["message"])
 
 
-def _derive_order(spec: Spec) -> list[RuleInstance]:
+def derive_order(cells: dict[str, Cell]) -> list[RuleInstance]:
     """Defining instances in an order where every total is computed after the totals it sums."""
-    pending = [c.defined_by for c in spec.cells.values() if c.defined_by is not None]
-    done: set[str] = {c.key for c in spec.cells.values() if c.defined_by is None}
+    pending = [c.defined_by for c in cells.values() if c.defined_by is not None]
+    done: set[str] = {c.key for c in cells.values() if c.defined_by is None}
     order = []
     while pending:
         ready = [i for i in pending if all(k in done for k in i.rhs)]
         if not ready:
-            raise GkxlError("spec.cyclic_totals", keys=", ".join(i.lhs[0] for i in pending))
+            raise UsageError("spec.cyclic_totals", keys=", ".join(i.lhs[0] for i in pending))
         for i in ready:
             order.append(i)
             done.add(i.lhs[0])
@@ -379,13 +382,31 @@ def available() -> tuple[str, ...]:
 
 @cache
 def load(spec_id: str = DEFAULT_SPEC) -> Spec:
-    """A shipped spec by id (gk2021), or a spec file by path (….json)."""
-    if spec_id.endswith(".json"):
-        return load_file(Path(spec_id))
+    """A shipped spec by id (gk2021). A spec file given by the clerk is `load_file`d, and passed on as an
+    object: nothing looks it up by id afterwards."""
     if spec_id not in available():
-        raise GkxlError("spec.not_found", name=spec_id, known="、".join(available()))
+        raise UsageError("spec.not_found", name=spec_id, known="、".join(available()))
     # a shipped spec is held to the meta-schema by the tests (test_house), not at every start of a worker
     return _build(json.loads(_shipped().joinpath(f"{spec_id}.json").read_text(encoding="utf-8")))
+
+
+@cache
+def shipped() -> tuple[Spec, ...]:
+    """Every shipped spec, the default first."""
+    return tuple(load(i) for i in sorted(available(), key=lambda i: i != DEFAULT_SPEC))
+
+
+def resolve(name: str) -> Spec:
+    """What `--spec` names: a shipped id, or the path of a spec file (….json)."""
+    return load_file(Path(name)) if name.endswith(".json") else load(name)
+
+
+def known(chosen: Spec | None = None) -> tuple[Spec, ...]:
+    """The forms a file may be in: `chosen` first (a spec file given with --spec), then the shipped ones
+    (one given with a shipped id replaces that shipped one)."""
+    if chosen is None:
+        return shipped()
+    return (chosen, *(s for s in shipped() if s.id != chosen.id))
 
 
 def load_file(path: Path) -> Spec:
@@ -393,7 +414,7 @@ def load_file(path: Path) -> Spec:
     try:
         text = Path(path).read_text(encoding="utf-8")
     except (OSError, ValueError) as e:
-        raise GkxlError("spec.unreadable", path=str(path), detail=str(e)) from None
+        raise UsageError("spec.unreadable", path=str(path), detail=str(e)) from None
     return _load_text(text, str(path))
 
 
@@ -402,9 +423,9 @@ def _load_text(text: str, path: str) -> Spec:
     try:
         raw = json.loads(text)
     except ValueError as e:
-        raise GkxlError("spec.unreadable", path=path, detail=str(e)) from None
+        raise UsageError("spec.unreadable", path=path, detail=str(e)) from None
     error = jsonschema.exceptions.best_match(jsonschema.Draft202012Validator(meta_schema()).iter_errors(raw))
     if error is not None:
         where = "/".join(str(p) for p in error.absolute_path) or "(root)"
-        raise GkxlError("spec.invalid", path=str(path), where=where, detail=error.message)
+        raise UsageError("spec.invalid", path=str(path), where=where, detail=error.message)
     return _build(raw)

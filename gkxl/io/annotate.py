@@ -12,6 +12,7 @@ import openpyxl
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 
+from gkxl.findings.catalogue import severity_word
 from gkxl.findings.report import FileResult
 from gkxl.io.cells import neutralise
 from gkxl.io.files import atomic_path, refuse_overwrite
@@ -23,6 +24,7 @@ from gkxl.text.errors import GkxlError
 SHEET = "校验结果"
 RED = PatternFill("solid", fgColor="FFC7CE")
 AMBER = PatternFill("solid", fgColor="FFEB9C")
+FILLS = {"error": RED, "warning": AMBER}
 
 
 def _load(result: FileResult, workdir: Path) -> openpyxl.Workbook:
@@ -31,7 +33,7 @@ def _load(result: FileResult, workdir: Path) -> openpyxl.Workbook:
         return openpyxl.load_workbook(Path(result.path))
     copy = workdir / "copy.xlsx"
     report = result.report
-    write_workbook(copy, report.spec, report, kind="annotated")
+    write_workbook(copy, report.spec, report, role="annotated")
     return openpyxl.load_workbook(copy)
 
 
@@ -51,8 +53,9 @@ def annotate(result: FileResult, target: Path) -> None:
                 ref = ref.split(":")[0]      # a row group published as one row (D26:D28): its first cell
                 notes.setdefault((sheet, ref), []).append(f"[{f.rule}] {f.message.zh}")
                 cell = wb[sheet][ref]
-                if severity == "error" or cell.fill != RED:
-                    cell.fill = RED if severity == "error" else AMBER
+                fill = FILLS.get(severity)   # a note (提示) is a comment, never a colour that asks for a change
+                if fill is not None and cell.fill != RED:
+                    cell.fill = fill
         for (sheet, ref), lines in notes.items():
             comment = Comment("\n".join(lines), "gkxl")
             comment.width, comment.height = 360, 40 + 30 * len(lines)
@@ -75,7 +78,7 @@ def _findings_sheet(wb: openpyxl.Workbook, result: FileResult) -> None:
     for c in ws[2]:
         c.font = Font(bold=True)
     for f in result.findings:
-        ws.append([neutralise(v) for v in (f.rule, "错误" if f.severity == "error" else "警告", f.where, f.row_label,
+        ws.append([neutralise(v) for v in (f.rule, severity_word(f.severity), f.where, f.row_label,
                    f.col_label, f.value, f.expected, f.message.zh, f.hint.zh if f.hint else "")])
     widths = [11, 6, 11, 22, 14, 8, 8, 56, 30]
     for col, width in zip("ABCDEFGHI", widths):

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from contextlib import contextmanager
 from pathlib import Path
 
-from gkxl.text.errors import GkxlError
+from gkxl.text.errors import GkxlError, UsageError
 from gkxl.text.printable import printable
 
 _OS_REASONS_ZH = {
@@ -161,7 +161,7 @@ class Claims:
     def claim(self, path) -> Path:
         code = self.clash(path)
         if code:
-            raise GkxlError(code, path=str(path))
+            raise UsageError(code, path=str(path))
         self.outputs |= _identities(path)
         return Path(path)
 

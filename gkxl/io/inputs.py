@@ -5,6 +5,9 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from gkxl.text.errors import UsageError
+from gkxl.text.messages import Message
+
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".et", ".ods"}
 
 
@@ -14,10 +17,11 @@ class Inputs:
     skipped: list[tuple[Path, str]] = field(default_factory=list)   # (path, message code)
 
 
-def collect(paths) -> Inputs:
+def collect(paths, *, required: bool = True) -> Inputs:
     """Files as given (any name: the kind is told by content); folders searched for workbooks.
 
-    A missing path stays in `files`, so that it is reported as unreadable like any other bad input.
+    A missing path stays in `files`, so that it is reported as unreadable like any other bad input. With
+    nothing to read, every command stops the same way (`required`): a usage error naming what was skipped.
     """
     out = Inputs()
     seen: set[Path] = set()
@@ -45,6 +49,9 @@ def collect(paths) -> Inputs:
                 out.skipped.append((f, "inputs.lock_file"))   # Excel/WPS owner files and our temp files
             else:
                 add(f, key)
+    if required and not out.files:
+        items = [Message("inputs.skipped_item", path=str(p), reason=Message(code)) for p, code in out.skipped]
+        raise UsageError("inputs.none", skipped=Message("inputs.none_skipped", items=items) if items else "")
     return out
 
 

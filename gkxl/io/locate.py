@@ -21,6 +21,7 @@ from gkxl.form.model import unit_key
 from gkxl.io.grid import Cells
 from gkxl.text.labels import core, normalise, strip_numbering
 from gkxl.text.messages import Message
+from gkxl.text.titles import file_name_identity, is_title, title_identity, year_in
 
 LEVELS = (1.0, 0.9, 0.8)     # a label matched as printed, without its numbering, without its remarks
 INNER_ROW = 3.0              # the row label nearest the figures names the row; the labels left of it group rows
@@ -380,22 +381,16 @@ def _shown(text) -> str:
 
 # --- which format ---------------------------------------------------------------------------------
 
-def recognise(grids: list[Grid]) -> list[specmod.Spec]:
-    """The formats whose marker words the workbook holds (as `gkxl parse` recognises a text)."""
-    whole = "".join(keys(t)[0] for g in grids for _, _, t in g.texts)
-    return [s for s in map(specmod.load, specmod.available()) if any(normalise(m) in whole for m in s.recognise)]
+def whole_text(grids: list[Grid]) -> str:
+    """Every text of the workbook, normalised and joined: where a format's marker words are looked for."""
+    return "".join(keys(t)[0] for g in grids for _, _, t in g.texts)
 
 
 # --- who and which year -----------------------------------------------------------------------------
 
-YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
-TITLE_MAX = 80             # a title is one line; a narrative that mentions a year is not a title
-TITLE = re.compile(r"^(?P<unit>.*?)(?P<year>(?:19|20)\d{2})\s*年度?.*(政府信息公开|年度报告|统计表)")
 # other words printed before the value in an info block, beside the spec's own labels
 ALIASES = {"unit": ("填报单位", "报送单位", "单位名称"), "year": ("报告年度", "年度"),
            "unit_code": ("统一社会信用代码", "单位代码")}
-UNIT_END = re.compile(r"(局|委员会|委|办公室|办|院|政府|厅|署|部|会|所|站|队|中心|馆|处|室|镇|乡|街道|办事处|公司|学校|医院)$")
-FILE_NOISE = re.compile(r"(关于)|((政府)?信息公开.*$)|(年度?报告?.*$)|(统计表|报表|年报|数据|填报)")
 
 
 @dataclass
@@ -441,22 +436,22 @@ def identify(grids: list[Grid], spec: specmod.Spec, file_name: str) -> Identity:
     if (out.unit is None and "unit" not in out.ambiguous) or (out.year is None and "year" not in out.ambiguous):
         for grid in grids:
             for r, c, text in grid.texts:
-                m = TITLE.search(" ".join(text.split())) if len(text) <= TITLE_MAX else None
-                if not m:
+                title = " ".join(text.split())
+                if not is_title(title):
                     continue
-                unit = re.sub(r"^关于", "", m.group("unit")).strip(" 　:：-—_《》\"“”")
+                unit, year = title_identity(title)
                 where = grid.where(r, c)
                 if out.unit is None and unit and "unit" not in out.ambiguous:
                     out.unit = unit
                     out.findings.append(_finding("ID-source", "locate.unit_from_title", value=unit, where=where))
                 if out.year is None and "year" not in out.ambiguous:
-                    out.year = int(m.group("year"))
+                    out.year = year
                     out.findings.append(_finding("ID-source", "locate.year_from_title", value=out.year, where=where))
                 break
             if out.unit is not None and out.year is not None:
                 break
     if out.unit is None or out.year is None:
-        unit, year = from_file_name(file_name)
+        unit, year = file_name_identity(file_name)
         if out.unit is None and unit and "unit" not in out.ambiguous:
             out.unit = unit
             out.findings.append(_finding("ID-source", "locate.unit_from_file", value=unit, name=file_name))
@@ -502,22 +497,7 @@ def _year(value) -> int | None:
         return None
     if isinstance(value, (int, float)) and float(value).is_integer():
         return int(value)
-    m = YEAR.search(str(value))
-    return int(m.group(1)) if m else None
-
-
-def from_file_name(name: str) -> tuple[str | None, int | None]:
-    """A unit and a year the file's name states plainly (卫滨区司法局_2025.xlsx), or None for each."""
-    stem = re.sub(r"\.[A-Za-z0-9]{2,5}$", "", name)
-    years = set(YEAR.findall(stem))
-    year = int(years.pop()) if len(years) == 1 else None
-    unit = None
-    for chunk in re.split(r"[_\-—\s.（）()【】\[\]]+", YEAR.sub(" ", stem)):
-        chunk = FILE_NOISE.sub("", chunk)
-        if len(chunk) >= 3 and UNIT_END.search(chunk):
-            unit = chunk
-            break
-    return unit, year
+    return year_in(value)
 
 
 # --- the whole workbook -------------------------------------------------------------------------------

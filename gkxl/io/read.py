@@ -27,6 +27,7 @@ from gkxl.form.model import loads as model_loads
 from gkxl.form.spec import META_SHEET
 from gkxl.io import locate
 from gkxl.io.grid import Cells
+from gkxl.io.recognise import marked, recognise
 from gkxl.io.source import Source, open_source
 from gkxl.text.errors import GkxlError
 from gkxl.text.labels import normalise
@@ -105,22 +106,19 @@ def _as_text(value):
     return str(value).strip()
 
 
-def read_path(path: Path, spec_id: str | None = None, *, data: bytes | None = None) -> ReadResult:
-    """`data`: the file's bytes when the caller has read them already (vetted all the same)."""
+def read_path(path: Path, specs: tuple[specmod.Spec, ...] | None = None, *, data: bytes | None = None) -> ReadResult:
+    """`specs`: the forms the file may be in, the default first (the shipped ones unless --spec gave one);
+    `data`: the file's bytes when the caller has read them already (vetted all the same)."""
+    specs = specs or specmod.shipped()
     src = open_source(Path(path), lazy=True, data=data)
     if src.kind == "json":
-        report = Report.from_dict(_json(src))
+        report = Report.from_dict(_json(src), specs)
         meta = report.source.get("metadata")
         # the writer's "source" is its own say: where it was saved and when is this file's, never its claim
-        report.source = {**report.source, "path": str(path), "kind": "json", "saved_at": None,
+        report.source = {**report.source, "path": str(path), "file_type": "json", "saved_at": None,
                          "metadata": meta if isinstance(meta, dict) else {}}
         return ReadResult(report, stored_totals=True)
-    return read_workbook(src, spec_id)
-
-
-def read_report(path: Path) -> Report:
-    """The report in a workbook or JSON, for commands that render or export it."""
-    return read_path(path).report
+    return read_workbook(src, specs)
 
 
 def _json(src: Source) -> dict:
@@ -142,15 +140,15 @@ def _calamine_broke(e: BaseException) -> bool:
 
 
 @cache
-def _read_first() -> frozenset[str]:
+def _read_first(specs: tuple[specmod.Spec, ...]) -> frozenset[str]:
     """The sheets a gkxl template is read from, in every format: measured before the reader opens the file
     (any other sheet only if it is read, as a workbook in another layout is: sheet by sheet)."""
-    return frozenset({META_SHEET, *(s.name for spec_id in specmod.available() for s in specmod.load(spec_id).sheets)})
+    return frozenset({META_SHEET, *(s.name for spec in specs for s in spec.sheets)})
 
 
-def _open_calamine(src: Source) -> pc.CalamineWorkbook:
+def _open_calamine(src: Source, specs: tuple[specmod.Spec, ...]) -> pc.CalamineWorkbook:
     try:
-        return pc.CalamineWorkbook.from_filelike(io.BytesIO(src.for_reader(_read_first())))
+        return pc.CalamineWorkbook.from_filelike(io.BytesIO(src.for_reader(_read_first(specs))))
     except pc.PasswordError:
         raise GkxlError("src.encrypted") from None
     except BaseException as e:  # noqa: B036 - see _calamine_broke
@@ -175,7 +173,7 @@ def _metadata(wb: pc.CalamineWorkbook, src: Source) -> dict:
             raise GkxlError("read.meta_corrupt", detail=_detail(e)) from None
         meta = {str(r[0]).strip(): clean(r[1]) for r in grid if len(r) >= 2 and r[0]}
         if meta.get("template"):
-            return meta
+            return _renamed(meta)
     if src.kind == "xlsx":  # the hidden sheet was lost: document properties may have survived
         try:
             xml = zipfile.ZipFile(io.BytesIO(src.data)).read("docProps/custom.xml")
@@ -186,7 +184,7 @@ def _metadata(wb: pc.CalamineWorkbook, src: Source) -> dict:
                 if name.startswith("gkxl.") and len(prop):
                     meta[name[5:]] = clean(prop[0].text or "")
             if meta.get("template"):
-                return meta
+                return _renamed(meta)
         except (KeyError, zipfile.BadZipFile, SafeET.ParseError):
             pass
         except Exception:  # defusedxml refuses entity tricks: treat as no metadata
@@ -194,24 +192,30 @@ def _metadata(wb: pc.CalamineWorkbook, src: Source) -> dict:
     return {}
 
 
-def read_workbook(src: Source, spec_id: str | None = None) -> ReadResult:
-    wb = _open_calamine(src)
+def _renamed(meta: dict) -> dict:
+    """Metadata as gkxl now names it: workbooks written before it was "role" say "kind"."""
+    if "role" not in meta and "kind" in meta:
+        meta["role"] = meta.pop("kind")
+    return meta
+
+
+def read_workbook(src: Source, specs: tuple[specmod.Spec, ...]) -> ReadResult:
+    wb = _open_calamine(src, specs)
     try:
         meta = _metadata(wb, src)
         template = str(meta.get("template") or "")
         if not template:
-            return read_by_labels(wb, src, spec_id)
-        known = specmod.available()
-        if template not in known:
-            raise GkxlError("read.unknown_template", template=template, known="、".join(known))
-        spec = specmod.load(spec_id or template)
+            return read_by_labels(wb, src, specs)
+        spec = next((s for s in specs if s.id == template), None)
+        if spec is None:
+            raise GkxlError("read.unknown_template", template=template, known="、".join(s.id for s in specs))
         findings: list[Finding] = []
         version = str(meta.get("template_version") or "")
         if version != spec.version:
             findings.append(Finding("ID-version", "error", Message("read.old_version", found=version or "?", current=spec.version),
                                     value=version, expected=spec.version))
         values: dict = {}
-        report = Report(spec.id, version or None, source={"path": str(src.path), "kind": src.kind,
+        report = Report(spec.id, version or None, spec=spec, source={"path": str(src.path), "file_type": src.kind,
                                                           "saved_at": src.saved_at,
                                                           "metadata": {k: v for k, v in meta.items()}})
         skipped: set[str] = set()
@@ -289,7 +293,7 @@ def _read_moved(spec: specmod.Spec, sheet: specmod.Sheet, grid: _Grid, into: Rea
     return True
 
 
-def read_by_labels(wb: pc.CalamineWorkbook, src: Source, spec_id: str | None = None) -> ReadResult:
+def read_by_labels(wb: pc.CalamineWorkbook, src: Source, specs: tuple[specmod.Spec, ...]) -> ReadResult:
     """Any workbook in the official layout: tables found by their labels, identity from the workbook."""
     grids = []
     for name in wb.sheet_names:
@@ -300,23 +304,16 @@ def read_by_labels(wb: pc.CalamineWorkbook, src: Source, spec_id: str | None = N
             grids.append(locate.Grid(name, wb.get_sheet_by_name(name).to_python(skip_empty_area=False)))
         except Exception as e:
             raise GkxlError("read.corrupt", detail=str(e)[:120]) from None
-    findings: list[Finding] = []
-    recognised = locate.recognise(grids)
-    default = specmod.load(spec_id or specmod.DEFAULT_SPEC)
-    who = locate.identify(grids, recognised[0] if len(recognised) == 1 else default, src.path.name)
-    if spec_id or len(recognised) == 1:
-        spec = default if spec_id else recognised[0]
-    else:
-        year = who.year if isinstance(who.year, int) else None
-        by_year = [s for s in map(specmod.load, specmod.available()) if year and s.years[0] <= year <= s.years[1]]
-        spec = by_year[0] if len(by_year) == 1 else default
-        findings.append(Finding.of("ID-format", "locate.format_by_year", year=year, format=spec.edition) if len(by_year) == 1
-                        else Finding.of("ID-format", "locate.format_assumed", format=spec.edition))
+    whole = locate.whole_text(grids)
+    recognised = marked(specs, whole)
+    who = locate.identify(grids, recognised[0] if len(recognised) == 1 else specs[0], src.path.name)
+    spec, said = recognise(specs, whole, who.year if isinstance(who.year, int) else None)
+    findings: list[Finding] = [said]
     located = locate.locate_tables(grids, spec, clean)
     if not located.found:
         raise GkxlError("read.no_tables", looked="；".join(locate.looked_for(s, 2) for s in locate.shapes(spec)))
-    report = Report(spec.id, None, who.unit, who.unit_code, who.year, located.values,
-                    source={"path": str(src.path), "kind": src.kind, "saved_at": src.saved_at, "metadata": {},
+    report = Report(spec.id, None, who.unit, who.unit_code, who.year, located.values, spec=spec,
+                    source={"path": str(src.path), "file_type": src.kind, "saved_at": src.saved_at, "metadata": {},
                             "candidates": who.candidates,
                             "layout": "labels", "tables": {s: w for s, w in located.sheets.items()}})
     return ReadResult(report, findings + who.findings + located.findings, True, located.skipped, {},

@@ -12,7 +12,7 @@ from gkxl.form.model import unit_key
 from gkxl.form.unit_code import problem as code_problem
 from gkxl.io.files import os_reason
 from gkxl.io.source import open_source
-from gkxl.text.errors import GkxlError
+from gkxl.text.errors import UsageError
 from gkxl.text.messages import Message
 
 NAME_COLUMNS = ("单位名称", "单位", "unit", "name")
@@ -36,14 +36,14 @@ def _rows(path: Path) -> list[list]:
             except UnicodeDecodeError:
                 continue
         else:
-            raise GkxlError("template.units_unreadable", path=str(path), detail="encoding")
+            raise UsageError("units.unreadable", path=str(path), detail="encoding")
         return list(csv.reader(io.StringIO(content)))
     src = open_source(path)
     try:
         wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(src.for_reader()))     # what was vetted, not inflated again
         return wb.get_sheet_by_index(0).to_python()
     except Exception as e:
-        raise GkxlError("template.units_unreadable", path=str(path), detail=str(e)[:100]) from None
+        raise UsageError("units.unreadable", path=str(path), detail=str(e)[:100]) from None
 
 
 def _cell_text(v) -> str:
@@ -64,13 +64,13 @@ def read_units(path: Path) -> tuple[list[Unit], list[tuple[int, str, int]]]:
     try:
         rows = _rows(Path(path))
     except OSError as e:
-        raise GkxlError("template.units_unreadable", path=str(path), detail=os_reason(e)) from None
+        raise UsageError("units.unreadable", path=str(path), detail=os_reason(e)) from None
     if not rows:
-        raise GkxlError("template.units_empty", path=str(path))
+        raise UsageError("units.empty", path=str(path))
     header = [_cell_text(h) for h in rows[0]]
     name_col = next((header.index(c) for c in NAME_COLUMNS if c in header), None)
     if name_col is None:
-        raise GkxlError("template.units_missing_column", path=str(path))
+        raise UsageError("units.missing_column", path=str(path))
     code_col = next((header.index(c) for c in CODE_COLUMNS if c in header), None)
     units, duplicates, first, bad = [], [], {}, []
     for n, row in enumerate(rows[1:], start=2):
@@ -79,16 +79,16 @@ def read_units(path: Path) -> tuple[list[Unit], list[tuple[int, str, int]]]:
             continue
         code = _code_text(row[code_col]) if code_col is not None and code_col < len(row) else ""
         if code and code_problem(code):
-            bad.append(Message("template.units_bad_code_line", line=n, unit=name, reason=Message(code_problem(code), value=code)))
+            bad.append(Message("units.bad_code_line", line=n, unit=name, reason=Message(code_problem(code), value=code)))
         if unit_key(name) in first:
             duplicates.append((n, name, first[unit_key(name)]))
             continue
         first[unit_key(name)] = n
         units.append(Unit(name, code or None, n))
     if bad:      # never lock a wrong code into a template: the list is corrected first
-        raise GkxlError("template.units_bad_codes", path=str(path), count=len(bad), lines=bad)
+        raise UsageError("units.bad_codes", path=str(path), count=len(bad), lines=bad)
     if not units:
-        raise GkxlError("template.units_empty", path=str(path))
+        raise UsageError("units.empty", path=str(path))
     return units, duplicates
 
 

@@ -20,6 +20,7 @@ from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
 from gkxl import __version__
+from gkxl.findings.catalogue import severity_word
 from gkxl.form import rules
 from gkxl.form.model import Report
 from gkxl.form.spec import META_SHEET, Cell, Spec, a1
@@ -44,7 +45,6 @@ CHECK_SHEET = "校验"
 FONT = "宋体"
 OK, FAIL = "✓", "✗"
 
-SEVERITY_ZH = {"error": "错误", "warning": "警告"}
 
 def data_validation(spec: Spec, typ: str) -> dict:
     """xlsxwriter data-validation options of a cell type, from its limits and texts in the spec."""
@@ -207,7 +207,7 @@ def _write_value(ws, cell: Cell, value, fmt):
 
 
 def write_workbook(target: Path, spec: Spec, report: Report | None = None, *, password: str | None = None,
-                   kind: str = "template", generated_at: str | None = None,
+                   role: str = "template", generated_at: str | None = None,
                    extra_sheets: list[tuple] | None = None) -> None:
     """Write the workbook atomically to `target`. `report` None gives a blank template.
 
@@ -245,7 +245,7 @@ def write_workbook(target: Path, spec: Spec, report: Report | None = None, *, pa
                     ws.write_string(*cell.label_cell, cell.label, fm.row)
                 if cell.meta:
                     value = meta.get(cell.meta)
-                    fixed = value not in (None, "") and kind == "template"
+                    fixed = value not in (None, "") and role == "template"
                     _write_value(ws, cell, value, fm.fixed if fixed else fm.input[cell.type])
                 elif cell.defined_by is not None:
                     cached = computed.get(cell.key)
@@ -280,12 +280,12 @@ def write_workbook(target: Path, spec: Spec, report: Report | None = None, *, pa
         _check_sheet(wb, fm, spec, lay, effective, password, header)
         for name, rows, *printed in extra_sheets or []:
             _plain_sheet(wb, fm, name, rows, header, *printed)
-        _meta_sheet(wb, spec, report, kind, generated_at, password)
+        _meta_sheet(wb, spec, report, role, generated_at, password)
         written = dt.datetime.fromisoformat(generated_at).astimezone(dt.timezone.utc).replace(tzinfo=None)
         wb.set_properties({"title": f"{report.unit or ''} {report.year or ''} 政府信息公开工作年度报告统计表".strip(),
                            "subject": spec.name, "author": "gkxl", "comments": f"gkxl {__version__} {spec.basis}",
                            "created": written})
-        for name, value in _metadata(spec, report, kind, generated_at):
+        for name, value in _metadata(spec, report, role, generated_at):
             if len(str(value)) <= CUSTOM_PROPERTY_MAX:     # a long units list lives in the hidden sheet only
                 wb.set_custom_property(f"gkxl.{name}", str(value))
         wb.worksheets()[1].activate()
@@ -438,21 +438,23 @@ def _rng(rect) -> str:
     return a1(r0, c0) if (r0, c0) == (r1, c1) else f"{a1(r0, c0)}:{a1(r1, c1)}"
 
 
-def _metadata(spec: Spec, report: Report, kind: str, generated_at: str) -> list[tuple[str, object]]:
+def _metadata(spec: Spec, report: Report, role: str, generated_at: str) -> list[tuple[str, object]]:
+    """The workbook's identity, in its very hidden sheet and its document properties. `role`: what the
+    workbook is (template: a return to fill; summary; parsed; annotated)."""
     rows = [("template", spec.id), ("template_version", spec.version), ("edition", spec.edition),
-            ("kind", kind), ("year", "" if report.year is None else report.year),
+            ("role", role), ("year", "" if report.year is None else report.year),
             ("unit", report.unit or ""), ("unit_code", report.unit_code or ""),
             ("generated_at", generated_at), ("generator", f"gkxl {__version__}")]
-    if kind == "summary":   # the units it includes: merged again one level up, they must not count twice
+    if role == "summary":   # the units it includes: merged again one level up, they must not count twice
         rows.append(("units", json.dumps(list(report.source.get("unit_names") or ()), ensure_ascii=False)))
     return rows
 
 
-def _meta_sheet(wb, spec, report, kind, generated_at, password):
+def _meta_sheet(wb, spec, report, role, generated_at, password):
     ws = wb.add_worksheet(META_SHEET)
     ws.write_string(0, 0, "gkxl")
     ws.write_string(0, 1, "本工作表由 gkxl 使用，请勿修改。")
-    for i, (name, value) in enumerate(_metadata(spec, report, kind, generated_at), start=1):
+    for i, (name, value) in enumerate(_metadata(spec, report, role, generated_at), start=1):
         ws.write_string(i, 0, name)
         ws.write_string(i, 1, str(value))
     ws.very_hidden()
@@ -522,7 +524,7 @@ def _check_sheet(wb, fm: _Formats, spec: Spec, lay: Layout, effective: dict, pas
         ws.write_formula(r, 2, "=" + row.rhs, fm.cell_center, "" if rhs is None else rhs)
         ws.write_formula(r, 3, f"=ROUND(B{r + 1}-C{r + 1},4)", fm.cell_center, "" if diff is None else diff)
         ws.write_formula(r, 4, f'=IF(D{r + 1}=0,"{OK}","{FAIL}")', fm.cell_center, OK if ok else FAIL)
-        ws.write_string(r, 5, SEVERITY_ZH[row.severity], fm.cell_center)
+        ws.write_string(r, 5, severity_word(row.severity), fm.cell_center)
         ws.write_string(r, 6, row.id, fm.rule_id)
     overall = f"{OK} 全部通过" if not failed else f"{FAIL} 有 {failed} 项未通过"
     ws.merge_range(1, 1, 1, last_col, "", fm.status)
@@ -579,9 +581,9 @@ def guide_lines(spec: Spec) -> list[tuple[str, str]]:
     out = []
     for head, body in spec.guide:
         if body == "{rules}":
-            out += [(f"{r.id}（{SEVERITY_ZH[r.severity]}）", f"{r.expression}。{r.message['zh']}") for r in spec.rules]
+            out += [(f"{r.id}（{severity_word(r.severity)}）", f"{r.expression}。{r.message['zh']}") for r in spec.rules]
             out.append(("V-blank（错误）", "每个应填数字的格子都填了数字（0 也要填）。"))
-            out += [(f"{y.id}（{SEVERITY_ZH[y.severity]}）", f"{y.expression}。{y.message['zh']}（汇总机关用上年报表核对）")
+            out += [(f"{y.id}（{severity_word(y.severity)}）", f"{y.expression}。{y.message['zh']}（汇总机关用上年报表核对）")
                     for y in {y.id: y for y in spec.year_rules}.values()]
         elif body == "{amounts}" and not amounts:
             continue

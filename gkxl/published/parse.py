@@ -17,16 +17,18 @@ from gkxl.form import rules
 from gkxl.form import spec as specmod
 from gkxl.form.model import Report
 from gkxl.io.files import os_reason
+from gkxl.io.recognise import recognise
 from gkxl.published import narrative
 from gkxl.published.documents import MAX_DOCUMENT_BYTES, document_lines, is_binary, kind_of
 from gkxl.published.lines import Line, decode, html_lines, looks_like_html, text_lines
 from gkxl.published.notes import Notes
-from gkxl.published.sections import YEAR, SectionFinder
+from gkxl.published.sections import SectionFinder
 from gkxl.published.tables import TableReader, table_specs
 from gkxl.text.errors import GkxlError
 from gkxl.text.labels import normalise
 from gkxl.text.messages import Message
 from gkxl.text.numbers import show
+from gkxl.text.titles import year_in
 
 MAX_TEXT_BYTES = 8 * 1024 * 1024        # a report is tens of kilobytes; more is not a report
 
@@ -42,36 +44,30 @@ class ParseResult:
         return any(n.severity == "error" for n in self.notes)
 
 
-def detect_spec(lines: list[Line], notes: Notes, html_title: str = "") -> specmod.Spec:
-    """The format by its marker words; else by the report year; else the default (each said in a note)."""
+def detect_spec(lines: list[Line], notes: Notes, html_title: str = "",
+                specs: tuple[specmod.Spec, ...] | None = None) -> specmod.Spec:
+    """The format by its marker words; else by the report year; else the default (gkxl.io.recognise)."""
     whole = normalise("".join(l.raw for l in lines))
-    found = [s for s in map(specmod.load, specmod.available()) if any(normalise(m) in whole for m in s.recognise)]
-    if len(found) == 1:
-        notes.add(None, "parse.format_recognised", format=found[0].edition, basis=found[0].basis)
-        return found[0]
-    year = _year_hint(lines, html_title)
-    by_year = [s for s in map(specmod.load, specmod.available()) if year is not None and s.years[0] <= year <= s.years[1]]
-    if len(by_year) == 1:
-        notes.add(None, "parse.format_by_year", format=by_year[0].edition, year=year)
-        return by_year[0]
-    spec = specmod.load(specmod.DEFAULT_SPEC)
-    notes.add(None, "parse.format_assumed", format=spec.edition)
+    spec, said = recognise(specs or specmod.shipped(), whole, _year_hint(lines, html_title))
+    notes.append(said)
     return spec
 
 
 def _year_hint(lines: list[Line], html_title: str) -> int | None:
     for raw in [html_title] + [l.raw for l in lines if l.raw.strip()][:5]:
-        m = YEAR.search(raw or "")
-        if m:
-            return int(m.group(1))
+        year = year_in(raw)
+        if year is not None:
+            return year
     return None
 
 
 def parse_lines(lines: list[Line], path: str | None = None, html_title: str = "", *,
-                places: dict[int, Message] | None = None, kind: str = "published") -> ParseResult:
-    """Lines of any reader into a report. `places`: the page or paragraph of each line of a document."""
+                places: dict[int, Message] | None = None, file_type: str = "text",
+                specs: tuple[specmod.Spec, ...] | None = None) -> ParseResult:
+    """Lines of any reader into a report. `places`: the page or paragraph of each line of a document;
+    `specs`: the forms it may be in (the shipped ones by default)."""
     notes = Notes(places)
-    spec = detect_spec(lines, notes, html_title)
+    spec = detect_spec(lines, notes, html_title, specs)
     tables = {s.numeral: t for t in table_specs(spec) for s in spec.sections if s.sheet == t.sheet}
     texts = {s.numeral: s for s in spec.sections if s.text}
     finder = SectionFinder(spec, lines, notes, html_title)
@@ -89,8 +85,8 @@ def parse_lines(lines: list[Line], path: str | None = None, html_title: str = ""
             reader.read_table_anywhere(table, {n: ls for n, ls in sections.items() if n in texts})
     _published_totals(spec, reader, notes)
     _group_rows(spec, reader)
-    report = Report(spec.id, spec.version, unit, None, year, reader.values, {
-        "kind": kind, "path": path, "format_detected": spec.edition,
+    report = Report(spec.id, spec.version, unit, None, year, reader.values, spec=spec, source={
+        "file_type": file_type, "published": True, "path": path, "format_detected": spec.edition,
         "title": title_line.raw.strip() if title_line else None})
     if preamble:
         report.source["preamble"] = preamble
@@ -143,16 +139,16 @@ def _group_rows(spec: specmod.Spec, reader: TableReader) -> None:
                     reader.values[cell.key] = column.get(cell.parts[0])
 
 
-def parse_text(source: str, path: str | None = None) -> ParseResult:
-    return parse_lines(text_lines(source), path)
+def parse_text(source: str, path: str | None = None, specs=None) -> ParseResult:
+    return parse_lines(text_lines(source), path, specs=specs)
 
 
-def parse_html(source: str, path: str | None = None) -> ParseResult:
+def parse_html(source: str, path: str | None = None, specs=None) -> ParseResult:
     lines, title = html_lines(source)
-    return parse_lines(lines, path, title)
+    return parse_lines(lines, path, title, file_type="html", specs=specs)
 
 
-def parse_path(path) -> ParseResult:
+def parse_path(path, specs: tuple[specmod.Spec, ...] | None = None) -> ParseResult:
     """Any published report, its kind told by content: Word and PDF documents, else text or HTML."""
     p = Path(path)
     try:
@@ -169,12 +165,12 @@ def parse_path(path) -> ParseResult:
             lines, places, title = document_lines(kind, data, str(p))
         except GkxlError as e:
             raise GkxlError("doc.file", path=str(p), reason=e.message) from None
-        return parse_lines(lines, str(p), title, places=places, kind=f"published-{kind}")
+        return parse_lines(lines, str(p), title, places=places, file_type=kind, specs=specs)
     if data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
         raise GkxlError("parse.is_workbook", path=str(p))
     if is_binary(data):
         raise GkxlError("doc.file", path=str(p), reason=Message("doc.binary", ext=p.suffix or "—"))
     source = decode(data, str(p))
     if looks_like_html(source):
-        return parse_html(source, str(p))
-    return parse_text(source, str(p))
+        return parse_html(source, str(p), specs)
+    return parse_text(source, str(p), specs)

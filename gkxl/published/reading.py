@@ -10,7 +10,7 @@ import stat
 from pathlib import Path
 
 from gkxl.findings.finding import Finding
-from gkxl.form.model import Report
+from gkxl.form import spec as specmod
 from gkxl.io.read import ReadResult, read_path
 from gkxl.published.documents import MAX_DOCUMENT_BYTES, OLE_MAGIC, document_lines, kind_of
 from gkxl.published.parse import parse_lines
@@ -21,17 +21,14 @@ PARSED = ("docx", "pdf", "doc")
 SAID_BY_CHECKS = ("P-total-mismatch", "P-group-row")
 
 
-def read_any(path: Path) -> ReadResult:
+def read_any(path: Path, specs: tuple[specmod.Spec, ...] | None = None) -> ReadResult:
+    """A workbook, gkxl JSON, or a Word or PDF report, read into a report in one of `specs` (the shipped
+    forms unless --spec gave one)."""
     data = _head(Path(path))
-    document = _document(Path(path), data) if data is not None else None
+    document = _document(Path(path), data, specs) if data is not None else None
     if document is not None:
         return document
-    return read_path(Path(path), data=data)     # the bytes read here, not read again
-
-
-def read_any_report(path: Path) -> Report:
-    """The report in a workbook, JSON or a published document, for commands that render or export it."""
-    return read_any(path).report
+    return read_path(Path(path), specs, data=data)     # the bytes read here, not read again
 
 
 def _head(path: Path) -> bytes | None:
@@ -50,14 +47,14 @@ def _head(path: Path) -> bytes | None:
         return None
 
 
-def _document(path: Path, data: bytes) -> ReadResult | None:
+def _document(path: Path, data: bytes, specs) -> ReadResult | None:
     if data.startswith(b"PK\x03\x04") and b"word/document.xml" not in data:
         return None     # no part of that name in the zip (names are stored as they are): a workbook's zip
     kind = kind_of(data)
     if kind not in PARSED:
         return None
     lines, places, title = document_lines(kind, data, str(path))
-    result = parse_lines(lines, str(path), title, places=places, kind=f"published-{kind}")
+    result = parse_lines(lines, str(path), title, places=places, file_type=kind, specs=specs)
     spec = result.report.spec
     tables = sum(1 for s in spec.sheets if s.kind == "table")
     if sum(1 for n in result.notes if n.rule == "P-table-missing") >= tables:

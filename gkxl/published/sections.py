@@ -1,15 +1,12 @@
 """Where sections 一 to 六 of a published report start, and its title (unit and year)."""
 from __future__ import annotations
 
-import re
-
 from gkxl.form import spec as specmod
 from gkxl.published.lines import Line, join_text
 from gkxl.published.notes import Notes
 from gkxl.text.labels import best_match, core, leading_numeral, normalise, similarity
+from gkxl.text.titles import title_identity, year_in
 
-YEAR = re.compile(r"((?:19|20)\d{2})\s*年度?")
-_TITLE_SUFFIX = re.compile(r"(政府)?信息公开(工作)?(年度)?(工作)?报告.*$")
 MAX_TITLE_LINES = 3
 
 
@@ -81,12 +78,9 @@ class SectionFinder:
             return None, None
         raw = " ".join(title.raw.split()).lstrip("#").strip()
         line = title.number or None
-        m = YEAR.search(raw)
-        year = int(m.group(1)) if m else None
+        unit, year = title_identity(raw)
         if year is None:
             self.note(line, "parse.no_year", title=raw)
-        unit = _TITLE_SUFFIX.sub("", YEAR.sub("", raw)).strip(" 　:：-—") if raw else ""
-        unit = re.sub(r"^关于", "", unit).strip() or None
         if unit is None:
             self.note(line, "parse.no_unit", title=raw)
         return unit, year
@@ -102,7 +96,7 @@ def _is_breadcrumb(raw: str) -> bool:
 
 def _title_score(raw: str) -> int:
     s = normalise(raw)
-    return 2 * ("年度报告" in s) + ("政府信息公开" in s) + bool(YEAR.search(raw)) - 2 * (">" in s or "首页" in s)
+    return 2 * ("年度报告" in s) + ("政府信息公开" in s) + (year_in(raw) is not None) - 2 * (">" in s or "首页" in s)
 
 
 def _wrapped_title(run: list[Line]) -> bool:

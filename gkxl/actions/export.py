@@ -8,33 +8,22 @@ from __future__ import annotations
 import csv
 import functools
 import io
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from gkxl.batch.parallel import map_ordered
-from gkxl.checks import check_path, unreadable
-from gkxl.findings.report import FileResult
+from gkxl.actions.check import Progress, check_path, unreadable
+from gkxl.actions.parallel import map_ordered
+from gkxl.findings.catalogue import SEVERITIES
+from gkxl.findings.report import ActionReport, FileResult
 from gkxl.form import spec as specmod
 from gkxl.form.spec import Spec
 from gkxl.io.cells import neutralise
 from gkxl.io.files import atomic_path, refuse_overwrite, write_text
 from gkxl.io.inputs import collect
-from gkxl.text.errors import GkxlError
 from gkxl.text.jsonout import dumps
 from gkxl.text.messages import Message, text
 
 EXPORT_MODEL = "gkxl-export/1"
 FIXED_COLUMNS = ["文件", "单位名称", "单位代码", "年度", "状态", "错误数", "表格格式"]
-
-
-@dataclass
-class ExportResult:
-    records: int = 0
-    unreadable: list[tuple[str, Message]] = field(default_factory=list)   # (path, why)
-    skipped: list[tuple[str, str]] = field(default_factory=list)                 # (path, message code)
-
-    def failures(self, lang: str = "zh") -> list[tuple[str, str]]:
-        return [(p, reason.render(lang)) for p, reason in self.unreadable]
 
 
 def column_headers(spec: Spec) -> list[str]:
@@ -70,24 +59,28 @@ def _csv_text(rows: list[list]) -> str:
     return buf.getvalue()
 
 
-def export(paths, output: Path, fmt: str, *, year: int | None = None, spec_id: str = specmod.DEFAULT_SPEC,
-           progress=None, labels: dict[str, str] | None = None) -> ExportResult:
-    """Read and check every input once, write all records atomically to `output` (json or csv).
-    `labels` maps an input path to the name its record shows (the desk's stored files)."""
-    spec = specmod.load(spec_id)
+def export(paths, output: Path, fmt: str, *, year: int | None = None, spec: Spec | None = None,
+           progress: Progress | None = None) -> ActionReport:
+    """Read and check every input once, write all records atomically to `output` (json or csv)."""
+    spec = spec or specmod.load()
     inputs = collect(paths)
-    if not inputs.files:
-        raise GkxlError("export.no_inputs")
     refuse_overwrite(output, inputs.files)
-    result = ExportResult(skipped=[(str(p), code) for p, code in inputs.skipped])
+    job = functools.partial(check_path, year=year, specs=specmod.known(spec))
+    checked = map_ordered(job, [Path(p) for p in inputs.files], unreadable)
+    report = export_results(progress(checked, len(inputs.files)) if progress else checked, output, fmt, spec=spec)
+    report.skipped = [(str(p), Message(code)) for p, code in inputs.skipped]
+    return report
+
+
+def export_results(results, output: Path, fmt: str, *, spec: Spec) -> ActionReport:
+    """The records of results checked before (the desk's stored returns, each `path` the name it is shown
+    under), written atomically to `output`."""
+    report = ActionReport("export", show_findings=False, fails_on=("unreadable",))
     records: list = []
-    checked = map_ordered(functools.partial(check_path, year=year), [Path(p) for p in inputs.files], unreadable)
-    for r in progress(checked, len(inputs.files)) if progress else checked:
-        r.path = (labels or {}).get(r.path, r.path)
-        if r.report is None:
-            result.unreadable.append((r.path, r.error))
+    for r in results:
         records.append(json_record(r) if fmt == "json" else csv_row(r, spec))
-        result.records += 1
+        report.files.append(FileResult(r.path, r.status, r.unit, r.year, error=r.error,
+                                       counted={s: r.count(s) for s in SEVERITIES}))
     if fmt == "json":
         doc = {"model": EXPORT_MODEL, "format": spec.id, "records": records}
         write_text(output, dumps(doc) + "\n")
@@ -95,4 +88,6 @@ def export(paths, output: Path, fmt: str, *, year: int | None = None, spec_id: s
         # bytes, not text mode: csv already ends rows with CRLF, and Windows must not double the CR
         with atomic_path(output) as tmp:
             tmp.write_bytes(_csv_text([column_headers(spec)] + records).encode("utf-8-sig"))
-    return result
+    report.counts = {"records": len(records)}
+    report.wrote(output, "export.written", records=len(records))
+    return report

@@ -3,6 +3,9 @@
 Every input ends up as one line of 报送情况 saying whether it was included and why; with a units list,
 every expected unit that sent nothing gets a line too. The summary is an ordinary return of the same
 format (totals are formulas, texts left blank), so it can be checked and merged again one level up.
+
+`merge` checks files; the desk, whose returns are checked and stored already, hands their results to
+`merge_results` and nothing is read again. Both end in `summarise`, which returns the one ActionReport.
 """
 from __future__ import annotations
 
@@ -13,10 +16,11 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from gkxl.batch.parallel import map_ordered
-from gkxl.checks import check_path
-from gkxl.checks.identity import BLANK, report_year
-from gkxl.findings.report import FileResult
+from gkxl.actions.check import Progress, check_path
+from gkxl.actions.parallel import map_ordered
+from gkxl.checks.identity import BLANK, report_year, workbook_role
+from gkxl.findings.catalogue import SEVERITIES
+from gkxl.findings.report import ActionReport, FileResult
 from gkxl.form import groups as formgroups
 from gkxl.form import rules
 from gkxl.form import spec as specmod
@@ -24,7 +28,8 @@ from gkxl.form.model import Report, unit_key
 from gkxl.form.spec import Spec
 from gkxl.io.files import refuse_overwrite
 from gkxl.io.inputs import collect
-from gkxl.text.errors import GkxlError
+from gkxl.io.units import Unit, read_units
+from gkxl.text.errors import UsageError
 from gkxl.text.messages import Message, text
 
 STATUS_HEADERS = ["序号", "单位名称", "单位代码", "文件", "状态", "错误数", "警告数", "是否计入汇总",
@@ -45,11 +50,10 @@ class Entry:
     unit_code: str | None = None
     year: object = None
     format: str | None = None
-    kind: str | None = None                  # the metadata kind: template (a return) or summary
+    role: str | None = None                  # what the workbook says it is: template (a return) or summary
     covers: list[str] | None = None          # a summary's included units, as its metadata records them
     unlisted: bool = False                   # a units list was given and this unit is not on it
-    errors: int = 0
-    warnings: int = 0
+    counted: dict[str, int] = field(default_factory=dict)   # findings by severity
     included: bool = False
     reasons: list[Message] = field(default_factory=list)
     untouched: bool = False                  # a blank template sent back as it was (ID-untouched)
@@ -59,23 +63,13 @@ class Entry:
     def reason(self, lang: str = "zh") -> str:
         return ("; " if lang == "en" else "；").join(r.render(lang) for r in self.reasons)
 
-
-@dataclass
-class MergeResult:
-    spec: Spec
-    summary: Report
-    entries: list[Entry]
-    duplicates: dict[str, list[Entry]]
-    written: bool = False
+    @property
+    def errors(self) -> int:
+        return self.counted.get("error", 0)
 
     @property
-    def included(self) -> list[Entry]:
-        return [e for e in self.entries if e.included]
-
-    @property
-    def complete(self) -> bool:
-        """Every input was included as a clean return and no expected unit is missing."""
-        return all(e.included and e.status == "ok" and not e.unlisted for e in self.entries)
+    def warnings(self) -> int:
+        return self.counted.get("warning", 0)
 
 
 @functools.cache       # asked for every return examined
@@ -107,10 +101,14 @@ def _mtime(path: Path) -> float | None:
 
 # --- one file -----------------------------------------------------------------------------------
 
-def examine(path: Path, spec: Spec, year: int) -> Entry:
+def examine(path: Path, spec: Spec, year: int, specs: tuple[Spec, ...] | None = None) -> Entry:
     """Check one file and keep only what the merge needs (the full report is dropped: memory stays flat)."""
-    result = check_path(path, year=year)
-    entry = Entry(str(path), result.status, sha256_file(path), _mtime(path))
+    return entry_of(check_path(path, year=year, specs=specs), spec, sha256_file(path), _mtime(path))
+
+
+def entry_of(result: FileResult, spec: Spec, sha256: str | None = None, mtime: float | None = None) -> Entry:
+    """What the merge needs of a checked file (its report, when it could be read)."""
+    entry = Entry(result.path, result.status, sha256, mtime)
     if result.report is None:
         entry.reasons.append(Message("merge.reason.unreadable", detail=result.error))
         return entry
@@ -130,13 +128,10 @@ def _take_report(entry: Entry, result: FileResult, spec: Spec) -> None:
     entry.unit_code = report.unit_code
     entry.year = report.year
     entry.format = report.format
-    meta = report.source.get("metadata")
-    meta = meta if isinstance(meta, dict) else {}      # a JSON return's source is whatever its writer put there
-    entry.kind = str(meta.get("kind") or "") or None
-    entry.covers = summary_units(meta) if entry.kind == "summary" else None
-    entry.saved = _timestamp(report.source.get("saved_at")) if report.source.get("kind") != "json" else None
-    entry.errors = result.errors
-    entry.warnings = len(result.findings) - result.errors
+    entry.role = workbook_role(report)
+    entry.covers = summary_units(report.source.get("metadata") or {}) if entry.role == "summary" else None
+    entry.saved = _timestamp(report.source.get("saved_at")) if report.source.get("file_type") != "json" else None
+    entry.counted = {s: result.count(s) for s in SEVERITIES}
     entry.untouched = any(f.rule == "ID-untouched" for f in result.findings)
     one_row = formgroups.published_as_one_row(report.spec, report.values)
     entry.one_row = one_row[0].label.split(" · ")[-1] if one_row else None
@@ -157,7 +152,7 @@ def _eligible(entry: Entry, spec: Spec, year: int, office: str) -> bool:
     return is chosen."""
     if entry.status in ("unreadable", "skipped", "missing"):
         return False
-    if entry.kind == "summary" and entry.unit and unit_key(entry.unit) == unit_key(office):
+    if entry.role == "summary" and entry.unit and unit_key(entry.unit) == unit_key(office):
         entry.reasons.append(Message("merge.reason.own_summary"))
         return False
     if entry.format != spec.id:
@@ -248,8 +243,8 @@ def decide(entries: list[Entry], spec: Spec, year: int, include_invalid: bool, o
 def _leave_out_overlaps(included: list[Entry]) -> None:
     """A summary whose units' returns are also included, or whose units another included summary also
     covers, would count those units twice: it is left out, naming the units."""
-    returns = {unit_key(e.unit): e for e in included if e.kind != "summary" and e.unit}
-    summaries = [e for e in included if e.kind == "summary"]
+    returns = {unit_key(e.unit): e for e in included if e.role != "summary" and e.unit}
+    summaries = [e for e in included if e.role == "summary"]
     covers = {id(s): {unit_key(u): u for u in (s.covers or ())} for s in summaries}
     for s in summaries:
         mine = covers[id(s)]
@@ -301,8 +296,8 @@ def summary_report(spec: Spec, included: list[Entry], unit: str, unit_code: str 
     values: dict[str, object] = {c.key: None for c in spec.value_cells}
     values.update(sum_numbers(spec, included))
     values.update(rules.derive(spec, values))
-    return Report(spec.id, spec.version, unit, unit_code, year, values,
-                  source={"kind": "summary", "units": len(included),
+    return Report(spec.id, spec.version, unit, unit_code, year, values, spec=spec,
+                  source={"made_by": "merge", "units": len(included),
                           "unit_names": list(dict.fromkeys(n for e in included for n in [e.unit, *(e.covers or ())] if n))})
 
 
@@ -314,10 +309,10 @@ def _local_time(ts: float | None) -> str:
     return dt.datetime.fromtimestamp(ts).astimezone().isoformat(timespec="seconds")
 
 
-def _kind_text(kind: str | None) -> str:
-    if kind is None:
+def _role_text(role: str | None) -> str:
+    if role is None:
         return ""
-    return text("merge.kind.summary" if kind == "summary" else "merge.kind.return", "zh")
+    return text("merge.role.summary" if role == "summary" else "merge.role.return", "zh")
 
 
 def _included_text(e: Entry) -> str:
@@ -335,7 +330,7 @@ def status_rows(entries: list[Entry]) -> list[list]:
                      e.warnings if e.status in ("ok", "invalid") else "",
                      _included_text(e) if e.status != "missing" else text("merge.included.no", "zh"),
                      e.reason("zh"), e.year if e.year is not None else "", e.format or "",
-                     _kind_text(e.kind), _local_time(e.saved or e.mtime), e.sha256 or ""])
+                     _role_text(e.role), _local_time(e.saved or e.mtime), e.sha256 or ""])
     return rows
 
 
@@ -346,7 +341,7 @@ def detail_headers(spec: Spec) -> list[str]:
 def detail_rows(spec: Spec, included: list[Entry]) -> list[list]:
     rows = [detail_headers(spec)]
     for i, e in enumerate(included, start=1):
-        rows.append([i, e.unit or "", e.unit_code or "", _kind_text(e.kind),
+        rows.append([i, e.unit or "", e.unit_code or "", _role_text(e.role),
                      text(f"merge.status.{e.status}", "zh"), e.path or "", *(e.details or [])])
     return rows
 
@@ -367,41 +362,74 @@ def in_units_order(entries: list[Entry], units=None) -> list[Entry]:
 
 # --- the whole merge ----------------------------------------------------------------------------
 
-def merge(paths, output: Path, *, year: int, unit: str, unit_code: str | None = None,
-          spec_id: str = specmod.DEFAULT_SPEC, units_path: Path | None = None, include_invalid: bool = False,
-          on_duplicate: str = "newer", password: str | None = None, progress=None,
-          labels: dict[str, str] | None = None) -> MergeResult:
-    """Check every input, decide, and write the summary (unless duplicates are refused).
-
-    `progress`, when given, wraps the results as they come, with their number (a progress bar).
-    `labels` maps an input path to the name it is shown and listed under (the desk's stored files)."""
-    from gkxl.io.units import read_units
-    from gkxl.io.write import write_workbook
-
-    spec = specmod.load(spec_id)
+def merge(paths, output: Path, *, year: int, office: str, office_code: str | None = None,
+          spec: Spec | None = None, units_path: Path | None = None, include_invalid: bool = False,
+          on_duplicate: str = "newer", password: str | None = None, progress: Progress | None = None) -> ActionReport:
+    """Check every input, decide, and write the summary (unless duplicates are refused)."""
+    spec = spec or specmod.load()
+    if not office.strip():
+        raise UsageError("merge.office_missing")
     inputs = collect(paths)
-    if not inputs.files and not inputs.skipped:
-        raise GkxlError("merge.no_inputs")
     refuse_overwrite(output, [*inputs.files, *([units_path] if units_path else [])])
     units = read_units(Path(units_path))[0] if units_path else None
-    examined = map_ordered(functools.partial(examine, spec=spec, year=year), [Path(p) for p in inputs.files],
-                           unreadable_entry)
+    job = functools.partial(examine, spec=spec, year=year, specs=specmod.known(spec))
+    examined = map_ordered(job, [Path(p) for p in inputs.files], unreadable_entry)
     entries = list(progress(examined, len(inputs.files)) if progress else examined)
-    for e in entries if labels else ():
-        e.path = labels.get(e.path, e.path)
     entries += [skipped_entry(p, code) for p, code in inputs.skipped]
-    listed = {unit_key(u.name) for u in units} if units is not None else None
-    duplicates = decide(entries, spec, year, include_invalid, unit, listed)
-    if units is not None:
-        entries += mark_expected(entries, units)
-    included = [e for e in entries if e.included]
-    summary = summary_report(spec, included, unit, unit_code, year)
-    result = MergeResult(spec, summary, entries, duplicates)
-    if duplicates and on_duplicate == "error":
-        return result
-    write_workbook(Path(output), spec, summary, kind="summary", password=password,
-                   extra_sheets=[("明细", detail_rows(spec, in_units_order(included, units))),
-                                 ("报送情况", status_rows(in_units_order(entries, units)), STATUS_PRINTED)])
-    result.written = True
-    return result
+    report = summarise(entries, output, spec=spec, year=year, office=office.strip(), office_code=office_code,
+                       units=units, include_invalid=include_invalid, on_duplicate=on_duplicate, password=password)
+    report.units_path = str(units_path) if units_path else None
+    if any(e.status == "invalid" and not e.included for e in entries):
+        report.note("merge.hint_include_invalid", "info")      # an option of the command line: said there only
+    return report
 
+
+def merge_results(results: list[FileResult], output: Path, *, year: int, office: str, spec: Spec,
+                  units: list[Unit] | None = None) -> ActionReport:
+    """The summary of results checked before (the desk's stored returns): nothing is read again."""
+    entries = [entry_of(r, spec) for r in results]
+    return summarise(entries, output, spec=spec, year=year, office=office, units=units)
+
+
+def summarise(entries: list[Entry], output: Path, *, spec: Spec, year: int, office: str,
+              office_code: str | None = None, units: list[Unit] | None = None, include_invalid: bool = False,
+              on_duplicate: str = "newer", password: str | None = None) -> ActionReport:
+    """Decide which entries count, sum them, and write the summary workbook; the one report of a merge."""
+    from gkxl.io.write import write_workbook
+    listed = {unit_key(u.name) for u in units} if units is not None else None
+    duplicates = decide(entries, spec, year, include_invalid, office, listed)
+    missing = mark_expected(entries, units) if units is not None else []
+    included = [e for e in entries if e.included]
+    summary = summary_report(spec, included, office, office_code, year)
+    read = [e for e in entries if e.status != "skipped"]
+    report = ActionReport("merge", [_file_result(e) for e in read], show_findings=False,
+                          summary_code="merge.totals", product=summary)
+    report.skipped = [(e.path, e.reasons[0]) for e in entries if e.status == "skipped"]
+    report.missing = [(e.unit, e.unit_code) for e in missing]
+    report.counts = {"included": len(included), "left_out": len(read) - len(included)}
+    for group in duplicates.values():
+        report.note("merge.duplicates", unit=group[0].unit, count=len(group), paths=[e.path for e in group])
+    if duplicates and on_duplicate == "error":
+        report.note("merge.duplicates_refused", "error")
+        report.complete = False
+        return report
+    rows = in_units_order(entries + missing, units)
+    write_workbook(Path(output), spec, summary, role="summary", password=password,
+                   extra_sheets=[("明细", detail_rows(spec, in_units_order(included, units))),
+                                 ("报送情况", status_rows(rows), STATUS_PRINTED)])
+    report.wrote(output, "merge.written", included=len(included))
+    # counted, but from a unit the list does not have: summed all the same, and the run is not clean
+    report.complete = not any(e.unlisted for e in read)
+    return report
+
+
+def _file_result(e: Entry) -> FileResult:
+    remarks = []
+    if e.included and e.unlisted:
+        remarks.append(Message("merge.unlisted", path=e.path, unit=e.unit))
+    if e.included and e.untouched:
+        remarks.append(Message("merge.untouched", path=e.path, unit=e.unit or BLANK))
+    status = e.status
+    return FileResult(e.path or "", status, e.unit, e.year, included=e.included,
+                      reasons=list(e.reasons), counted=dict(e.counted), remarks=remarks,
+                      error=e.reasons[0] if e.status == "unreadable" and e.reasons else None)

@@ -1,1 +1,0 @@
-"""Many files at once: merging returns into a summary, exporting their data, reading them on every core."""
