@@ -58,7 +58,7 @@ def foreign_workbook(spec, path: Path, unit: str, values: dict) -> None:
     ws.title = "Sheet1"
     ws["A1"] = f"{unit}{YEAR}年政府信息公开工作年度报告统计表"
     top = 3
-    for sheet in (s for s in spec.sheets if s.kind == "table"):
+    for sheet in (s for s in spec.sheets if s.holds == "table"):
         first = min(lab.row for lab in sheet.labels)
         for lab in sheet.labels:
             ws.cell(top + lab.row - first, 2 + lab.col, lab.text.replace("（", "(").replace("）", ")"))

@@ -83,7 +83,7 @@ def put_table(ws, sheet: specmod.Sheet, values: dict, top: int, left: int, *, se
 
 
 def tables(spec):
-    return [s for s in spec.sheets if s.kind == "table"]
+    return [s for s in spec.sheets if s.holds == "table"]
 
 
 def one_sheet(path: Path, values: dict, spec, **kw) -> Path:

@@ -76,7 +76,7 @@ class Entry:
 def detail_keys(spec: Spec) -> tuple[str, ...]:
     """The 明细 columns: every input but the narratives (too long for a pivot table, and not summed);
     every figure that is summed is among them."""
-    text_sheets = {s.name for s in spec.sheets if s.kind == "text"}
+    text_sheets = {s.name for s in spec.sheets if s.holds == "text"}
     figures = {c.key for c in spec.numeric_inputs}
     return tuple(c.key for c in spec.inputs if c.sheet not in text_sheets or c.key in figures)
 

@@ -71,7 +71,7 @@ def _untouched(report: Report, spec: Spec) -> bool:
         return False
     if any(rules.number(report.values.get(c.key)) != 0 for c in spec.inputs if c.numeric):
         return False        # a filled return stops at its first figure
-    info = {s.name for s in spec.sheets if s.kind == "info"}
+    info = {s.name for s in spec.sheets if s.holds == "info"}
     return all(report.values.get(c.key) in (None, "") for c in spec.value_cells if not c.numeric and c.sheet in info)
 
 

@@ -113,6 +113,6 @@ def _candidates(spec: Spec, values: dict, residuals: dict, eff: dict, unknown: s
             continue
         else:
             needed = round(needed, limits.get("decimals", 6))
-        kind = typo_kind(value, needed) if isinstance(value, int) and isinstance(needed, int) else None
-        out.append(Candidate(key, value, needed, kind))
+        typo = typo_kind(value, needed) if isinstance(value, int) and isinstance(needed, int) else None
+        out.append(Candidate(key, value, needed, typo))
     return sorted(out, key=lambda c: c.typo is None)      # stable: typos first, then in sheet order

@@ -135,8 +135,8 @@ class Pages:
         return HTMLResponse(body, status_code=status)
 
     @staticmethod
-    def flash(request: Request, code: str, kind: str = "ok", **params) -> None:
-        request.state.session.flash.append((kind, text(code, request.state.lang, **params)))
+    def flash(request: Request, code: str, level: str = "ok", **params) -> None:
+        request.state.session.flash.append((level, text(code, request.state.lang, **params)))
 
     @staticmethod
     async def form_of(request: Request):
@@ -295,14 +295,14 @@ class Pages:
         versions = self.desk.store.files_of(unit["id"])
         if not versions:
             raise Refused(400, "desk.err.nothing_to_return")
-        kind = "reopened" if request.url.path.endswith("/reopen") else "returned"
+        event = "reopened" if request.url.path.endswith("/reopen") else "returned"
         if str(form.get("file_id") or versions[0]["id"]) != str(versions[0]["id"]):
             # the page was of an earlier version: a newer one came meanwhile, and is what would be marked
             self.flash(request, "desk.unit.newer_arrived", "error")
             return RedirectResponse(f"/unit/{unit['id']}", 303)
         note = str(form.get("note") or "").strip()[:2000] or None
-        await run_in_threadpool(self.desk.store.add_event, unit["id"], versions[0]["id"], kind, note)
-        self.flash(request, f"desk.unit.{kind}", unit=unit["name"])
+        await run_in_threadpool(self.desk.store.add_event, unit["id"], versions[0]["id"], event, note)
+        self.flash(request, f"desk.unit.{event}", unit=unit["name"])
         return RedirectResponse(f"/unit/{unit['id']}", 303)
 
     def file_original(self, request: Request):

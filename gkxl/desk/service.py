@@ -61,7 +61,7 @@ def load_previous(paths) -> list:
 @dataclass
 class ShownCell:
     text: str
-    kind: str
+    style: str                        # value, header, block, row, note_header (render.GridCell's)
     rowspan: int = 1
     colspan: int = 1
     key: str | None = None
@@ -99,7 +99,7 @@ def shown_tables(report, findings: list[dict], lang: str) -> list[dict]:
                                   if report.values.get(k) is None}}
     out = []
     for sheet in spec.sheets:
-        if sheet.kind != "table":
+        if sheet.holds != "table":
             continue
         markers = {c.key: f"\x00{c.key}" for c in sheet.cells}
         table = official_table(sheet, markers)          # markers tell which grid cell holds which key
@@ -112,7 +112,7 @@ def shown_tables(report, findings: list[dict], lang: str) -> list[dict]:
                     continue
                 key = cell.text[1:] if cell.text.startswith("\x00") else None
                 if key is None:
-                    shown.append(ShownCell(cell.text, cell.kind, cell.rowspan, cell.colspan))
+                    shown.append(ShownCell(cell.text, cell.style, cell.rowspan, cell.colspan))
                     continue
                 severity, notes = at.get(key, (None, ()))
                 shown.append(ShownCell(format_value(values.get(key)), "value", cell.rowspan, cell.colspan,
@@ -124,14 +124,14 @@ def shown_tables(report, findings: list[dict], lang: str) -> list[dict]:
 
 def text_parts(report) -> list[tuple[str, str]]:
     spec = report.spec
-    return [(c.label, report.values.get(c.key) or "") for s in spec.sheets if s.kind == "text" for c in s.cells]
+    return [(c.label, report.values.get(c.key) or "") for s in spec.sheets if s.holds == "text" for c in s.cells]
 
 
 def info_part(report) -> list[tuple[str, str]]:
     spec = report.spec
     out = []
     for s in spec.sheets:
-        if s.kind == "info":
+        if s.holds == "info":
             for c in s.cells:
                 value = getattr(report, c.meta) if c.meta else report.values.get(c.key)
                 out.append((c.label, format_value(value)))

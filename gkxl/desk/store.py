@@ -488,7 +488,7 @@ def _json(doc: dict | None) -> str | None:
     if doc is None:
         return None
     from gkxl.text.jsonout import dumps
-    return dumps(doc)
+    return dumps(doc, compact=True)
 
 
 def _sentence(message: Message | None) -> str | None:

@@ -28,7 +28,7 @@ def balanced_values(spec: Spec, rng: random.Random, high: int = 40) -> dict:
     for cell in spec.inputs:
         if cell.numeric:
             values[cell.key] = _value(cell.type, rng, high)
-        elif spec.sheet(cell.sheet).kind == "text":
+        elif spec.sheet(cell.sheet).holds == "text":
             values[cell.key] = f"{cell.label}：本年度情况说明。"
         else:
             values[cell.key] = None

@@ -115,8 +115,8 @@ def _value_schema(cell: specmod.Cell, spec: specmod.Spec, nullable: bool = False
     if not cell.numeric and cell.type != "year":
         return {"title": title, "type": ["string", "null"]}
     limits = spec.types[cell.type]
-    kind = "integer" if limits.get("integer") else "number"
-    schema = {"title": title, "type": [kind, "null"] if nullable else kind}
+    json_type = "integer" if limits.get("integer") else "number"
+    schema = {"title": title, "type": [json_type, "null"] if nullable else json_type}
     for name in ("minimum", "maximum"):
         if name in limits:
             schema[name] = limits[name]

@@ -153,7 +153,7 @@ class NarrativeRule:
 @dataclass(frozen=True)
 class Sheet:
     name: str
-    kind: str
+    holds: str                      # info | table | text (the spec file's "kind")
     landscape: bool
     header_rows: tuple[int, int] | None
     freeze: tuple[int, int] | None

@@ -29,7 +29,7 @@ FILLS = {"error": RED, "warning": AMBER}
 
 def _load(result: FileResult, workdir: Path) -> openpyxl.Workbook:
     src = open_source(Path(result.path))
-    if src.kind == "xlsx":
+    if src.file_type == "xlsx":
         return openpyxl.load_workbook(Path(result.path))
     copy = workdir / "copy.xlsx"
     report = result.report

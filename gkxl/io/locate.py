@@ -79,7 +79,7 @@ def shapes(spec: specmod.Spec) -> tuple[Shape, ...]:
     """The spec's table sheets as labels at template places, the row label nearest the figures weighing most."""
     out = []
     for sheet in spec.sheets:
-        if sheet.kind != "table":
+        if sheet.holds != "table":
             continue
         first_col = {}
         for c in sheet.cells:

@@ -45,12 +45,6 @@ def lines_needed(text: str, width: float) -> int:
     return sum(max(1, math.ceil(display_width(part) / usable)) for part in str(text).split("\n"))
 
 
-def row_height(texts_and_widths, size: float = 1.0) -> float:
-    """Height in points of a row whose wrapped cells hold these (text, width) pairs."""
-    lines = max((lines_needed(t, w / size) for t, w in texts_and_widths if t), default=1)
-    return lines * LINE_PT * size + 4
-
-
 def pages_tall_for(heights, widths, landscape: bool, repeated: float = 0) -> int:
     """Pages tall to fit a sheet to, so that its last page is not a few orphan rows: the natural count,
     one less when the last page would be under a third full (the whole then prints slightly smaller)."""

@@ -111,7 +111,7 @@ def read_path(path: Path, specs: tuple[specmod.Spec, ...] | None = None, *, data
     `data`: the file's bytes when the caller has read them already (vetted all the same)."""
     specs = specs or specmod.shipped()
     src = open_source(Path(path), lazy=True, data=data)
-    if src.kind == "json":
+    if src.file_type == "json":
         report = Report.from_dict(_json(src), specs)
         meta = report.source.get("metadata")
         # the writer's "source" is its own say: where it was saved and when is this file's, never its claim
@@ -174,7 +174,7 @@ def _metadata(wb: pc.CalamineWorkbook, src: Source) -> dict:
         meta = {str(r[0]).strip(): clean(r[1]) for r in grid if len(r) >= 2 and r[0]}
         if meta.get("template"):
             return _renamed(meta)
-    if src.kind == "xlsx":  # the hidden sheet was lost: document properties may have survived
+    if src.file_type == "xlsx":  # the hidden sheet was lost: document properties may have survived
         try:
             xml = zipfile.ZipFile(io.BytesIO(src.data)).read("docProps/custom.xml")
             root = SafeET.fromstring(xml)
@@ -215,7 +215,7 @@ def read_workbook(src: Source, specs: tuple[specmod.Spec, ...]) -> ReadResult:
             findings.append(Finding("ID-version", "error", Message("read.old_version", found=version or "?", current=spec.version),
                                     value=version, expected=spec.version))
         values: dict = {}
-        report = Report(spec.id, version or None, spec=spec, source={"path": str(src.path), "file_type": src.kind,
+        report = Report(spec.id, version or None, spec=spec, source={"path": str(src.path), "file_type": src.file_type,
                                                           "saved_at": src.saved_at,
                                                           "metadata": {k: v for k, v in meta.items()}})
         skipped: set[str] = set()
@@ -237,12 +237,12 @@ def read_workbook(src: Source, specs: tuple[specmod.Spec, ...]) -> ReadResult:
                     raise
                 raise GkxlError("read.corrupt", detail=_detail(e)) from None
             structural = _check_labels(sheet, grid)
-            if structural and sheet.kind == "table" and _read_moved(spec, sheet, grid, moved):
+            if structural and sheet.holds == "table" and _read_moved(spec, sheet, grid, moved):
                 values.update(moved.report.values)
                 continue
             if structural:
                 findings.extend(structural)
-                if sheet.kind == "table":
+                if sheet.holds == "table":
                     skipped.add(sheet.name)
                     findings.append(Finding("STRUCT-label", "error", Message("read.sheet_skipped"), sheet=sheet.name))
             rows, height = grid.rows, len(grid.rows)
@@ -313,7 +313,7 @@ def read_by_labels(wb: pc.CalamineWorkbook, src: Source, specs: tuple[specmod.Sp
     if not located.found:
         raise GkxlError("read.no_tables", looked="；".join(locate.looked_for(s, 2) for s in locate.shapes(spec)))
     report = Report(spec.id, None, who.unit, who.unit_code, who.year, located.values, spec=spec,
-                    source={"path": str(src.path), "file_type": src.kind, "saved_at": src.saved_at, "metadata": {},
+                    source={"path": str(src.path), "file_type": src.file_type, "saved_at": src.saved_at, "metadata": {},
                             "candidates": who.candidates,
                             "layout": "labels", "tables": {s: w for s, w in located.sheets.items()}})
     return ReadResult(report, findings + who.findings + located.findings, True, located.skipped, {},

@@ -39,7 +39,7 @@ ODS_MIME = b"application/vnd.oasis.opendocument.spreadsheet"
 class Source:
     path: Path
     data: bytes
-    kind: str                     # xlsx | ods | xls | json
+    file_type: str                     # xlsx | ods | xls | json
     saved_at: str | None = None   # when the application last saved it, from the file's own properties
     vetting: _Vetting | None = None   # a zip's: the parts inflated so far, the worksheets still to measure
 
@@ -104,17 +104,17 @@ def open_source(path: Path, *, lazy: bool = False, data: bytes | None = None) ->
         raise GkxlError("src.no_permission") from None
     except OSError as e:
         raise GkxlError("src.unreadable_path", reason=os_reason(e)) from None
-    kind = sniff(data)
-    if kind == "empty":
+    file_type = sniff(data)
+    if file_type == "empty":
         raise GkxlError("src.empty")
-    if kind == "unknown":
+    if file_type == "unknown":
         raise GkxlError("src.not_spreadsheet")
     saved = vetting = None
-    if kind == "zip":
-        kind, saved, vetting = _vet_zip(data, lazy)
-    elif kind == "ole":
-        kind, saved = _vet_ole(data)
-    return Source(path, data, kind, saved, vetting)
+    if file_type == "zip":
+        file_type, saved, vetting = _vet_zip(data, lazy)
+    elif file_type == "ole":
+        file_type, saved = _vet_ole(data)
+    return Source(path, data, file_type, saved, vetting)
 
 
 _SAVED_AT = {"docProps/core.xml": re.compile(rb"<dcterms:modified[^>]*>([^<]+)<"),
@@ -156,20 +156,20 @@ def _vet_zip(data: bytes, lazy: bool = False) -> tuple[str, str | None, _Vetting
                 raise GkxlError("src.not_spreadsheet")
             if "META-INF/manifest.xml" in names and b"encryption-data" in _inflate(data, zf.getinfo("META-INF/manifest.xml")):
                 raise GkxlError("src.encrypted")
-            kind = "ods"
+            file_type = "ods"
         elif "[Content_Types].xml" in names:   # Office Open XML: a .docx or .pptx is not a spreadsheet
             if not any(n.startswith("xl/") for n in names):
                 raise GkxlError("src.not_spreadsheet")
             if "xl/workbook.xml" not in names:   # the reader would then take it for a binary .xlsb
                 raise GkxlError("src.xlsb" if "xl/workbook.bin" in names else "src.corrupt_zip")
-            kind = "xlsx"
+            file_type = "xlsx"
         else:
             raise GkxlError("src.zip_unsupported")
         if any(n.lower().endswith("vbaproject.bin") or n.startswith(("Basic/", "Scripts/")) for n in names):
             raise GkxlError("src.macro")
-        vetting = _Vetting(kind, infos, _worksheets(data, zf, infos) if lazy and kind == "xlsx" else {})
+        vetting = _Vetting(file_type, infos, _worksheets(data, zf, infos) if lazy and file_type == "xlsx" else {})
         saved = vetting.members(data)
-        return kind, saved, vetting
+        return file_type, saved, vetting
     except GkxlError:
         raise
     except Exception:  # zlib errors, CRC failures, malformed or truncated XML
@@ -188,8 +188,8 @@ class _Vetting:
     totals (cells of all rectangles, copies of shared strings) count every sheet measured so far. The
     XML parts inflated here are kept (up to MAX_KEPT_BYTES) for the package given to the reader."""
 
-    def __init__(self, kind: str, infos: list[zipfile.ZipInfo], deferred: dict[str, zipfile.ZipInfo]):
-        self.kind = kind
+    def __init__(self, file_type: str, infos: list[zipfile.ZipInfo], deferred: dict[str, zipfile.ZipInfo]):
+        self.file_type = file_type
         self.infos = infos
         self.deferred = deferred
         self.kept: dict[int, bytes] = {}      # id(ZipInfo) -> its inflated part
@@ -232,8 +232,8 @@ class _Vetting:
         self.strings()
 
     def member(self, i: zipfile.ZipInfo, part: bytes) -> None:
-        kind = self.kind
-        if kind == "ods":
+        file_type = self.file_type
+        if file_type == "ods":
             is_sheet = i.filename == "content.xml"
         else:
             # a one-byte search (memchr) first: "D" or "!" absent rules out the longer needle at once
@@ -246,7 +246,7 @@ class _Vetting:
             self.kept[id(i)] = part
             self.kept_bytes += len(part)
         if b"\x00" in part[:4]:
-            extent = _Extent(kind) if is_sheet else None
+            extent = _Extent(file_type) if is_sheet else None
             _xml_parser(i.filename, extent).Parse(part, True)
             self.cells += extent.cells if extent else 0
             return
@@ -254,14 +254,14 @@ class _Vetting:
             raise GkxlError("src.xml_entities", member=i.filename)
         if not is_sheet:
             return
-        fast = _plain_xlsx_extent(part) if kind == "xlsx" else None
+        fast = _plain_xlsx_extent(part) if file_type == "xlsx" else None
         if fast is None:
-            extent = _Extent(kind)
+            extent = _Extent(file_type)
             _xml_parser(i.filename, extent).Parse(part, True)     # exact, element by element
             self.cells += extent.cells
         else:
             self.cells += fast
-        if kind == "xlsx":
+        if file_type == "xlsx":
             self.string_cells += part.count(b't="s"') + (b"'" in part and part.count(b"t='s'"))
         if self.cells > MAX_TOTAL_CELLS:
             raise GkxlError("src.huge_workbook", cells=self.cells)
@@ -441,8 +441,8 @@ class _Extent:
     (xlsx) or after a million repeated rows (ods) would make the reader allocate the whole rectangle.
     `cells` adds up the rectangles of all tables (an ods holds them all in one part)."""
 
-    def __init__(self, kind: str):
-        self.kind = kind
+    def __init__(self, file_type: str):
+        self.file_type = file_type
         self.row = self.col = 0          # xlsx: current row and cell; ods: first row of the current row element
         self.cell_row = 0                # xlsx: the current cell's row (its own reference wins over its row's)
         self.rows_here = 1               # ods: how many times the current row repeats
@@ -457,7 +457,7 @@ class _Extent:
 
     def start(self, name: str, attrs: dict) -> None:
         tag = name.rpartition("}")[2]
-        if self.kind == "xlsx":
+        if self.file_type == "xlsx":
             if tag == "row":
                 self.row = _int(attrs.get("r"), self.row + 1)
                 self.col = 0
@@ -488,7 +488,7 @@ class _Extent:
                 self._content(self.row + self.rows_here, self.cell_end)
 
     def end(self, name: str) -> None:
-        if self.kind == "ods":
+        if self.file_type == "ods":
             tag = name.rpartition("}")[2]
             if tag == "table-row":
                 self.row += self.rows_here

@@ -1,6 +1,6 @@
 """Word and PDF reports as the parser's lines, each line with its page or paragraph.
 
-The kind of a file is told by its content, never by its extension: a zip holding word/document.xml is a
+The type of a file is told by its content, never by its extension: a zip holding word/document.xml is a
 Word document, "%PDF-" a PDF. An old binary Word file (.doc), an encrypted Office file and an image are
 refused with a sentence that says what to do. The readers themselves are docx_reader and pdf_reader.
 """
@@ -19,7 +19,7 @@ IMAGE_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"II*\x00", b"MM\x00*", b"B
 DOCUMENT_KINDS = ("docx", "pdf", "doc", "encrypted", "image", "broken_zip")
 
 
-def kind_of(data: bytes) -> str | None:
+def document_type(data: bytes) -> str | None:
     """docx | pdf | doc | encrypted | image | broken_zip | None (text, HTML, a workbook: the caller decides)."""
     if b"%PDF-" in data[:1024]:
         return "pdf"
@@ -50,11 +50,11 @@ def is_binary(data: bytes) -> bool:
 REFUSED = {"doc": "doc.is_doc", "encrypted": "doc.encrypted", "image": "doc.image", "broken_zip": "doc.broken_zip"}
 
 
-def document_lines(kind: str, data: bytes, path: str) -> tuple[list[Line], dict[int, Message], str]:
+def document_lines(doc_type: str, data: bytes, path: str) -> tuple[list[Line], dict[int, Message], str]:
     """A .docx or PDF as (lines, the place of each line number, the title); the other kinds refused."""
-    if kind in REFUSED:
-        raise GkxlError(REFUSED[kind])
-    if kind == "docx":
+    if doc_type in REFUSED:
+        raise GkxlError(REFUSED[doc_type])
+    if doc_type == "docx":
         from gkxl.published.docx_reader import docx_lines
         return docx_lines(data, path)
     from gkxl.published.pdf_reader import pdf_lines

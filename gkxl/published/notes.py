@@ -13,8 +13,8 @@ class Notes(list):
         self.places = places or {}
 
     def add(self, line: int | None, code: str, **params) -> Finding:
-        kind = parse_type(code)
-        finding = Finding(kind.id, kind.severity, Message(code, **params), line=line, place=self.places.get(line))
+        ftype = parse_type(code)
+        finding = Finding(ftype.id, ftype.severity, Message(code, **params), line=line, place=self.places.get(line))
         self.append(finding)
         return finding
 

@@ -19,7 +19,7 @@ from gkxl.form.model import Report
 from gkxl.io.files import os_reason
 from gkxl.io.recognise import recognise
 from gkxl.published import narrative
-from gkxl.published.documents import MAX_DOCUMENT_BYTES, document_lines, is_binary, kind_of
+from gkxl.published.documents import MAX_DOCUMENT_BYTES, document_lines, document_type, is_binary
 from gkxl.published.lines import Line, decode, html_lines, looks_like_html, text_lines
 from gkxl.published.notes import Notes
 from gkxl.published.sections import SectionFinder
@@ -149,23 +149,23 @@ def parse_html(source: str, path: str | None = None, specs=None) -> ParseResult:
 
 
 def parse_path(path, specs: tuple[specmod.Spec, ...] | None = None) -> ParseResult:
-    """Any published report, its kind told by content: Word and PDF documents, else text or HTML."""
+    """Any published report, its doc_type told by content: Word and PDF documents, else text or HTML."""
     p = Path(path)
     try:
         with open(p, "rb") as f:                       # bounded: /dev/zero or a huge file is not a report
             data = f.read(MAX_DOCUMENT_BYTES + 1)
     except OSError as e:
         raise GkxlError("parse.unreadable", path=str(p), reason=os_reason(e)) from None
-    kind = kind_of(data)
-    limit = MAX_DOCUMENT_BYTES if kind else MAX_TEXT_BYTES
+    doc_type = document_type(data)
+    limit = MAX_DOCUMENT_BYTES if doc_type else MAX_TEXT_BYTES
     if len(data) > limit:
         raise GkxlError("parse.too_big", path=str(p), size=limit // (1024 * 1024))
-    if kind is not None:
+    if doc_type is not None:
         try:
-            lines, places, title = document_lines(kind, data, str(p))
+            lines, places, title = document_lines(doc_type, data, str(p))
         except GkxlError as e:
             raise GkxlError("doc.file", path=str(p), reason=e.message) from None
-        return parse_lines(lines, str(p), title, places=places, file_type=kind, specs=specs)
+        return parse_lines(lines, str(p), title, places=places, file_type=doc_type, specs=specs)
     if data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
         raise GkxlError("parse.is_workbook", path=str(p))
     if is_binary(data):

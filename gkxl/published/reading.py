@@ -1,7 +1,7 @@
 """Any input of check, merge, export and render: a Word or PDF report is parsed (its totals kept as
 published), anything else goes to the workbook and JSON reader, gkxl.io.read.
 
-The kind is told by content. Only what is surely a document (a .docx, a PDF, an old .doc) is parsed here;
+The type is told by content. Only what is surely a document (a .docx, a PDF, an old .doc) is parsed here;
 everything else, encrypted and broken files included, is for gkxl.io.source to vet and name.
 """
 from __future__ import annotations
@@ -12,7 +12,7 @@ from pathlib import Path
 from gkxl.findings.finding import Finding
 from gkxl.form import spec as specmod
 from gkxl.io.read import ReadResult, read_path
-from gkxl.published.documents import MAX_DOCUMENT_BYTES, OLE_MAGIC, document_lines, kind_of
+from gkxl.published.documents import MAX_DOCUMENT_BYTES, OLE_MAGIC, document_lines, document_type
 from gkxl.published.parse import parse_lines
 from gkxl.text.errors import GkxlError
 
@@ -50,13 +50,13 @@ def _head(path: Path) -> bytes | None:
 def _document(path: Path, data: bytes, specs) -> ReadResult | None:
     if data.startswith(b"PK\x03\x04") and b"word/document.xml" not in data:
         return None     # no part of that name in the zip (names are stored as they are): a workbook's zip
-    kind = kind_of(data)
-    if kind not in PARSED:
+    doc_type = document_type(data)
+    if doc_type not in PARSED:
         return None
-    lines, places, title = document_lines(kind, data, str(path))
-    result = parse_lines(lines, str(path), title, places=places, file_type=kind, specs=specs)
+    lines, places, title = document_lines(doc_type, data, str(path))
+    result = parse_lines(lines, str(path), title, places=places, file_type=doc_type, specs=specs)
     spec = result.report.spec
-    tables = sum(1 for s in spec.sheets if s.kind == "table")
+    tables = sum(1 for s in spec.sheets if s.holds == "table")
     if sum(1 for n in result.notes if n.rule == "P-table-missing") >= tables:
         raise GkxlError("doc.no_tables")
     findings: list[Finding] = [n for n in result.notes if n.severity in ("error", "warning")

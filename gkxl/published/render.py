@@ -33,7 +33,7 @@ class GridCell:
     text: str
     rowspan: int = 1
     colspan: int = 1
-    kind: str = "value"         # value, header, block, row, note_header
+    style: str = "value"        # value, header, block, row, note_header
 
 
 @dataclass
@@ -107,7 +107,7 @@ def official_table(sheet: specmod.Sheet, values: dict, one_row: list[specmod.Row
 
     for lab in labels:
         if lab.style != "title":
-            put(lab.row, lab.col, lab.merge, GridCell(lab.text, kind=lab.style))
+            put(lab.row, lab.col, lab.merge, GridCell(lab.text, style=lab.style))
     for cell in cells:
         put(cell.row, cell.col, cell.merge, GridCell(format_value(values.get(cell.key))))
     used = set(entries) | covered
@@ -284,8 +284,8 @@ def _html_table(table: Table) -> list[str]:
         for cell in row:
             if cell is None:
                 continue
-            tag = "th" if cell.kind in ("header", "block", "note_header") else "td"
-            attrs = f' class="{cell.kind}"' if cell.kind != "value" else ""
+            tag = "th" if cell.style in ("header", "block", "note_header") else "td"
+            attrs = f' class="{cell.style}"' if cell.style != "value" else ""
             if cell.rowspan > 1:
                 attrs += f' rowspan="{cell.rowspan}"'
             if cell.colspan > 1:
@@ -410,7 +410,7 @@ def _docx_table(document, table: Table, WD_TABLE_ALIGNMENT, WD_ALIGN_PARAGRAPH, 
                 target = target.merge(t.cell(r + cell.rowspan - 1, c + cell.colspan - 1))
             target.vertical_alignment = WD_ALIGN_VERTICAL.CENTER
             p = target.paragraphs[0]
-            p.alignment = WD_ALIGN_PARAGRAPH.LEFT if cell.kind in ("row", "block") else WD_ALIGN_PARAGRAPH.CENTER
+            p.alignment = WD_ALIGN_PARAGRAPH.LEFT if cell.style in ("row", "block") else WD_ALIGN_PARAGRAPH.CENTER
             fmt = p.paragraph_format
             fmt.first_line_indent = Pt(0)
             fmt.line_spacing = 1.0

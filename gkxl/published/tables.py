@@ -40,7 +40,7 @@ class TableSpec:
 def table_specs(spec: specmod.Spec) -> list[TableSpec]:
     tables = []
     for sheet in spec.sheets:
-        if sheet.kind != "table":
+        if sheet.holds != "table":
             continue
         title = next((l.text for l in sheet.labels if l.style == "title"), sheet.name)
         headers = {normalise(l.text) for l in sheet.labels if l.style != "row"}

@@ -19,5 +19,12 @@ def _strict(value):
     return value
 
 
-def dumps(doc) -> str:
+def dumps(doc, compact: bool = False) -> str:
+    """Indented for people; `compact` for what only programs read (the desk's stored reports): json's C
+    encoder runs only without indentation, several times faster."""
+    if compact:
+        try:        # ASCII escapes keep undecodable bytes (lone surrogates) as valid JSON, in C
+            return json.dumps(doc, separators=(",", ":"), allow_nan=False)
+        except (ValueError, TypeError):
+            return json.dumps(_strict(doc), separators=(",", ":"), allow_nan=False, default=str)
     return json.dumps(_strict(doc), ensure_ascii=False, indent=1, allow_nan=False, default=str)
