@@ -32,7 +32,7 @@ def parse(file, output: Path, *, spec: specmod.Spec | None = None) -> ActionRepo
         raise UsageError("published.bad_output", allowed=" / ".join(PARSE_OUTPUTS), path=str(output))
     refuse_overwrite(output, [file])
     result = run_isolated(functools.partial(parse_path, specs=specmod.known(spec)), file)
-    report = ActionReport("parse", [_parsed(result, file)], product=result.report)
+    report = ActionReport("parse", [_parsed(result, file)], product=result.report, summary_code="")
     if output.suffix.lower() == ".json":
         write_text(output, result.report.to_json() + "\n")
     else:
@@ -61,7 +61,7 @@ def render(file, output: Path, to: str | None = None, *, spec: specmod.Spec | No
     refuse_overwrite(output, [file])
     read = load_report(Path(file), specmod.known(spec))
     draw(with_totals(read.report), to, output)
-    report = ActionReport("render", [read], product=read.report, show_findings=False, fails_on=())
+    report = ActionReport("render", [read], product=read.report, show_findings=False, fails_on=(), summary_code="")
     report.wrote(output, "published.written")
     return report
 
