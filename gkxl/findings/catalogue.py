@@ -40,6 +40,8 @@ _CHECKS = [
     FindingType("V-finite", "error", "数字不是有限的数或大得不合理（NaN、无穷大、超过 10 亿）",
                 "a number that is not finite or absurdly large (NaN, infinity, over 10^9)"),
     FindingType("V-type", "error", "文字格或年度格里的值类型不对（如单位名称是数字）", "a value of the wrong type in a text or year cell"),
+    FindingType("V-formula", "error", "合计等格子是没有保存计算结果的公式，且超出 gkxl 能计算的范围（SUM、加减、数字、单元格引用），或循环引用、引用了错误值",
+                "a formula without a stored result that gkxl cannot evaluate (beyond SUM, + and −, numbers and cell references; circular; an error value)"),
     FindingType("V-key", "error", "数据（JSON）中有本格式没有的项目", "the data (JSON) has an item this format does not have"),
     FindingType("ID-unit", "error", "单位名称未填", "the unit name is blank"),
     FindingType("ID-year", "error", "报告年度未填、不是年份，或与 --year 要求的年度不符", "the report year is blank, not a year, or not the one --year asks for"),

@@ -150,7 +150,7 @@ class NarrativeRule:
     message: dict
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Sheet:
     name: str
     holds: str                      # info | table | text (the spec file's "kind")

@@ -12,37 +12,21 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import cache
 
 from gkxl.findings.finding import Finding
 from gkxl.form import spec as specmod
 from gkxl.form.a1 import a1
 from gkxl.form.model import unit_key
-from gkxl.io.grid import Cells
-from gkxl.text.labels import core, normalise, strip_numbering
+from gkxl.io import headers
+from gkxl.io.sheetlabels import Grid, keys
+from gkxl.text.labels import normalise
 from gkxl.text.messages import Message
 from gkxl.text.titles import file_name_identity, is_title, title_identity, year_in
 
-LEVELS = (1.0, 0.9, 0.8)     # a label matched as printed, without its numbering, without its remarks
 INNER_ROW = 3.0              # the row label nearest the figures names the row; the labels left of it group rows
 FOUND = 0.4                  # share of a table's label weight that must be found for the table to be there
 ROW_SLACK, COL_SLACK = 20, 8   # rows (columns) a workbook may add between two official ones
-
-
-@lru_cache(maxsize=1 << 16)
-def keys(text: str) -> tuple[str, str, str]:
-    n = normalise(text)
-    return n, strip_numbering(n), core(n)
-
-
-def level(found: tuple[str, str, str], wanted: tuple[str, str, str]) -> float:
-    if found[0] == wanted[0]:
-        return LEVELS[0]
-    if found[1] and found[1] == wanted[1]:
-        return LEVELS[1]
-    if len(wanted[2]) >= 2 and found[2] == wanted[2]:
-        return LEVELS[2]
-    return 0.0
 
 
 # --- the spec's tables as labels at template places ----------------------------------------------
@@ -103,46 +87,6 @@ def shapes(spec: specmod.Spec) -> tuple[Shape, ...]:
         out.append(Shape(sheet, title, labels, sum(lab.weight for lab in labels), row_names, col_names,
                          {lab.row for lab in labels}, {lab.col for lab in labels}, beyond))
     return tuple(out)
-
-
-# --- a workbook sheet, indexed by label keys ------------------------------------------------------
-
-class Grid(Cells):
-    """A sheet's values by zero-based position, and its text cells by their label keys."""
-
-    def __init__(self, name: str, rows: list[list]):
-        super().__init__(rows)
-        self.name = name
-        self.texts: list[tuple[int, int, str]] = []
-        self.index: tuple[dict, dict, dict] = ({}, {}, {})
-        for r, line in enumerate(rows):
-            for c, v in enumerate(line):
-                if isinstance(v, str) and v.strip():
-                    self.texts.append((r, c, v))
-                    for i, k in enumerate(keys(v)):
-                        if k:
-                            self.index[i].setdefault(k, []).append((r, c))
-
-    def filled(self, row: int, col: int) -> bool:
-        v = self.get(row, col)
-        return not (v is None or (isinstance(v, str) and not v.strip()))
-
-    def where(self, row: int, col: int) -> str:
-        return f"{self.name}!{a1(row, col)}"
-
-    def matches(self, label: Label, taken: frozenset = frozenset()) -> dict[tuple[int, int], float]:
-        """Positions where the label stands, with the level of the match."""
-        out: dict[tuple[int, int], float] = {}
-        for i in range(3):
-            if i == 2 and len(label.keys[2]) < 2:
-                break
-            for pos in self.index[i].get(label.keys[i], ()):
-                if pos in taken:
-                    continue
-                lv = level(keys(self.rows[pos[0]][pos[1]]), label.keys)
-                if lv > out.get(pos, 0.0):
-                    out[pos] = lv
-        return out
 
 
 # --- aligning a table with a sheet ----------------------------------------------------------------
@@ -251,26 +195,40 @@ def read_copy(copy: Copy, clean) -> TableRead:
     """The figures of one located table; rows and columns that are missing or doubtful are not read."""
     shape, grid, sheet = copy.shape, copy.grid, copy.shape.sheet
     out = TableRead()
-    rows = _place_all(shape.data_rows, copy.rows, shape.labelled_rows)
     value_cols = sorted({c.col for c in sheet.cells})
-    cols = _place_all(value_cols, copy.cols, shape.labelled_cols)
+    if headers.tree(sheet).banded:
+        r0, c0, r1, c1 = copy.span
+        height, width = len(grid.rows), max((len(r) for r in grid.rows), default=0)
+        placed = headers.place(grid, sheet, (r0, c0, min(height - 1, r1 + 3), min(width - 1, c1 + 3)))
+        rows, cols = placed.rows, placed.cols
+        rows_twice, cols_twice = placed.rows_twice, placed.cols_twice
+        label_rows = set(range(r0, min((f for f in rows.values() if f is not None), default=r0)))
+        label_cols = set(range(c0, min((f for f in cols.values() if f is not None), default=c0)))
+    else:
+        rows = _place_all(shape.data_rows, copy.rows, shape.labelled_rows)
+        cols = _place_all(value_cols, copy.cols, shape.labelled_cols)
+        rows_twice = {t: w for t in shape.data_rows if rows.get(t) is not None and (w := _ambiguous_row(copy, t))}
+        cols_twice = {c: w for c in value_cols if cols.get(c) is not None and (w := _ambiguous_col(copy, c))}
+        label_rows, label_cols = set(copy.rows.values()), set(copy.cols.values())
     for t in shape.data_rows:
-        if rows.get(t) is None:
-            out.findings.append(_finding("STRUCT-row", "locate.row_missing", (grid.name, None), title=shape.title,
-                                         label=shape.row_names[t]))
-        elif (twice := _ambiguous_row(copy, t)) is not None:
+        if t in rows_twice:
+            twice = rows_twice[t]
             out.findings.append(_finding("STRUCT-row", "locate.row_twice", (grid.name, a1(*twice[0])), title=shape.title,
                                          label=shape.row_names[t], places="、".join(grid.where(*p) for p in twice)))
             rows[t] = None
+        elif rows.get(t) is None:
+            out.findings.append(_finding("STRUCT-row", "locate.row_missing", (grid.name, None), title=shape.title,
+                                         label=shape.row_names[t]))
     for c in value_cols:
-        if cols.get(c) is None:
-            out.findings.append(_finding("STRUCT-row", "locate.column_missing", (grid.name, None), title=shape.title,
-                                         label=shape.col_names[c]))
-        elif (twice := _ambiguous_col(copy, c)) is not None:
+        if c in cols_twice:
+            twice = cols_twice[c]
             out.findings.append(_finding("STRUCT-row", "locate.column_twice", (grid.name, a1(*twice[0])),
                                          title=shape.title, label=shape.col_names[c],
                                          places="、".join(grid.where(*p) for p in twice)))
             cols[c] = None
+        elif cols.get(c) is None:
+            out.findings.append(_finding("STRUCT-row", "locate.column_missing", (grid.name, None), title=shape.title,
+                                         label=shape.col_names[c]))
     for cell in sheet.cells:
         fr, fc = rows.get(cell.row), cols.get(cell.col)
         if fr is None or fc is None:
@@ -280,7 +238,7 @@ def read_copy(copy: Copy, clean) -> TableRead:
         value = clean(grid.get(fr, fc))
         out.values[cell.key] = value.strip() if cell.type == "text" and isinstance(value, str) else value
         out.places[cell.key] = (grid.name, a1(fr, fc))
-    out.findings += _extras(copy, rows, cols)
+    out.findings += _extras(grid, shape, rows, cols, label_rows, label_cols)
     return out
 
 
@@ -342,15 +300,15 @@ def _ambiguous_col(copy: Copy, c: int) -> list[tuple[int, int]] | None:
     return None
 
 
-def _extras(copy: Copy, rows: dict, cols: dict) -> list[Finding]:
-    """Rows and columns of figures that are not in the official table (序号, local additions): said, not read."""
-    grid, shape = copy.grid, copy.shape
+def _extras(grid: Grid, shape: Shape, rows: dict, cols: dict, label_rows: set, label_cols: set) -> list[Finding]:
+    """Rows and columns of figures that are not in the official table (序号, local additions): said, not read.
+    `label_rows` and `label_cols` are the table's own rows of headers and columns of row labels."""
     data_rows = sorted(f for f in rows.values() if f is not None)
     value_cols = sorted(f for f in cols.values() if f is not None)
     if not data_rows or not value_cols:
         return []
     out = []
-    official_rows = set(copy.rows.values()) | set(data_rows)
+    official_rows = label_rows | set(data_rows)
     for r in range(data_rows[0] + 1, data_rows[-1]):
         if r in official_rows or not any(grid.filled(r, c) for c in value_cols):
             continue
@@ -358,7 +316,7 @@ def _extras(copy: Copy, rows: dict, cols: dict) -> list[Finding]:
                       and grid.get(r, c).strip()), (value_cols[0], ""))
         out.append(_finding("STRUCT-extra", "locate.row_extra", (grid.name, a1(r, label[0])), title=shape.title,
                             label=_shown(label[1]) or a1(r, label[0])))
-    mapped_cols = set(copy.cols.values())
+    mapped_cols = label_cols | set(value_cols)
     left = min(mapped_cols)
     labels = {lab.keys[0] for lab in shape.labels}
     for c in [left - 1, *range(left + 1, value_cols[-1])]:

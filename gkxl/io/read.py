@@ -22,10 +22,12 @@ import python_calamine as pc
 
 from gkxl.findings.finding import Finding
 from gkxl.form import spec as specmod
+from gkxl.form.a1 import parse_a1
 from gkxl.form.model import Report
 from gkxl.form.model import loads as model_loads
 from gkxl.form.spec import META_SHEET
 from gkxl.io import locate
+from gkxl.io.formulas import FormulaError, Workbook, sheet_formulas
 from gkxl.io.grid import Cells
 from gkxl.io.recognise import marked, recognise
 from gkxl.io.source import Source, open_source
@@ -222,6 +224,8 @@ def read_workbook(src: Source, specs: tuple[specmod.Spec, ...]) -> ReadResult:
         read_from_cells: set[str] = set()        # meta fields whose cell was there to read (even if blank)
         moved = ReadResult(report)
         names = set(wb.sheet_names)
+        grids: dict[str, list] = {}
+        at_spec: dict[str, tuple[str, int, int]] = {}      # key -> where it was read, for its formula
         for sheet in spec.sheets:
             if sheet.name not in names:
                 findings.append(Finding("STRUCT-sheet", "error", Message("read.sheet_missing", sheet=sheet.name), sheet=sheet.name))
@@ -236,6 +240,7 @@ def read_workbook(src: Source, specs: tuple[specmod.Spec, ...]) -> ReadResult:
                 if not _calamine_broke(e):
                     raise
                 raise GkxlError("read.corrupt", detail=_detail(e)) from None
+            grids[sheet.name] = grid.rows
             structural = _check_labels(sheet, grid)
             if structural and sheet.holds == "table" and _read_moved(spec, sheet, grid, moved):
                 values.update(moved.report.values)
@@ -256,7 +261,13 @@ def read_workbook(src: Source, specs: tuple[specmod.Spec, ...]) -> ReadResult:
                     values[cell.key] = _as_text(value)
                 else:
                     values[cell.key] = value
+                    if cell.defined_by is None:     # a total is the template's own formula: the spec's rule
+                        at_spec[cell.key] = (sheet.name, cell.row, cell.col)
         report.values = values
+        for key, (sheet_name, ref) in moved.places.items():
+            if spec.cells[key].defined_by is None:
+                at_spec[key] = (sheet_name, *parse_a1(ref))
+        calculated, uncalculated = _calculated(src, wb, grids, at_spec, values)
         if report.unit in (None, ""):
             report.unit = meta.get("unit") or None
         if report.year in (None, "") and "year" not in read_from_cells:
@@ -268,8 +279,8 @@ def read_workbook(src: Source, specs: tuple[specmod.Spec, ...]) -> ReadResult:
             v = getattr(report, name)
             if v is not None and not isinstance(v, str):
                 setattr(report, name, str(v))
-        return ReadResult(report, findings + moved.findings, False, skipped, meta,
-                          moved.places, unread=moved.unread)
+        return ReadResult(report, findings + moved.findings + calculated, False, skipped, meta,
+                          moved.places, unread=moved.unread | uncalculated)
     finally:
         wb.close()
 
@@ -310,6 +321,10 @@ def read_by_labels(wb: pc.CalamineWorkbook, src: Source, specs: tuple[specmod.Sp
     spec, said = recognise(specs, whole, who.year if isinstance(who.year, int) else None)
     findings: list[Finding] = [said]
     located = locate.locate_tables(grids, spec, clean)
+    placed = {k: (sheet, *parse_a1(ref)) for k, (sheet, ref) in located.places.items() if spec.cells[k].numeric}
+    calculated, uncalculated = _calculated(src, wb, {g.name: g.rows for g in grids}, placed, located.values)
+    located.findings += calculated
+    located.unread |= uncalculated
     if not located.found:
         raise GkxlError("read.no_tables", looked="；".join(locate.looked_for(s, 2) for s in locate.shapes(spec)))
     report = Report(spec.id, None, who.unit, who.unit_code, who.year, located.values, spec=spec,
@@ -318,6 +333,42 @@ def read_by_labels(wb: pc.CalamineWorkbook, src: Source, specs: tuple[specmod.Sp
                             "layout": "labels", "tables": {s: w for s, w in located.sheets.items()}})
     return ReadResult(report, findings + who.findings + located.findings, True, located.skipped, {},
                       {**located.places, **who.places}, located.sheets, True, located.unread)
+
+
+def _calculated(src: Source, wb: pc.CalamineWorkbook, grids: dict[str, list], placed: dict[str, tuple[str, int, int]],
+                values: dict) -> tuple[list[Finding], set[str]]:
+    """Figures that are formulas with no value to show (written by a program, never opened), evaluated as
+    the spreadsheet would once it calculates (gkxl.io.formulas), into `values`. A formula that cannot be
+    evaluated is a finding at its cell quoting it, and its key is not read. `placed`: key -> (sheet, row,
+    col) where it was read; `grids`: the rows of the sheets read so far (others are read if referred to)."""
+    if src.file_type != "xlsx":
+        return [], set()        # xls and ods keep the value of every formula they save
+    # a stored value is what a reader that does not calculate shows, and a stale one is a finding of its
+    # own (a total that does not add up): only a formula without one is evaluated
+    wanted = {k: at for k, at in placed.items() if values.get(k) is None}
+    if not wanted:
+        return [], set()
+
+    def grid(name: str):
+        if name not in grids:
+            grids[name] = _sheet(wb, src, name).to_python(skip_empty_area=False) if name in wb.sheet_names else None
+        return grids[name]
+    book = Workbook(grid, lambda name: sheet_formulas(src.part(name) or b""))
+    findings, unread = [], set()
+    for key, (sheet, row, col) in wanted.items():
+        formula = book.formula(sheet, row, col)
+        if formula is None:
+            continue
+        try:
+            values[key] = clean(book.value(sheet, row, col))
+        except FormulaError as e:
+            f = Finding.of("V-formula", "formula.unread", where=f"{sheet}!{specmod.a1(row, col)}", formula=formula,
+                           reason=Message(e.code, **e.params))
+            f.sheet, f.cell, f.key = sheet, specmod.a1(row, col), key
+            findings.append(f)
+            unread.add(key)
+            values[key] = None
+    return findings, unread
 
 
 def _check_labels(sheet: specmod.Sheet, grid: _Grid, limit: int = 5) -> list[Finding]:

@@ -48,6 +48,21 @@ class Source:
         if self.vetting is not None:
             self.vetting.sheet(self.data, name)
 
+    def part(self, sheet: str | None = None) -> bytes | None:
+        """An xlsx part as inflated (and measured) for the reader: the worksheet `sheet`, or the workbook
+        part (xl/workbook.xml) itself; None for any other kind of file or a sheet it cannot name."""
+        if self.vetting is None or self.file_type != "xlsx":
+            return None
+        if sheet is None:
+            info = next((i for i in self.vetting.infos if i.filename == "xl/workbook.xml"), None)
+        else:
+            self.vet_sheet(sheet)
+            info = self.vetting.sheet_infos.get(sheet)
+        if info is None:
+            return None
+        kept = self.vetting.kept.get(id(info))
+        return kept if kept is not None else _inflate(self.data, info)
+
     def for_reader(self, read: frozenset[str] = frozenset()) -> bytes:
         """The bytes to give the reader. For a zip, the worksheets named in `read` (those the reader is
         about to read) are measured now, and the package comes back with each part inflated here stored
@@ -192,6 +207,7 @@ class _Vetting:
         self.file_type = file_type
         self.infos = infos
         self.deferred = deferred
+        self.sheet_infos = dict(deferred)     # every worksheet's member, by sheet name
         self.kept: dict[int, bytes] = {}      # id(ZipInfo) -> its inflated part
         self.kept_bytes = 0
         self.names = set(deferred)      # the workbook's sheets

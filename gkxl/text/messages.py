@@ -83,6 +83,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "the text in the file adds up to too much (about {size} MB); refused for safety"),
     "src.huge_workbook": ("工作簿各表的范围合计过大（{cells} 个单元格），请删除多余的工作表和表格以外的内容后重新保存",
     "the sheets together span too many cells ({cells}); delete extra sheets and content outside the tables"),
+    # --- formula: formulas with no value to show, evaluated
+    "formula.unread": ("{where} 的公式 ={formula} 没有保存计算结果，gkxl 无法算出它显示的数：{reason}。请用 Excel 或 WPS 打开后保存再报送",
+                       "{where} holds the formula ={formula} without a stored result, and gkxl cannot tell what it shows: {reason}. Open and save it in Excel or WPS and send it again"),
+    "formula.unsupported": ("gkxl 只计算 SUM、加减、数字和单元格引用", "gkxl evaluates only SUM, + and −, numbers and cell references"),
+    "formula.circular": ("公式直接或间接引用了自己（循环引用）", "the formula refers to itself (a circular reference)"),
+    "formula.error_value": ("引用的 {ref} 是错误值 {error}", "it refers to {ref}, which holds the error {error}"),
+    "formula.text_added": ("把 {ref} 的文字“{text}”当数相加", "it adds the text “{text}” of {ref} as a number"),
+    "formula.no_sheet": ("引用的工作表“{sheet}”不存在", "it refers to a sheet “{sheet}” the workbook does not have"),
+    "formula.too_much": ("引用的单元格过多", "it refers to too many cells"),
     # --- read: reading a workbook
     "read.corrupt": ("文件已损坏或内容不完整，无法解析（{detail}）；请用 Excel 或 WPS 打开后重新保存", "the file is corrupt and cannot be parsed ({detail}); open and save it again"),
     "read.foreign": ("不是 gkxl 报表模板生成的工作簿（没有模板标识），无法核对；请用汇总机关下发的模板填报",
