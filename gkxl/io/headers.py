@@ -17,7 +17,7 @@ have their own header row, is read by row alignment (gkxl.io.locate).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from gkxl.form import spec as specmod
 from gkxl.io.sheetlabels import Grid, keys, level
@@ -77,16 +77,16 @@ def _best(found: tuple[str, str, str], wanted) -> tuple[float, str | None]:
     return best, at
 
 
-def _named(grid: Grid, pos: tuple[int, int], t: Tree, style: str) -> str | None:
-    """The label (its normalised text) a sheet cell holds, when it reads as a label of `style` (header or
-    row) better than as one of the other: 总计 is a header, （七）总计 a row; 其他 a header, 3.其他 a row."""
-    v = grid.get(*pos)
-    if not isinstance(v, str) or not v.strip():
-        return None
-    found = keys(v)
-    mine, name = _best(found, t.header_keys if style == "header" else t.row_keys)
-    other, _ = _best(found, t.row_keys if style == "header" else t.header_keys)
-    return name if mine >= MATCH and mine > other else None
+@lru_cache(maxsize=1 << 14)
+def _classified(sheet: specmod.Sheet, found: tuple[str, str, str]) -> tuple[str | None, str | None]:
+    """The label (its normalised text) a sheet's text is, as a header and as a row label: each only where
+    it reads as that better than as the other (总计 is a header, （七）总计 a row; 其他 a header, 3.其他 a
+    row). Asked for every text of every return, of a few hundred texts in all."""
+    t = tree(sheet)
+    as_header, header = _best(found, t.header_keys)
+    as_row, row = _best(found, t.row_keys)
+    return (header if as_header >= MATCH and as_header > as_row else None,
+            row if as_row >= MATCH and as_row > as_header else None)
 
 
 def _spans(grid: Grid, starts: dict[tuple[int, int], str], bound: tuple[int, int, int, int],
@@ -97,6 +97,7 @@ def _spans(grid: Grid, starts: dict[tuple[int, int], str], bound: tuple[int, int
     never past the table: a column (row) with nothing in it down to row (right to column) `data_end`."""
     r0, c0, r1, c1 = bound
     firsts = grid.firsts
+    used = _used(grid, (r0, c0, data_end, c1) if across else (r0, c0, r1, data_end), across)
     out = []
     for (r, c), name in starts.items():
         span = grid.spans.get((r, c))
@@ -108,16 +109,27 @@ def _spans(grid: Grid, starts: dict[tuple[int, int], str], bound: tuple[int, int
             nxt = (r, last + 1) if across else (last + 1, c)
             if grid.filled(*nxt):
                 break
-            if across and not any(grid.filled(y, nxt[1]) for y in range(r, data_end + 1)):
-                break           # past the table: a column with nothing in it
-            if not across and not any(grid.filled(nxt[0], x) for x in range(c0, data_end + 1)):
-                break           # past the table: an empty row
+            if (nxt[1] if across else nxt[0]) not in used:
+                break           # past the table: a column (row) with nothing in it
             if across and any((rr, nxt[1]) in firsts for rr in range(r0, r)):
                 break
             if not across and any((nxt[0], cc) in starts for cc in range(c0, c)):
                 break
             last += 1
         out.append((name, r if across else c, c if across else r, last))
+    return out
+
+
+def _used(grid: Grid, bound: tuple[int, int, int, int], across: bool) -> set[int]:
+    """The columns (`across`) or rows within `bound` that hold anything."""
+    r0, c0, r1, c1 = bound
+    out = set()
+    for r in range(r0, min(r1, len(grid.rows) - 1) + 1):
+        line = grid.rows[r]
+        for c in range(c0, min(c1, len(line) - 1) + 1):
+            v = line[c]
+            if not (v is None or (isinstance(v, str) and not v.strip())):
+                out.add(c if across else r)
     return out
 
 
@@ -165,19 +177,18 @@ def place(grid: Grid, sheet: specmod.Sheet, bound: tuple[int, int, int, int]) ->
     """The template's rows and columns of figures on the sheet, within `bound` (r0, c0, r1, c1)."""
     t = tree(sheet)
     r0, c0, r1, c1 = bound
+    inside = [(r, c, v) for r, c, v in grid.texts if r0 <= r <= r1 and c0 <= c <= c1]
     row_starts = {}
-    for r in range(r0, r1 + 1):
-        for c in range(c0, c1 + 1):
-            name = _named(grid, (r, c), t, "row") if t.row_keys else None
-            if name is not None:
-                row_starts[(r, c)] = name
+    for r, c, v in inside if t.row_keys else ():
+        name = _classified(sheet, keys(v))[1]
+        if name is not None:
+            row_starts[(r, c)] = name
     first_data = min((r for r, _ in row_starts), default=r1 + 1)
     header_starts = {}
-    for r in range(r0, first_data):
-        for c in range(c0, c1 + 1):
-            name = _named(grid, (r, c), t, "header")
-            if name is not None:
-                header_starts[(r, c)] = name
+    for r, c, v in inside:
+        name = _classified(sheet, keys(v))[0] if r < first_data else None
+        if name is not None:
+            header_starts[(r, c)] = name
     if not header_starts:
         return Placed({r: None for r in t.row_paths}, {c: None for c in t.col_paths}, {}, {})
     top = min(r for r, _ in header_starts)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 
 from gkxl.findings.finding import Finding
 from gkxl.form import spec as specmod
@@ -423,6 +423,12 @@ def identify(grids: list[Grid], spec: specmod.Spec, file_name: str) -> Identity:
     return out
 
 
+@lru_cache(maxsize=64)
+def _info_split(names: tuple[str, ...]) -> re.Pattern:
+    """`名称：值` for any of the info block's names (one pattern per form, not one per cell)."""
+    return re.compile("(" + "|".join(re.escape(x) for x in names) + r")\s*[:：]")
+
+
 def _info_cell(grid: Grid, r: int, c: int, text: str, labels: dict) -> dict:
     """What an info-block cell says: `单位名称` with the value to its right, or `填报单位：XX局` in one cell."""
     n = keys(text)[0]
@@ -438,8 +444,7 @@ def _info_cell(grid: Grid, r: int, c: int, text: str, labels: dict) -> dict:
                 break
     if out:
         return out
-    pattern = "|".join(re.escape(x) for names in labels.values() for x in names)
-    parts = re.split(rf"({pattern})\s*[:：]", "".join(text.split()))
+    parts = _info_split(tuple(x for names in labels.values() for x in names)).split("".join(text.split()))
     if len(parts) < 3:
         return out
     for i in range(1, len(parts) - 1, 2):

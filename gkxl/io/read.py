@@ -321,7 +321,8 @@ def read_by_labels(wb: pc.CalamineWorkbook, src: Source, specs: tuple[specmod.Sp
     spec, said = recognise(specs, whole, who.year if isinstance(who.year, int) else None)
     findings: list[Finding] = [said]
     located = locate.locate_tables(grids, spec, clean)
-    placed = {k: (sheet, *parse_a1(ref)) for k, (sheet, ref) in located.places.items() if spec.cells[k].numeric}
+    placed = {k: (sheet, *parse_a1(ref)) for k, (sheet, ref) in located.places.items()
+              if located.values.get(k) is None and spec.cells[k].numeric}
     calculated, uncalculated = _calculated(src, wb, {g.name: g.rows for g in grids}, placed, located.values)
     located.findings += calculated
     located.unread |= uncalculated
