@@ -111,7 +111,7 @@ def _reports(spec, tmp_path) -> list[tuple[Report, Context]]:
                         year=rng.choice([2024, 1999, "x"]), values=values)
         last = Report(spec.id, spec.version, unit="甲局", year=2023, values=consistent_values(spec, rng))
         for stored in (True, False):
-            out.append((report, Context.of(report, year=2024, previous=(last,), stored_totals=stored)))
+            out.append((report, Context.of(report, year=2024, previous=(last,), recompute=not stored)))
     return out
 
 

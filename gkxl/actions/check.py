@@ -32,7 +32,8 @@ def check_read(result: ReadResult, *, year: int | None = None, previous=()) -> l
         previous = (previous,)
     _settle_year(result, year)
     report = result.report
-    context = Context.of(report, year=year, previous=tuple(previous), stored_totals=result.stored_totals,
+    context = Context.of(report, year=year, previous=tuple(previous), recompute=not result.stored_totals,
+                         formulas=tuple(result.formulas),
                          skipped_sheets=frozenset(result.skipped_sheets), unread=frozenset(result.unread),
                          said=frozenset(f.rule for f in result.findings))
     found = run_checks(report, context)

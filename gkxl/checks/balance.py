@@ -49,9 +49,9 @@ def _check_balance(report: Report, ctx: Context) -> list[Finding]:
     failed = [(i, r) for i, r in state.failed if i.id not in laid]
     if not failed:
         return out
-    eff = effects(spec, ctx.stored_totals)
+    eff = effects(spec, ctx.via)
     bad = [f.key for f in ctx.once(value_findings, report) if f.rule in NUMERIC_FINDINGS and f.key in eff]
-    for group in groups(spec, state.effective, failed, ctx.stored_totals):
+    for group in groups(spec, state.effective, failed, ctx.via):
         # a wrong value (1.5, -3) still in the equations makes every value they imply doubtful: none is pinned
         doubtful = any(i.id in eff[k] for k in bad for i, _ in group.instances)
         out.append(_group_finding(spec, state.effective, group, pin=not doubtful))

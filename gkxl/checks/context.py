@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from gkxl.findings.finding import Finding
 from gkxl.form import groups
 from gkxl.form.model import Report
-from gkxl.form.spec import Spec
+from gkxl.form.spec import RuleInstance, Spec
 
 
 @dataclass
@@ -20,11 +20,19 @@ class Context:
     spec: Spec                                  # the form as the report gives it (a row group as one row)
     year: int | None = None                     # the report year asked for (--year)
     previous: tuple[Report, ...] = ()           # last year's returns, any units (matched by unit)
-    stored_totals: bool = True                  # totals are figures (JSON, published) rather than formulas
+    recompute: bool = False                     # totals are the template's formulas: recomputed from the inputs
+    formulas: tuple[RuleInstance, ...] = ()     # totals that are formulas in the file, how each is computed
     skipped_sheets: frozenset[str] = frozenset()   # sheets the reader could not read: not checked
     unread: frozenset[str] = frozenset()        # keys the reader could not place: not checked
     said: frozenset[str] = frozenset()          # finding types the reader has said already (ID-unit, ID-year)
     _memo: dict = field(default_factory=dict, repr=False)
+
+    @property
+    def via(self) -> tuple[RuleInstance, ...]:
+        """How the totals that follow their parts are computed, in the order they can be: every total of a
+        gkxl template (its formulas are the spec's rules); those a foreign workbook computes by a formula of
+        the spec's sum; none in published figures (JSON, a parsed report), where a total is a figure."""
+        return tuple(self.spec.derive_order) if self.recompute else self.formulas
 
     @classmethod
     def of(cls, report: Report, **known) -> Context:

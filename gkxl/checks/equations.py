@@ -26,7 +26,7 @@ def equations(report: Report, ctx: Context) -> Equations:
     skip = frozenset({k for k, c in spec.cells.items() if c.sheet in ctx.skipped_sheets} | ctx.unread)
     recomputed = None
     effective = report.values
-    if not ctx.stored_totals:
+    if ctx.recompute:
         recomputed = rules.derive(spec, report.values)
         effective = {**report.values, **recomputed}
     failed = []

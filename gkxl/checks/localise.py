@@ -31,21 +31,22 @@ class Group:
 
 
 @cache
-def effects(spec: Spec, stored_totals: bool) -> dict[str, dict[str, int]]:
-    """For each editable cell, how a +1 change moves each equation's residual (through formulas in a
-    workbook, where totals are not editable; directly in published figures, where they are).
+def effects(spec: Spec, via: tuple[RuleInstance, ...] = ()) -> dict[str, dict[str, int]]:
+    """For each editable cell, how a +1 change moves each equation's residual. A total computed `via` a
+    formula (every total of a gkxl template; those a workbook sums by a formula) follows its terms and is
+    not editable; any other total is a figure like an input (published figures, a total typed over).
 
     Every total is the sum of its terms, so a change spreads linearly: each cell's response to each
-    editable cell is gathered once, in the order totals are derived."""
-    free = [c.key for c in spec.cells.values() if c.numeric and c.meta is None and (stored_totals or c.is_input)]
+    editable cell is gathered once, in the order totals are computed."""
+    derived = {inst.lhs[0] for inst in via}
+    free = [c.key for c in spec.cells.values() if c.numeric and c.meta is None and c.key not in derived]
     moves: dict[str, dict[str, int]] = {k: {k: 1} for k in free}     # cell -> {editable cell: change}
-    if not stored_totals:
-        for inst in spec.derive_order:
-            total: dict[str, int] = {}
-            for k in inst.rhs:
-                for f, d in moves.get(k, {}).items():
-                    total[f] = total.get(f, 0) + d
-            moves[inst.lhs[0]] = total
+    for inst in via:
+        total: dict[str, int] = {}
+        for k in inst.rhs:
+            for f, d in moves.get(k, {}).items():
+                total[f] = total.get(f, 0) + d
+        moves[inst.lhs[0]] = total
     out: dict[str, dict[str, int]] = {k: {} for k in free}
     for inst in spec.instances:
         for sign, keys in ((1, inst.lhs), (-1, inst.rhs)):
@@ -66,8 +67,9 @@ def typo_kind(value: int, other: int) -> str | None:
     return None
 
 
-def groups(spec: Spec, values: dict, failed: list[tuple[RuleInstance, int | float]], stored_totals: bool) -> list[Group]:
-    eff = effects(spec, stored_totals)
+def groups(spec: Spec, values: dict, failed: list[tuple[RuleInstance, int | float]],
+           via: tuple[RuleInstance, ...] = ()) -> list[Group]:
+    eff = effects(spec, via)
     order = {inst.id: n for n, (inst, _) in enumerate(failed)}
     parent = {iid: iid for iid in order}
 

@@ -68,7 +68,8 @@ def value_findings(report: Report, ctx: Context) -> list[Finding]:
     """Every value of the report against its cell. In a workbook a total is a formula: a blank cache there
     is not the clerk's blank (files saved without calculating have none), and totals are recomputed anyway.
     Cells on sheets the reader could not read, or that it could not place, are not checked."""
-    spec, stored_totals, skip_sheets, skip_keys = ctx.spec, ctx.stored_totals, ctx.skipped_sheets, ctx.unread
+    spec, skip_sheets, skip_keys = ctx.spec, ctx.skipped_sheets, ctx.unread
+    derived = {inst.lhs[0] for inst in ctx.via}
     out: list[Finding] = []
     values = report.values
     bounds = {name: (t.get("minimum", -math.inf), t.get("maximum", 1e9)) for name, t in spec.types.items()}
@@ -79,8 +80,8 @@ def value_findings(report: Report, ctx: Context) -> list[Finding]:
         if cell.numeric:
             if type(value) is int and bounds[cell.type][0] <= value and abs(value) <= bounds[cell.type][1]:
                 continue        # the common case, a whole number within limits: what value_finding passes
-            if not stored_totals and cell.defined_by is not None and (value is None or isinstance(value, (int, float))):
-                continue        # a formula: recomputed from the inputs, and compared with them in balance
+            if cell.key in derived and (value is None or isinstance(value, (int, float))):
+                continue        # a formula: computed from its terms, and compared with them in balance
             finding = value_finding(cell, value, spec)
             if finding:
                 out.append(finding)
@@ -110,7 +111,7 @@ def explained(report: Report, ctx: Context) -> dict[int, list[tuple[RuleInstance
     failed = ctx.once(equations, report).failed
     if not bad or not failed:
         return {}
-    eff = effects(spec, ctx.stored_totals)
+    eff = effects(spec, ctx.via)
     caused: dict[int, list] = {}
     shared = set()
     for inst, r in failed:

@@ -94,7 +94,7 @@ class RowGroup:
         return [k for c in self.cells for k in c.parts]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Rule:
     id: str
     severity: str
@@ -103,7 +103,7 @@ class Rule:
     defines: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class RuleInstance:
     """One equation of a rule, its template variable bound: sum(lhs) == sum(rhs)."""
     rule: Rule

@@ -263,3 +263,28 @@ class _Parser:
 def _parse_a1(ref: str) -> tuple[int, int]:
     m = re.fullmatch(r"\$?([A-Za-z]{1,3})\$?(\d{1,7})", ref)
     return int(m.group(2)) - 1, col_index(m.group(1).upper())
+
+
+def summed_cells(formula: str, sheet: str) -> list[tuple[str, int, int]] | None:
+    """The cells a formula adds up, when all it does is add cells (SUM of ranges and cells, +): a total
+    that follows its parts. None for anything else (a number, a minus, another function)."""
+    try:
+        parser = _Parser(None, sheet, formula)
+    except FormulaError:
+        return None
+    out, expect_value, depth = [], True, 0
+    for kind, text, m in parser.tokens:
+        if expect_value and kind == "ref":
+            out += parser._cells(m)
+            expect_value = False
+        elif expect_value and kind == "func" and text[:-1].strip().upper() == "SUM":
+            depth += 1
+        elif not expect_value and text == "+" and depth == 0:
+            expect_value = True
+        elif not expect_value and text == "," and depth > 0:
+            expect_value = True
+        elif not expect_value and text == ")" and depth > 0:
+            depth -= 1
+        else:
+            return None
+    return out if out and depth == 0 and not expect_value else None

@@ -93,8 +93,9 @@ def _spans(grid: Grid, starts: dict[tuple[int, int], str], bound: tuple[int, int
            across: bool, data_end: int) -> list[tuple[str, int, int, int]]:
     """(label, line, first, last) for each label start: the columns it covers on its row (`across`), or the
     rows it covers in its column. Merged or repeated, as drawn; written once, up to the next cell that is not
-    empty or the next label a level up (a header starting in a row above, a row label in a column left), and
-    never past the table: a column (row) with nothing in it down to row (right to column) `data_end`."""
+    empty or the next label a level up (a header starting in a row above; anything standing left of a row
+    label), and never past the table: a column (row) with nothing in it down to row (right to column)
+    `data_end`. A span cut short only leaves a level out of a path, which the match allows."""
     r0, c0, r1, c1 = bound
     firsts = grid.firsts
     used = _used(grid, (r0, c0, data_end, c1) if across else (r0, c0, r1, data_end), across)
@@ -102,7 +103,11 @@ def _spans(grid: Grid, starts: dict[tuple[int, int], str], bound: tuple[int, int
     for (r, c), name in starts.items():
         span = grid.spans.get((r, c))
         if span is not None:
-            out.append((name, r if across else c, span[1] if across else span[0], span[3] if across else span[2]))
+            first, last = (span[1], span[3]) if across else (span[0], span[2])
+            if (r, c) in grid.merged:       # a merge holds nothing but its first cell: one that does is stale
+                nxt = next((x for x in range(first + 1, last + 1) if grid.filled(*((r, x) if across else (x, c)))), None)
+                last = last if nxt is None else nxt - 1
+            out.append((name, r if across else c, first, last))
             continue
         last = c if across else r
         while last < (c1 if across else r1):
@@ -113,8 +118,8 @@ def _spans(grid: Grid, starts: dict[tuple[int, int], str], bound: tuple[int, int
                 break           # past the table: a column (row) with nothing in it
             if across and any((rr, nxt[1]) in firsts for rr in range(r0, r)):
                 break
-            if not across and any((nxt[0], cc) in starts for cc in range(c0, c)):
-                break
+            if not across and any(grid.filled(nxt[0], cc) for cc in range(c0, c)):
+                break           # something stands left of it: a label a level up, a note, a 序号
             last += 1
         out.append((name, r if across else c, c if across else r, last))
     return out
@@ -177,7 +182,15 @@ def place(grid: Grid, sheet: specmod.Sheet, bound: tuple[int, int, int, int]) ->
     """The template's rows and columns of figures on the sheet, within `bound` (r0, c0, r1, c1)."""
     t = tree(sheet)
     r0, c0, r1, c1 = bound
-    inside = [(r, c, v) for r, c, v in grid.texts if r0 <= r <= r1 and c0 <= c <= c1]
+    by_row: dict[int, list[tuple[int, int, str]]] = {}
+    for r, c, v in grid.texts:
+        if r <= r1 and c0 <= c <= c1:
+            by_row.setdefault(r, []).append((r, c, v))
+    # the header may begin above where the labels were aligned (自然人 over three rows, 行政复议 over two):
+    # it goes up as far as rows of this table's header labels go
+    while r0 > 0 and any(_classified(sheet, keys(v))[0] for _, _, v in by_row.get(r0 - 1, ())):
+        r0 -= 1
+    inside = [cell for r in range(r0, r1 + 1) for cell in by_row.get(r, ())]
     row_starts = {}
     for r, c, v in inside if t.row_keys else ():
         name = _classified(sheet, keys(v))[1]
@@ -193,7 +206,9 @@ def place(grid: Grid, sheet: specmod.Sheet, bound: tuple[int, int, int, int]) ->
         return Placed({r: None for r in t.row_paths}, {c: None for c in t.col_paths}, {}, {})
     top = min(r for r, _ in header_starts)
     bottom = max(r for r, _ in header_starts)
-    col_spans = _spans(grid, header_starts, (top, c0, bottom, c1), across=True, data_end=r1)
+    # the table's last row of figures: its last row label, or (表四) as far below the header as in the template
+    last = max((r for r, _ in row_starts), default=bottom + max(t.row_paths, default=0) - t.header_bottom)
+    col_spans = _spans(grid, header_starts, (top, c0, bottom, c1), across=True, data_end=min(last, r1))
     cols, cols_twice = _match(t.col_paths, _paths(col_spans, range(c0, c1 + 1)))
     placed_cols = [x for x in cols.values() if x is not None]
     if t.row_keys:

@@ -27,7 +27,7 @@ from gkxl.form.model import Report
 from gkxl.form.model import loads as model_loads
 from gkxl.form.spec import META_SHEET
 from gkxl.io import locate
-from gkxl.io.formulas import FormulaError, Workbook, sheet_formulas
+from gkxl.io.formulas import FormulaError, Workbook, sheet_formulas, summed_cells
 from gkxl.io.grid import Cells
 from gkxl.io.recognise import marked, recognise
 from gkxl.io.source import Source, open_source
@@ -47,6 +47,7 @@ class ReadResult:
     sheets: dict[str, str] = field(default_factory=dict)    # spec sheet -> the workbook's sheet it was read from
     foreign: bool = False               # not a gkxl template: the spec's places mean nothing in it
     unread: set[str] = field(default_factory=set)           # keys whose cells could not be placed: not checked
+    formulas: list = field(default_factory=list)            # totals that are formulas of the spec's sums in the file
 
     def locate(self, findings: list[Finding], spec: specmod.Spec) -> None:
         """Findings made at the spec's places, moved to where the values were actually read, so the clerk
@@ -87,6 +88,7 @@ def _swap(message: Message, spots: dict[str, str]) -> None:
 class _Grid(Cells):
     def __init__(self, sheet: pc.CalamineSheet):
         super().__init__(sheet.to_python(skip_empty_area=False))
+        self.sheet = sheet          # its merged ranges, asked for only when the table is read by its labels
 
 
 def clean(value):
@@ -267,7 +269,7 @@ def read_workbook(src: Source, specs: tuple[specmod.Spec, ...]) -> ReadResult:
         for key, (sheet_name, ref) in moved.places.items():
             if spec.cells[key].defined_by is None:
                 at_spec[key] = (sheet_name, *parse_a1(ref))
-        calculated, uncalculated = _calculated(src, wb, grids, at_spec, values)
+        calculated, uncalculated = _calculated(_book(src, wb, grids), at_spec, values)
         if report.unit in (None, ""):
             report.unit = meta.get("unit") or None
         if report.year in (None, "") and "year" not in read_from_cells:
@@ -291,7 +293,7 @@ def _read_moved(spec: specmod.Spec, sheet: specmod.Sheet, grid: _Grid, into: Rea
     if not any(f.message.code == "read.label_shifted" for f in _check_labels(sheet, grid, limit=1 << 10)):
         return False
     shape = next(s for s in locate.shapes(spec) if s.sheet is sheet)
-    found = locate.copies([locate.Grid(sheet.name, grid.rows)], shape)
+    found = locate.copies([locate.Grid(sheet.name, grid.rows, _merges(grid.sheet))], shape)
     if len(found) != 1:
         return False
     table = locate.read_copy(found[0], clean)
@@ -312,7 +314,8 @@ def read_by_labels(wb: pc.CalamineWorkbook, src: Source, specs: tuple[specmod.Sp
             continue
         src.vet_sheet(name)
         try:
-            grids.append(locate.Grid(name, wb.get_sheet_by_name(name).to_python(skip_empty_area=False)))
+            sheet = wb.get_sheet_by_name(name)
+            grids.append(locate.Grid(name, sheet.to_python(skip_empty_area=False), _merges(sheet)))
         except Exception as e:
             raise GkxlError("read.corrupt", detail=str(e)[:120]) from None
     whole = locate.whole_text(grids)
@@ -321,11 +324,12 @@ def read_by_labels(wb: pc.CalamineWorkbook, src: Source, specs: tuple[specmod.Sp
     spec, said = recognise(specs, whole, who.year if isinstance(who.year, int) else None)
     findings: list[Finding] = [said]
     located = locate.locate_tables(grids, spec, clean)
-    placed = {k: (sheet, *parse_a1(ref)) for k, (sheet, ref) in located.places.items()
-              if located.values.get(k) is None and spec.cells[k].numeric}
-    calculated, uncalculated = _calculated(src, wb, {g.name: g.rows for g in grids}, placed, located.values)
+    placed = {k: (sheet, *parse_a1(ref)) for k, (sheet, ref) in located.places.items() if spec.cells[k].numeric}
+    book = _book(src, wb, {g.name: g.rows for g in grids})
+    calculated, uncalculated = _calculated(book, placed, located.values)
     located.findings += calculated
     located.unread |= uncalculated
+    formulas = _formula_totals(book, spec, placed)
     if not located.found:
         raise GkxlError("read.no_tables", looked="；".join(locate.looked_for(s, 2) for s in locate.shapes(spec)))
     report = Report(spec.id, None, who.unit, who.unit_code, who.year, located.values, spec=spec,
@@ -333,28 +337,31 @@ def read_by_labels(wb: pc.CalamineWorkbook, src: Source, specs: tuple[specmod.Sp
                             "candidates": who.candidates,
                             "layout": "labels", "tables": {s: w for s, w in located.sheets.items()}})
     return ReadResult(report, findings + who.findings + located.findings, True, located.skipped, {},
-                      {**located.places, **who.places}, located.sheets, True, located.unread)
+                      {**located.places, **who.places}, located.sheets, True, located.unread, formulas)
 
 
-def _calculated(src: Source, wb: pc.CalamineWorkbook, grids: dict[str, list], placed: dict[str, tuple[str, int, int]],
-                values: dict) -> tuple[list[Finding], set[str]]:
-    """Figures that are formulas with no value to show (written by a program, never opened), evaluated as
-    the spreadsheet would once it calculates (gkxl.io.formulas), into `values`. A formula that cannot be
-    evaluated is a finding at its cell quoting it, and its key is not read. `placed`: key -> (sheet, row,
-    col) where it was read; `grids`: the rows of the sheets read so far (others are read if referred to)."""
+def _book(src: Source, wb: pc.CalamineWorkbook, grids: dict[str, list]) -> Workbook | None:
+    """The workbook's formulas and values (an xlsx's: xls and ods keep the value of every formula they save);
+    `grids`: the rows of the sheets read so far (others are read if a formula refers to them)."""
     if src.file_type != "xlsx":
-        return [], set()        # xls and ods keep the value of every formula they save
-    # a stored value is what a reader that does not calculate shows, and a stale one is a finding of its
-    # own (a total that does not add up): only a formula without one is evaluated
-    wanted = {k: at for k, at in placed.items() if values.get(k) is None}
-    if not wanted:
-        return [], set()
+        return None
 
     def grid(name: str):
         if name not in grids:
             grids[name] = _sheet(wb, src, name).to_python(skip_empty_area=False) if name in wb.sheet_names else None
         return grids[name]
-    book = Workbook(grid, lambda name: sheet_formulas(src.part(name) or b""))
+    return Workbook(grid, lambda name: sheet_formulas(src.part(name) or b"", every=True))
+
+
+def _calculated(book: Workbook | None, placed: dict[str, tuple[str, int, int]], values: dict) -> tuple[list[Finding], set[str]]:
+    """Figures that are formulas with no value to show (written by a program, never opened), evaluated as
+    the spreadsheet would once it calculates (gkxl.io.formulas), into `values`. A formula that cannot be
+    evaluated is a finding at its cell quoting it, and its key is not read. `placed`: key -> (sheet, row,
+    col) where it was read. A stored value is what a reader that does not calculate shows, and a stale one
+    is a finding of its own (a total that does not add up): only a formula without one is evaluated."""
+    wanted = {k: at for k, at in placed.items() if values.get(k) is None}
+    if book is None or not wanted:
+        return [], set()
     findings, unread = [], set()
     for key, (sheet, row, col) in wanted.items():
         formula = book.formula(sheet, row, col)
@@ -370,6 +377,45 @@ def _calculated(src: Source, wb: pc.CalamineWorkbook, grids: dict[str, list], pl
             unread.add(key)
             values[key] = None
     return findings, unread
+
+
+def _formula_totals(book: Workbook | None, spec: specmod.Spec, placed: dict[str, tuple[str, int, int]]) -> list:
+    """The totals a workbook computes by a formula that adds exactly the spec's terms of that total (its
+    row, or its column): they follow their parts, so a wrong part is the one to name. In the order they can
+    be computed."""
+    if book is None:
+        return []
+    at = {where: key for key, where in placed.items()}
+    found = {}
+    for cell in spec.totals:
+        if cell.key not in placed:
+            continue
+        sheet, row, col = placed[cell.key]
+        formula = book.formula(sheet, row, col)
+        cells = summed_cells(formula, sheet) if formula else None
+        if not cells or any(c not in at for c in cells) or len(set(cells)) != len(cells):
+            continue
+        terms = {at[c] for c in cells}
+        inst = next((i for i in spec.instances if i.rule.defines and i.lhs == [cell.key] and set(i.rhs) == terms), None)
+        if inst is not None:
+            found[cell.key] = inst
+    ordered, done = [], set()
+    while found:
+        ready = [k for k, i in found.items() if not (set(i.rhs) & set(found))]
+        if not ready:
+            break                       # a formula circle: the evaluator says so where it matters
+        for k in ready:
+            ordered.append(found.pop(k))
+            done.add(k)
+    return ordered
+
+
+def _merges(sheet: pc.CalamineSheet):
+    """The sheet's merged ranges as the reader gives them ((r0, c0), (r1, c1)); none where it cannot."""
+    try:
+        return sheet.merged_cell_ranges or ()
+    except Exception:        # a format whose merges calamine does not read: labels written once, then
+        return ()
 
 
 def _check_labels(sheet: specmod.Sheet, grid: _Grid, limit: int = 5) -> list[Finding]:

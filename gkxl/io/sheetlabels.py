@@ -45,6 +45,7 @@ class Grid(Cells):
         self.firsts: set[tuple[int, int]] = set()           # where a text (a label, once) starts
         for (r0, c0), (r1, c1) in merges:
             self.spans[(r0, c0)] = (r0, c0, r1, c1)
+        self.merged = set(self.spans)        # spans that are merges (a file edited by a program may keep stale ones)
         for r, line in enumerate(rows):
             start = None            # the first cell of a label repeated along this row
             for c, v in enumerate(line):
