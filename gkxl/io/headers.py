@@ -154,11 +154,15 @@ def _match(wanted: dict[int, tuple[str, ...]], found: dict[int, tuple[str, ...]]
     placed: dict[int, int | None] = {}
     twice: dict[int, list[int]] = {}
     claims: dict[int, list[int]] = {}
+    by_leaf: dict[str, list[tuple[int, tuple[str, ...]]]] = {}
+    for x, p in found.items():
+        if p:
+            by_leaf.setdefault(p[-1], []).append((x, p))
     for t, path in wanted.items():
         if not path:
             placed[t] = None
             continue
-        cands = [(len(p), x) for x, p in found.items() if p and p[-1] == path[-1] and set(p) <= set(path)]
+        cands = [(len(p), x) for x, p in by_leaf.get(path[-1], ()) if set(p) <= set(path)]
         if not cands:
             placed[t] = None
             continue

@@ -31,7 +31,7 @@ ROW_SLACK, COL_SLACK = 20, 8   # rows (columns) a workbook may add between two o
 
 # --- the spec's tables as labels at template places ----------------------------------------------
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)     # one object per label of a shape: hashed by identity, fast
 class Label:
     row: int
     col: int
@@ -130,8 +130,13 @@ class Copy:
         return f"{self.grid.name}!{a1(r0, c0)}:{a1(r1, c1)}"
 
 
-def align(grid: Grid, shape: Shape, taken: frozenset = frozenset()) -> Copy | None:
-    found = {lab: grid.matches(lab, taken) for lab in shape.labels}
+def align(grid: Grid, shape: Shape, taken: frozenset = frozenset(), matched: dict | None = None) -> Copy | None:
+    """`matched`: every label's places on the sheet, when the caller has them (they are the same for each
+    copy looked for; the places of the copies found already are `taken`)."""
+    if matched is None:
+        matched = {lab: grid.matches(lab) for lab in shape.labels}
+    found = {lab: {p: lv for p, lv in places.items() if p not in taken} if taken else places
+             for lab, places in matched.items()}
     per_row: dict[tuple[int, int], dict[Label, float]] = {}
     for lab, places in found.items():
         for (r, _c), lv in places.items():
@@ -165,8 +170,11 @@ def copies(grids: list[Grid], shape: Shape) -> list[Copy]:
     out = []
     for grid in grids:
         taken: frozenset = frozenset()
+        matched = {lab: grid.matches(lab) for lab in shape.labels}
+        if not any(matched.values()):
+            continue                    # none of the table's labels on this sheet
         for _ in range(3):
-            copy = align(grid, shape, taken)
+            copy = align(grid, shape, taken, matched)
             if copy is None or copy.score < FOUND * shape.total:
                 break
             out.append(copy)
@@ -182,6 +190,7 @@ class TableRead:
     places: dict[str, tuple[str, str]] = field(default_factory=dict)
     unread: set[str] = field(default_factory=set)
     findings: list[Finding] = field(default_factory=list)
+    at: dict[str, tuple[str, int, int]] = field(default_factory=dict)      # the places as (sheet, row, col)
 
 
 def _finding(rule: str, code: str, at: tuple[str, str | None] | None = None, **params) -> Finding:
@@ -238,6 +247,7 @@ def read_copy(copy: Copy, clean) -> TableRead:
         value = clean(grid.get(fr, fc))
         out.values[cell.key] = value.strip() if cell.type == "text" and isinstance(value, str) else value
         out.places[cell.key] = (grid.name, a1(fr, fc))
+        out.at[cell.key] = (grid.name, fr, fc)
     out.findings += _extras(grid, shape, rows, cols, label_rows, label_cols)
     return out
 
@@ -475,6 +485,7 @@ class Located:
     skipped: set[str]                   # spec sheets not found
     findings: list[Finding]
     found: int                          # tables found
+    at: dict[str, tuple[str, int, int]] = field(default_factory=dict)   # places as (sheet, row, col)
 
 
 def locate_tables(grids: list[Grid], spec: specmod.Spec, clean) -> Located:
@@ -501,6 +512,7 @@ def locate_tables(grids: list[Grid], spec: specmod.Spec, clean) -> Located:
         result.sheets[name] = copy.grid.name
         values.update(table.values)
         result.places.update(table.places)
+        result.at.update(table.at)
         result.unread |= table.unread
         result.findings.append(_finding("STRUCT-located", "locate.found", (copy.grid.name, None), title=shape.title,
                                         where=copy.where))

@@ -324,7 +324,7 @@ def read_by_labels(wb: pc.CalamineWorkbook, src: Source, specs: tuple[specmod.Sp
     spec, said = recognise(specs, whole, who.year if isinstance(who.year, int) else None)
     findings: list[Finding] = [said]
     located = locate.locate_tables(grids, spec, clean)
-    placed = {k: (sheet, *parse_a1(ref)) for k, (sheet, ref) in located.places.items() if spec.cells[k].numeric}
+    placed = {k: at for k, at in located.at.items() if spec.cells[k].numeric}
     book = _book(src, wb, {g.name: g.rows for g in grids})
     calculated, uncalculated = _calculated(book, placed, located.values)
     located.findings += calculated
