@@ -5,7 +5,7 @@ from gkxl.form import spec as specmod
 from gkxl.published.lines import Line, join_text
 from gkxl.published.notes import Notes
 from gkxl.text.labels import best_match, core, leading_numeral, normalise, similarity
-from gkxl.text.titles import title_identity, year_in
+from gkxl.text.titles import UNIT_END, title_identity, year_in
 
 MAX_TITLE_LINES = 3
 
@@ -94,18 +94,41 @@ def _is_breadcrumb(raw: str) -> bool:
     return "首页" in raw and (">" in raw or "》" in raw or "/" in raw)
 
 
+_SENTENCE_START = ("根据", "按照", "依据", "本报告", "为", "现将", "现就")
+
+
 def _title_score(raw: str) -> int:
+    """How much a line reads as the report's title: a short line ending in 报告 (or 年报) that names 政府信息公开
+    and a year, not a sentence of the preamble (根据《条例》…特发布本年度报告。) nor a page's breadcrumbs."""
     s = normalise(raw)
-    return 2 * ("年度报告" in s) + ("政府信息公开" in s) + (year_in(raw) is not None) - 2 * (">" in s or "首页" in s)
+    c = _compact(raw).rstrip("#*")
+    score = 3 * c.endswith(("报告", "年报")) + ("政府信息公开" in s) + (year_in(raw) is not None) + ("年度" in s)
+    score += 2 * ("年度报告" in s) + (title_identity(raw)[0] is not None)     # one that names its body
+    if c.startswith(_SENTENCE_START) or "《" in c or c.endswith(("。", "；", ";")) or len(c) > 60:
+        score -= 6                  # a sentence: the preamble, whatever it says of the report
+    if ">" in s or "首页" in s:
+        score -= 2
+    return score
 
 
 def _wrapped_title(run: list[Line]) -> bool:
     """Lines that may be one title wrapped: paragraphs, not ended (报告, 年报) before the last line, no
-    continuation longer than the first line (a wrapped line fills the width)."""
+    continuation longer than the first line (a wrapped line fills the width); or a short line of the unit's
+    name alone above the rest of the title ("XX局" / "2022年政府信息公开工作年度报告")."""
+    if any(l.from_table for l in run):
+        return False
+    if len(run) == 2 and _unit_line(run[0].raw) and year_in(run[1].raw) is not None:
+        return True
     width = len(_compact(run[0].raw))
-    return not any(l.from_table for l in run) \
-        and not any(_compact(l.raw).endswith(("报告", "年报")) for l in run[:-1]) \
+    return not any(_compact(l.raw).endswith(("报告", "年报")) for l in run[:-1]) \
         and all(len(_compact(l.raw)) <= width for l in run[1:])
+
+
+def _unit_line(raw: str) -> bool:
+    """A line that is a body's name and nothing else."""
+    c = _compact(raw)
+    return 2 <= len(c) <= 30 and UNIT_END.search(c) is not None and year_in(c) is None \
+        and not any(ch in c for ch in "，。：:；;、《》")
 
 
 def _joined(run: list[Line]) -> Line:

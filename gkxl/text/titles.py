@@ -41,7 +41,9 @@ def title_identity(raw: str) -> tuple[str | None, int | None]:
 def _unit(part: str) -> str | None:
     part = _TAIL.sub("", part).strip(_EDGE)
     part = re.sub(r"^关于|关于$", "", part).strip(_EDGE)
-    return part or None
+    if not part or any(ch in part for ch in "《》，。；;") or part.startswith(("根据", "按照", "依据", "本报告")):
+        return None             # a sentence, not a body's name
+    return part
 
 
 def file_name_identity(name: str) -> tuple[str | None, int | None]:
