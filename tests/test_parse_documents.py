@@ -380,7 +380,7 @@ def test_check_parses_a_document_and_checks_it_with_totals_as_published(sources,
     render(blanks, "docx", tmp_path / "东城区教育局.docx")
     result = check_path(tmp_path / "东城区教育局.docx")
     rules = {f.rule for f in result.findings}
-    assert result.status == "invalid" and {"V-blank", "T3-a", "N-received-new"} <= rules
+    assert result.status == "invalid" and {"V-unpublished", "T3-a", "N-received-new"} <= rules
 
 
 def test_check_names_the_table_row_of_a_word_document(sources, tmp_path):

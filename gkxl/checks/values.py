@@ -20,7 +20,7 @@ from gkxl.text.messages import Message
 from gkxl.text.numbers import is_full_width, read_number
 
 NUMERIC_FINDINGS = ("V-negative", "V-decimal", "V-decimals", "V-finite")
-TYPES = ("V-blank", "V-text", "V-negative", "V-decimal", "V-decimals", "V-finite", "V-type", "V-key")
+TYPES = ("V-blank", "V-unpublished", "V-text", "V-negative", "V-decimal", "V-decimals", "V-finite", "V-type", "V-key")
 
 
 def _finding(cell: Cell, rule: str, code: str, value, **params) -> Finding:
@@ -70,6 +70,7 @@ def value_findings(report: Report, ctx: Context) -> list[Finding]:
     Cells on sheets the reader could not read, or that it could not place, are not checked."""
     spec, skip_sheets, skip_keys = ctx.spec, ctx.skipped_sheets, ctx.unread
     derived = {inst.lhs[0] for inst in ctx.via}
+    published = bool(report.source.get("published"))
     out: list[Finding] = []
     values = report.values
     bounds = {name: (t.get("minimum", -math.inf), t.get("maximum", 1e9)) for name, t in spec.types.items()}
@@ -82,6 +83,9 @@ def value_findings(report: Report, ctx: Context) -> list[Finding]:
                 continue        # the common case, a whole number within limits: what value_finding passes
             if cell.key in derived and (value is None or isinstance(value, (int, float))):
                 continue        # a formula: computed from its terms, and compared with them in balance
+            if value is None and published:
+                out.append(_finding(cell, "V-unpublished", "chk.unpublished", value))
+                continue        # a report prints "-" or nothing for a figure it does not give: said, not an error
             finding = value_finding(cell, value, spec)
             if finding:
                 out.append(finding)

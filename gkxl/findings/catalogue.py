@@ -31,6 +31,8 @@ class FindingType:
 
 _CHECKS = [
     FindingType("V-blank", "error", "应填数字的格子是空的（没有发生的要填 0）", "a number cell is blank (enter 0 when there was none)"),
+    FindingType("V-unpublished", "warning", "公开报告中应有数字的格子没有数字（空白或“-”“/”“—”“无”）：不当作 0，涉及的等式不核对",
+                "a published report gives no figure in a cell (blank, “-”, “/”, “—”, “无”): not read as 0, its equations not checked"),
     FindingType("V-text", "error", "数字格里是文字，如“无”“—”“3件”“251000元”、全角数字；从不当作 0，只提示可能想填的数",
                 "text in a number cell (“无”, “—”, “3件”, full-width digits); never read as 0, only a hint of the number meant"),
     FindingType("V-negative", "error", "负数（2019 年版的“本年增/减”除外）", "a negative number (except the 2019 format's 本年增/减)"),

@@ -236,6 +236,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
                          "the table figures are identical to last year's report ({count} figures, {nonzero} not zero): "
                          "a copied table? please verify"),
     # --- chk: the checks
+    "chk.unpublished": ("公开报告中这一格没有数字（空白，或“-”“/”“—”“无”），不能当作 0；涉及这一格的等式没有核对",
+                        "the published report gives no figure here (blank, or “-”, “/”, “—”, “无”), which is not 0; the equations through it are not checked"),
     "chk.blank": ("未填写（空白）；没有发生的请填 0", "blank; enter 0 when there was none"),
     "chk.text": ("应填数字，读到文字“{value}”", "a number is required; read the text “{value}”"),
     "chk.not_number": ("应填数字，读到 {shown}", "a number is required; read {shown}"),
