@@ -20,7 +20,7 @@ from gkxl.cli import main  # noqa: E402
 from gkxl.findings.catalogue import TYPES, markdown_table, parse_markdown_table  # noqa: E402
 from gkxl.form import spec as specmod  # noqa: E402
 
-ORDER = ["template", "check", "merge", "export", "parse", "render", "schema", "serve"]
+ORDER = ["template", "check", "merge", "export", "parse", "render", "audit", "schema", "serve"]
 WIDTH = 110
 
 
@@ -84,6 +84,13 @@ LOCALISE = {
 }
 PARSE_HEAD = {"zh": ["## 解析公开报告时的提示（`gkxl parse`，以及 check 读 Word/PDF 报告时）", ""],
               "en": ["## Notes of parsing a published report (`gkxl parse`, and check reading Word or PDF)", ""]}
+AUDIT_HEAD = {"zh": ["## 报告之间的问题（`gkxl audit`）", "",
+                      "逐份校验之外，`gkxl audit` 还核对同一单位前后两年的报告、不同单位的报告、报告与该单位报送的报表；"
+                      "每条问题写明两份文件和两处位置。", ""],
+              "en": ["## Between documents (`gkxl audit`)", "",
+                     "Besides checking each report, `gkxl audit` links one body's reports of two years, two bodies'"
+                     " reports, and a report with the body's returned workbook; each finding names both documents and"
+                     " both places.", ""]}
 BY_CHECK = {"zh": ["## 哪个检查说哪些", "", "| 检查 | 编号 |", "|---|---|"],
             "en": ["## Which check says what", "", "| check | ids |", "|---|---|"]}
 
@@ -91,7 +98,7 @@ BY_CHECK = {"zh": ["## 哪个检查说哪些", "", "| 检查 | 编号 |", "|---|
 def checks_md(lang: str) -> str:
     spec = specmod.load()
     out = [*INTRO[lang], markdown_table(spec, lang), *LOCALISE[lang], *PARSE_HEAD[lang], parse_markdown_table(lang), "",
-           *BY_CHECK[lang]]
+           *AUDIT_HEAD[lang], parse_markdown_table(lang, origin="audit"), "", *BY_CHECK[lang]]
     out += [f"| {c.name} | {'、'.join(c.types_for(spec)) if lang == 'zh' else ', '.join(c.types_for(spec))} |" for c in CHECKS]
     readers = [t.id for t in TYPES.values() if t.origin == "check" and not any(t.id in c.types_for(spec) for c in CHECKS)]
     out.append(f"| {'读取时' if lang == 'zh' else 'reading'} | {'、'.join(readers) if lang == 'zh' else ', '.join(readers)} |")

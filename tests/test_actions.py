@@ -25,7 +25,7 @@ from gkxl.form.model import Report
 from gkxl.io.read import read_path
 from gkxl.io.write import write_workbook
 
-SHAPE = {"action", "files", "summary", "skipped", "units", "written", "notes"}
+SHAPE = {"action", "files", "summary", "skipped", "units", "written", "notes", "links"}
 SAMPLE = ROOT / "samples" / "卫滨区司法局_2024.xlsx"
 SEED_TEXT = ROOT / "samples" / "卫滨区司法局_2024年报.txt"
 
@@ -45,6 +45,7 @@ def test_every_command_says_what_it_did_in_one_json_shape(tmp_path):
         "parse": ["parse", SEED_TEXT, "-o", tmp_path / "年报.json"],
         "render": ["render", SAMPLE, "-o", tmp_path / "年报.html"],
         "template": ["template", "--year", "2025", "--units", units, "-o", tmp_path / "模板"],
+        "audit": ["audit", SEED_TEXT, "-o", tmp_path / "审查结果.xlsx"],
     }
     for action, args in runs.items():
         code, out = invoke(*args, "--format", "json")
@@ -63,13 +64,17 @@ def test_nothing_to_read_stops_every_command_the_same_way(tmp_path):
     folder.mkdir()
     (folder / "a.txt").write_text("不是报表", encoding="utf-8")
     said = set()
-    for args in (["check", folder], ["merge", folder, "-o", tmp_path / "o.xlsx", "--year", "2025", "--unit", "某办"],
+    for args in (["merge", folder, "-o", tmp_path / "o.xlsx", "--year", "2025", "--unit", "某办"],
                  ["export", folder, "--to", "json", "-o", tmp_path / "o.json"]):
         result = CliRunner().invoke(main, [str(a) for a in args])
         assert result.exit_code == 2, result.output
         assert "没有找到要处理的报表" in result.output and "a.txt" in result.output, result.output
         said.add(result.output.strip())
     assert len(said) == 1                                   # one sentence for one event
+    for command in ("check", "audit"):    # these read documents in folders too: a.txt is read and is no report
+        result = CliRunner().invoke(main, [command, str(folder)])
+        assert result.exit_code == 2, result.output
+        assert "a.txt" in result.output and "不是年度报告" in result.output, result.output
     assert not (tmp_path / "o.xlsx").exists() and not (tmp_path / "o.json").exists()
 
 

@@ -255,7 +255,8 @@ def test_posts_without_the_csrf_token_are_refused(tmp_path, page):
     guard = create_app(Desk.open(tmp_path / "probe", year=YEAR, processes=1))
     posts = post_routes(guard)
     assert set(posts) == {"/units", "/receive", "/assign", "/set-aside", "/unit/{unit_id:int}/return",
-                          "/unit/{unit_id:int}/reopen", "/summary/office", "/login", "/logout"}
+                          "/unit/{unit_id:int}/reopen", "/summary/office", "/login", "/logout", "/reports",
+                          "/reports/assign"}
     server = Server(tmp_path / "c", "--year", str(YEAR), "--units", str(ROOT / "samples" / "units.csv"))
     try:
         page.goto(server.url + "/")

@@ -79,7 +79,7 @@ def check(paths, *, year: int | None = None, previous=(), units_path: Path | Non
     specs = specmod.known(spec)
     last_files = collect(previous, required=False).files
     last = read_previous(last_files, specs)
-    inputs = collect(paths)
+    inputs = collect(paths, documents=True)
     claims = Claims([*inputs.files, *last_files, units_path])
     if output:
         claims.claim(Path(output))
@@ -90,6 +90,7 @@ def check(paths, *, year: int | None = None, previous=(), units_path: Path | Non
         results = progress(results, len(inputs.files))
     report = ActionReport("check", skipped=[(str(p), Message(code)) for p, code in inputs.skipped],
                           units_path=str(units_path) if units is not None else None)
+    results = _reports_only(results, {str(p) for p in inputs.documents}, report)
     if units is not None:
         report.settle = lambda done: setattr(done, "missing", not_sent(units, done.files))
     if annotate_dir:             # annotated copies are made from whole results, once all are in
@@ -98,6 +99,27 @@ def check(paths, *, year: int | None = None, previous=(), units_path: Path | Non
     else:
         report.arriving = results
     return report
+
+
+# what a document found in a folder says when it is no annual report at all (a 说明.txt, a scanned letter)
+NOT_A_REPORT = ("doc.no_tables", "doc.pdf_no_text", "doc.pdf_no_unicode", "doc.image", "doc.binary", "parse.encoding")
+
+
+def not_a_report(r: FileResult) -> bool:
+    """The file could not be read because it is no annual report at all (a 说明.txt, a scanned letter)."""
+    code = r.error.code if r.error is not None else None
+    inner = r.error.params.get("reason") if code == "doc.file" else None
+    return r.status == "unreadable" and (code in NOT_A_REPORT or getattr(inner, "code", None) in NOT_A_REPORT)
+
+
+def _reports_only(results: Iterable[FileResult], documents: set[str], report: ActionReport) -> Iterable[FileResult]:
+    """The results, but a document from a folder that is not a report is skipped (and said so), as any
+    other file a folder holds besides returns."""
+    for r in results:
+        if r.path in documents and not_a_report(r):
+            report.skipped.append((r.path, Message("inputs.not_report", reason=r.error)))
+            continue
+        yield r
 
 
 def annotate_all(report: ActionReport, out_dir: Path, claims: Claims) -> None:

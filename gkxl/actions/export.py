@@ -75,7 +75,7 @@ def export(paths, output: Path, fmt: str, *, year: int | None = None, spec: Spec
 def export_results(results, output: Path, fmt: str, *, spec: Spec) -> ActionReport:
     """The records of results checked before (the desk's stored returns, each `path` the name it is shown
     under), written atomically to `output`."""
-    report = ActionReport("export", show_findings=False, fails_on=("unreadable",))
+    report = ActionReport("export", shown="problems", fails_on=("unreadable",))
     records: list = []
     for r in results:
         records.append(json_record(r) if fmt == "json" else csv_row(r, spec))

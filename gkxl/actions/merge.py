@@ -402,7 +402,7 @@ def summarise(entries: list[Entry], output: Path, *, spec: Spec, year: int, offi
     included = [e for e in entries if e.included]
     summary = summary_report(spec, included, office, office_code, year)
     read = [e for e in entries if e.status != "skipped"]
-    report = ActionReport("merge", [_file_result(e) for e in read], show_findings=False,
+    report = ActionReport("merge", [_file_result(e) for e in read], shown="problems",
                           summary_code="merge.totals", product=summary)
     report.skipped = [(e.path, e.reasons[0]) for e in entries if e.status == "skipped"]
     report.missing = [(e.unit, e.unit_code) for e in missing]

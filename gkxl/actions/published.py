@@ -16,7 +16,6 @@ from gkxl.published.reading import read_any
 from gkxl.text.errors import UsageError
 
 PARSE_OUTPUTS = (".json", ".xlsx")
-TEXT_SUFFIXES = {".txt", ".text", ".md", ".markdown", ".htm", ".html", ".xhtml", ".mht"}
 RENDER_SUFFIXES = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html", ".docx": "docx", ".pdf": "pdf"}
 
 
@@ -45,8 +44,6 @@ def parse(file, output: Path, *, spec: specmod.Spec | None = None) -> ActionRepo
 def load_report(path: Path, specs: tuple[specmod.Spec, ...] | None = None) -> FileResult:
     """The report in any input, read in a limited worker: canonical JSON, a gkxl or official workbook, or a
     published report (text, HTML, Word, PDF), with what its reading said."""
-    if Path(path).suffix.lower() in TEXT_SUFFIXES:
-        return _parsed(run_isolated(functools.partial(parse_path, specs=specs), path), path)
     read = run_isolated(functools.partial(read_any, specs=specs), Path(path))
     return FileResult(str(path), "ok", read.report.unit, read.report.year, list(read.findings), report=read.report)
 
@@ -61,7 +58,7 @@ def render(file, output: Path, to: str | None = None, *, spec: specmod.Spec | No
     refuse_overwrite(output, [file])
     read = load_report(Path(file), specmod.known(spec))
     draw(with_totals(read.report), to, output)
-    report = ActionReport("render", [read], product=read.report, show_findings=False, fails_on=(), summary_code="")
+    report = ActionReport("render", [read], product=read.report, shown="problems", fails_on=(), summary_code="")
     report.wrote(output, "published.written")
     return report
 

@@ -33,9 +33,9 @@ def main(ctx, debug):
 
 
 def _register():
-    from gkxl.cli import check, export, merge, published, schema, serve, template
+    from gkxl.cli import audit, check, export, merge, published, schema, serve, template
     for command in (template.template, check.check, merge.merge_cmd, export.export_cmd,
-                    published.parse_cmd, published.render_cmd, schema.schema, serve.serve_cmd):
+                    published.parse_cmd, published.render_cmd, audit.audit_cmd, schema.schema, serve.serve_cmd):
         main.add_command(command)
 
 

@@ -149,4 +149,6 @@ def finish(ctx, report, fmt: str = "text", output: str | None = None, text_to_st
     product_out = fmt == "text" and not text_to_stdout and not output
     for _, sentence in report.written:
         click.echo(sentence.render(lang), err=not product_out)
+    if not report.files and report.skipped and not report.written:
+        ctx.exit(EXIT_USAGE)      # every file found was skipped (documents of a folder that are no reports)
     ctx.exit(EXIT_OK if report.ok else EXIT_PROBLEMS)

@@ -26,6 +26,7 @@ from starlette.staticfiles import StaticFiles
 
 from gkxl import __version__
 from gkxl.desk.intake import Upload
+from gkxl.desk.published import differences, differences_as_findings, latest_return
 from gkxl.desk.security import (
     COOKIE,
     CSRF_FIELD,
@@ -103,6 +104,10 @@ class Pages:
             Route("/unit/{unit_id:int}/reopen", self.unit_return, methods=["POST"]),
             Route("/file/{file_id:int}/original", self.file_original),
             Route("/file/{file_id:int}/annotated.xlsx", self.file_annotated),
+            Route("/reports", self.reports_page),
+            Route("/reports", self.reports_post, methods=["POST"]),
+            Route("/reports/assign", self.report_assign_post, methods=["POST"]),
+            Route("/report/{report_id:int}/original", self.report_original),
             Route("/summary", self.summary_page),
             Route("/summary/office", self.office_post, methods=["POST"]),
             Route("/summary/download/{what}", self.summary_download),
@@ -284,8 +289,17 @@ class Pages:
             error = json.loads(chosen["error"])[lang]
         overview_row = next((r for r, _ in desk.overview()[0] if r["id"] == unit["id"]), None)
         state = unit_state(overview_row) if overview_row else "missing"
+        published = desk.store.reports_of(unit["id"])
+        published = published[0] if published else None
+        against = latest_return(desk.store, unit["id"])
+        diffs = differences(published, against)
+        if diffs and report is not None and chosen is not None and against is not None and chosen["id"] == against["id"]:
+            tables = shown_tables(report, findings + differences_as_findings(diffs), lang)   # marked beside the return
         return self.page(request, "unit.html", unit=unit, versions=versions, chosen=chosen, findings=findings,
                          tables=tables, texts=texts_, info=info, error=error, not_shown=not_shown, state=state,
+                         published=published, published_findings=json.loads(published["findings"]) if published else [],
+                         published_error=json.loads(published["error"])[lang] if published and published["error"] else None,
+                         against=against, diffs=diffs,
                          latest=versions[0] if versions else None, events=desk.store.events_of(unit["id"]),
                          number={v["id"]: len(versions) - i for i, v in enumerate(versions)}, nav="unit")
 
@@ -323,6 +337,52 @@ class Pages:
             raise
         stem = safe_filename(Path(row["original_name"]).stem)
         return self.download(target, f"{stem}_校验标注.xlsx", XLSX, cleanup=d)
+
+    # --- 年报 ---------------------------------------------------------------------------------------
+
+    def report_or_404(self, report_id: int):
+        row = self.desk.store.report_row(report_id) if 0 < report_id < ROW_ID_LIMIT else None
+        if row is None:
+            raise Refused(404, "desk.err.no_file")
+        return row
+
+    def reports_context(self, lang: str) -> dict:
+        store = self.desk.store
+        rows = store.reports()
+        against, returns = {}, {}
+        for r in rows:
+            if r["unit_id"] and r["status"] != "unreadable":
+                if r["unit_id"] not in returns:
+                    returns[r["unit_id"]] = latest_return(store, r["unit_id"])
+                ret = returns[r["unit_id"]]
+                against[r["id"]] = None if ret is None else len(differences(r, ret))
+        return {"reports": rows, "against": against, "units": store.units(), "nav": "reports", "limits": self.desk.limits,
+                "unmatched": [r for r in rows if r["unit_id"] is None],
+                "why_unreadable": {r["id"]: json.loads(r["error"])[lang] for r in rows if r["error"]}}
+
+    def reports_page(self, request: Request):
+        return self.page(request, "reports.html", outcomes=None, **self.reports_context(request.state.lang))
+
+    async def reports_post(self, request: Request):
+        form = await self.form_of(request)
+        uploads = [Upload(f.filename or "?", f.file) for f in form.getlist("files") if isinstance(f, UploadFile)]
+        try:
+            outcomes = await run_in_threadpool(self.desk.report_intake.receive, uploads)
+        finally:
+            await form.close()
+        return self.page(request, "reports.html", outcomes=outcomes, **self.reports_context(request.state.lang))
+
+    async def report_assign_post(self, request: Request):
+        form = await self.form_of(request)
+        row, unit = self.report_or_404(form_int(form, "report_id")), self.unit_or_404(form_int(form, "unit_id"))
+        if await run_in_threadpool(self.desk.store.assign_report, row["id"], unit["id"]):
+            self.flash(request, "desk.rep.assigned", name=row["original_name"], unit=unit["name"])
+        return RedirectResponse("/reports", 303)
+
+    def report_original(self, request: Request):
+        row = self.report_or_404(request.path_params["report_id"])
+        return FileResponse(self.desk.store.path_of(row["sha256"]), media_type="application/octet-stream",
+                            filename=safe_filename(row["original_name"]))
 
     # --- 汇总 ---------------------------------------------------------------------------------------
 

@@ -93,6 +93,8 @@ def finding_dicts(result: FileResult) -> list[dict]:
         d = f.to_dict("zh")
         d["message"] = both(f.message)
         d["hint"] = both(f.hint) if f.hint else None
+        if f.place is not None:                 # a published report's page or table row
+            d["place"] = both(f.place)
         d["where"] = f.where
         out.append(d)
     return out

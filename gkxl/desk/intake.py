@@ -8,14 +8,14 @@ import zipfile
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 from typing import BinaryIO
 
 from gkxl.desk.checking import Checker, received
 from gkxl.desk.store import Received, Staged, Store, TooLarge
 from gkxl.form.model import unit_key
+from gkxl.io.archives import is_archive, member_name
 from gkxl.io.inputs import WORKBOOK_SUFFIXES
-from gkxl.io.source import ZIP_MAGIC
 from gkxl.text.messages import Message
 
 MB = 1024 * 1024
@@ -64,32 +64,10 @@ class _Item:
     extra: dict = field(default_factory=dict)
 
 
-def is_archive(path: Path) -> bool:
-    """A zip of returns, as opposed to a workbook (xlsx and ods are zips too: a workbook sent as
-    .zip is checked as the workbook it is)."""
-    with open(path, "rb") as f:
-        if f.read(4) != ZIP_MAGIC:
-            return False
-    try:
-        with zipfile.ZipFile(path) as zf:
-            names = set(zf.namelist())
-    except (zipfile.BadZipFile, OSError, ValueError):
-        return False            # a broken workbook: check says what is wrong with it
-    return "[Content_Types].xml" not in names and "mimetype" not in names
-
-
-def member_name(info: zipfile.ZipInfo) -> str:
-    """Zips made on Chinese Windows store names in GBK without saying so."""
-    name = info.filename
-    if not info.flag_bits & 0x800:
-        try:
-            name = name.encode("cp437").decode("gbk")
-        except (UnicodeEncodeError, UnicodeDecodeError):
-            pass
-    return PurePosixPath(name.replace("\\", "/")).name
-
-
 class Intake:
+    wanted = WORKBOOK_SUFFIXES | {".json"}            # what is taken out of an uploaded zip
+    not_wanted = "desk.in.not_workbook"
+
     def __init__(self, store: Store, checker: Checker, limits: Limits | None = None):
         self.store, self.checker, self.limits = store, checker, limits or Limits()
 
@@ -136,8 +114,8 @@ class Intake:
                     done.append(Outcome(label, "skipped", Message("inputs.lock_file") if name.startswith("~$")
                                         else Message("desk.in.zip_system")))
                     continue
-                if PurePosixPath(name).suffix.lower() not in WORKBOOK_SUFFIXES | {".json"}:
-                    done.append(Outcome(label, "skipped", Message("desk.in.not_workbook")))
+                if PurePosixPath(name).suffix.lower() not in self.wanted:
+                    done.append(Outcome(label, "skipped", Message(self.not_wanted)))
                     continue
                 if info.file_size > self.limits.file_bytes:
                     done.append(Outcome(label, "refused", Message("desk.in.too_big", mb=self.limits.file_bytes // MB)))

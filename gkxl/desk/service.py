@@ -13,6 +13,7 @@ from gkxl.actions.previous import read_previous
 from gkxl.actions.templates import templates
 from gkxl.desk.checking import Checker, received, stored_report
 from gkxl.desk.intake import Intake, Limits
+from gkxl.desk.published import ReportIntake
 from gkxl.desk.store import Staged, Store
 from gkxl.form import rules
 from gkxl.form import spec as specmod
@@ -37,22 +38,32 @@ def unit_state(row) -> str:
 
 # --- last year's returns ---------------------------------------------------------------------------
 
+def latest_returns(folder: Path) -> list[tuple[Path, str]]:
+    """The latest readable return of each unit of a desk collection: where it is kept, and the name it was
+    sent under."""
+    store = Store(Path(folder))
+    seen, out = set(), []
+    for row in store.readable_files():          # newest first: each unit's latest return
+        unit = row["unit_id"] or "read:" + unit_key(row["unit_read"])
+        if unit not in seen:
+            seen.add(unit)
+            out.append((store.path_of(row["sha256"]), row["original_name"]))
+    return out
+
+
+def is_collection(path: Path) -> bool:
+    return (Path(path) / "desk.sqlite").exists()
+
+
 def load_previous(paths) -> list:
     """Last year's returns: from a desk collection (the latest readable return of each unit) or, as
     `gkxl check --previous`, from files and folders."""
     files = []
     for p in paths:
-        p = Path(p)
-        if (p / "desk.sqlite").exists():
-            store = Store(p)
-            seen = set()
-            for row in store.readable_files():          # newest first: each unit's latest return
-                unit = row["unit_id"] or "read:" + unit_key(row["unit_read"])
-                if unit not in seen:
-                    seen.add(unit)
-                    files.append(store.path_of(row["sha256"]))
+        if is_collection(p):
+            files += [path for path, _ in latest_returns(p)]
             continue
-        files += collect([p], required=False).files
+        files += collect([Path(p)], required=False).files
     return read_previous(files)
 
 
@@ -148,6 +159,7 @@ class Desk:
         self.checker = Checker(self.year, previous, processes)
         self.intake = Intake(store, self.checker, limits)
         self.limits = self.intake.limits
+        self.report_intake = ReportIntake(store, self.limits)
         self._summary_lock = threading.Lock()
         self._summary = None
 
@@ -268,6 +280,7 @@ class Desk:
 
     def close(self) -> None:
         self.checker.close()
+        self.report_intake.close()
         with self._summary_lock:
             if self._summary is not None:
                 self._summary.close()

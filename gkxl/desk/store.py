@@ -36,7 +36,7 @@ CHUNK = 1 << 20
 # released step: add one. v1 is the first layout; v2 keeps finding counts beside the findings (总览 of
 # thousands of units without parsing JSON) and records which rules and last-year data a check used; v3 keeps
 # the report each check read (the summary and the pages read no file again), counts 提示 apart from 警告, and
-# has every file checked again to fill them in.
+# has every file checked again to fill them in; v4 keeps the published reports (年报), apart from the returns.
 MIGRATIONS: list[str] = [
     """
     CREATE TABLE settings (name TEXT PRIMARY KEY, value TEXT);
@@ -88,6 +88,28 @@ MIGRATIONS: list[str] = [
         warnings = (SELECT count(*) FROM json_each(files.findings) WHERE json_extract(value, '$.severity') = 'warning'),
         infos = (SELECT count(*) FROM json_each(files.findings) WHERE json_extract(value, '$.severity') = 'info'),
         checked_with = '';
+    """,
+    """
+    CREATE TABLE reports (
+        id INTEGER PRIMARY KEY,
+        sha256 TEXT NOT NULL UNIQUE,
+        original_name TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        received_at TEXT NOT NULL,
+        unit_id INTEGER REFERENCES units(id),
+        unit_read TEXT,
+        year INTEGER,
+        status TEXT NOT NULL,
+        findings TEXT NOT NULL DEFAULT '[]',
+        error TEXT,
+        errors INTEGER NOT NULL DEFAULT 0,
+        warnings INTEGER NOT NULL DEFAULT 0,
+        infos INTEGER NOT NULL DEFAULT 0,
+        spec TEXT,
+        figures TEXT,
+        places TEXT
+    );
+    CREATE INDEX reports_by_unit ON reports(unit_id, id);
     """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -419,6 +441,46 @@ class Store:
                              (unit_id, file_id, now()))
         return bool(changed)
 
+    # --- published reports (年报) --------------------------------------------------------------------
+
+    def known_report(self, sha256: str) -> sqlite3.Row | None:
+        with self.connection() as conn:
+            return conn.execute("SELECT * FROM reports WHERE sha256 = ?", (sha256,)).fetchone()
+
+    def record_report(self, staged: Staged, name: str, row: dict) -> int | None:
+        """Keep a published report and record it with its check; None when the same content was recorded
+        first (by another upload at the same time)."""
+        self.keep(staged)
+        self.sync_folders({staged.path.parent})
+        with self.transaction() as conn:
+            cur = conn.execute(
+                "INSERT OR IGNORE INTO reports(sha256, original_name, size, received_at, unit_id, unit_read, year,"
+                " status, findings, error, errors, warnings, infos, spec, figures, places)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (staged.sha256, name, staged.size, now(), row["unit_id"], row["unit_read"], row["year"],
+                 row["status"], json.dumps(row["findings"], ensure_ascii=False), _sentence(row["error"]),
+                 row["errors"], row["warnings"], row["infos"], row["spec"], _json(row["figures"]), _json(row["places"])))
+            return cur.lastrowid if cur.rowcount else None
+
+    def report_row(self, report_id: int) -> sqlite3.Row | None:
+        with self.connection() as conn:
+            return conn.execute("SELECT * FROM reports WHERE id = ?", (report_id,)).fetchone()
+
+    def reports(self) -> list[sqlite3.Row]:
+        """Every published report received, newest first, with its unit's name."""
+        with self.connection() as conn:
+            return conn.execute("SELECT r.*, u.name AS unit_name FROM reports r LEFT JOIN units u ON u.id = r.unit_id"
+                                " ORDER BY r.id DESC").fetchall()
+
+    def reports_of(self, unit_id: int) -> list[sqlite3.Row]:
+        with self.connection() as conn:
+            return conn.execute("SELECT * FROM reports WHERE unit_id = ? ORDER BY id DESC", (unit_id,)).fetchall()
+
+    def assign_report(self, report_id: int, unit_id: int) -> bool:
+        with self.transaction() as conn:
+            return bool(conn.execute("UPDATE reports SET unit_id = ? WHERE id = ? AND unit_id IS NULL",
+                                     (unit_id, report_id)).rowcount)
+
     # --- state changes ----------------------------------------------------------------------------
 
     def add_event(self, unit_id: int, file_id: int | None, kind: str, note: str | None = None) -> None:
@@ -441,7 +503,7 @@ class Store:
             _unlink(p)
             removed["staged"] += 1
         with self.connection() as conn:
-            recorded = {r[0] for r in conn.execute("SELECT sha256 FROM files")}
+            recorded = {r[0] for r in conn.execute("SELECT sha256 FROM files UNION SELECT sha256 FROM reports")}
         for d in self.files.iterdir():
             if d.is_dir() and d.name != STAGING_DIR:
                 for p in d.iterdir():

@@ -26,7 +26,7 @@ class FindingType:
     severity: str                 # error | warning | info
     zh: str                       # what it means, for the README and the desk
     en: str
-    origin: str = "check"         # check | parse
+    origin: str = "check"         # check | parse | audit
 
 
 _CHECKS = [
@@ -80,6 +80,21 @@ _CHECKS = [
                 "(`--previous`) every table figure is the same as last year's (3 or more not zero): a copied table?"),
 ]
 
+_AUDIT = [
+    FindingType("X-carry", "error", "（`gkxl audit`）本年 二、上年结转 与上年报告的 四、结转下年度继续办理 不等（逐列）",
+                "(`gkxl audit`) this year's 二、上年结转 differs from last year's report's 四、结转下年度继续办理 (per column)", "audit"),
+    FindingType("X-stock", "warning", "（`gkxl audit`）现行有效件数 ≠ 上年 + 本年制发 − 本年废止（规章、规范性文件；修订、失效常有，列出四个数）",
+                "(`gkxl audit`) documents in force ≠ last year's + issued − repealed (amendments are common: all four figures given)", "audit"),
+    FindingType("X-copy", "warning", "（`gkxl audit`）表二至表四与上年的报告完全相同，或两个单位的报告完全相同",
+                "(`gkxl audit`) tables 2 to 4 the same as last year's report, or two bodies' reports the same", "audit"),
+    FindingType("X-return", "error", "（`gkxl audit`）公开报告中的数与本单位报送的该年度报表不同（每格一条，两处的位置和数）",
+                "(`gkxl audit`) a figure of the published report differs from the body's returned workbook (one per cell, both places)", "audit"),
+    FindingType("X-missing", "warning", "（`gkxl audit`）单位名单中的单位没有公开报告，或报告没有对应的报表",
+                "(`gkxl audit`) a body of the units list with no report, or a report with no return", "audit"),
+    FindingType("X-unlisted", "warning", "（`gkxl audit`）报告的发布机关不在单位名单中，未与其他文件对照",
+                "(`gkxl audit`) the report's issuer is not on the units list: not linked", "audit"),
+]
+
 _PARSE = [
     ("no-title", "warning", "没有找到报告标题", "no report title found"),
     ("no-year", "warning", "标题中没有年度", "no year in the title"),
@@ -106,7 +121,7 @@ _PARSE = [
     ("label-without-values", "error", "一行有行名、没有数字", "a row label without figures"),
 ]
 
-TYPES: dict[str, FindingType] = {t.id: t for t in _CHECKS}
+TYPES: dict[str, FindingType] = {t.id: t for t in [*_CHECKS, *_AUDIT]}
 TYPES.update({f"P-{name}": FindingType(f"P-{name}", sev, zh, en, "parse") for name, sev, zh, en in _PARSE})
 
 
@@ -138,9 +153,9 @@ def markdown_table(spec, lang: str = "zh") -> str:
     return "\n".join(lines)
 
 
-def parse_markdown_table(lang: str = "zh") -> str:
+def parse_markdown_table(lang: str = "zh", origin: str = "parse") -> str:
     lines = [HEADERS[lang], "|---|---|---|"]
     for t in TYPES.values():
-        if t.origin == "parse":
+        if t.origin == origin:
             lines.append(f"| {t.id} | {severity_word(t.severity, lang)} | {t.en if lang == 'en' else t.zh} |")
     return "\n".join(lines)

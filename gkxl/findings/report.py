@@ -71,6 +71,33 @@ class FileResult:
 
 
 @dataclass
+class Link:
+    """A finding between documents (gkxl audit): two years of one body, two bodies, a report and its
+    return. It names both documents and both places."""
+    rule: str                        # X-carry, X-stock, X-copy, X-return, X-missing
+    severity: str
+    unit: str | None
+    years: tuple
+    paths: tuple
+    places: tuple                    # str, or Message where the place is said in words
+    message: Message
+
+    def places_in(self, lang: str) -> list[str]:
+        return [p.render(lang) if isinstance(p, Message) else p for p in self.places]
+
+    def to_dict(self, lang: str = "zh") -> dict:
+        return {"rule": self.rule, "severity": self.severity, "unit": self.unit, "years": list(self.years),
+                "paths": list(self.paths), "places": self.places_in(lang), "message": self.message.render(lang)}
+
+
+def link_line(link: Link, lang: str) -> str:
+    """One link as every command prints it: [severity] rule unit years：message."""
+    years = "→".join(str(y) for y in link.years)
+    head = f"  [{severity_word(link.severity, lang)}] {link.rule} {link.unit or ''} {years}".rstrip()
+    return f"{head}{'：' if lang != 'en' else ': '}{link.message.render(lang)}"
+
+
+@dataclass
 class ActionReport:
     action: str                                            # check | merge | export | parse | render | template
     files: list[FileResult] = field(default_factory=list)
@@ -80,13 +107,15 @@ class ActionReport:
     written: list[tuple[str, Message]] = field(default_factory=list)   # what the action wrote, and the sentence saying so
     notes: list[tuple[str, Message]] = field(default_factory=list)     # (severity, what the action says besides)
     counts: dict[str, int] = field(default_factory=dict)   # the action's own counts (merge: included, …)
-    show_findings: bool = True                             # text: each file's findings (else only the unreadable)
+    shown: str = "findings"                                # text: each file with its findings; "status": a line a
+                                                           # file; "problems": only the files that could not be read
     arriving: Iterable[FileResult] = ()                    # results still to come, rendered as they come
     settle: Callable[[ActionReport], None] | None = None   # called once they are all in (the units not sent)
     complete: bool = True                                  # the action did all it was asked (merge: written)
     summary_code: str = "out.summary"                      # the closing line of the text, from summary()
     product: object = None                                 # what the action made (merge: the summary's Report)
     fails_on: tuple[str, ...] = ("invalid", "unreadable")  # file states that make the action's exit code 1
+    links: list[Link] = field(default_factory=list)        # audit: what stands between documents
 
     @property
     def ok(self) -> bool:
@@ -94,7 +123,8 @@ class ActionReport:
         the action was asked for was left undone."""
         return self.complete and not self.missing and all(
             r.status not in self.fails_on and r.included is not False for r in self.files) \
-            and not any(severity == "error" for severity, _ in self.notes)
+            and not any(severity == "error" for severity, _ in self.notes) \
+            and not any(link.severity == "error" for link in self.links)
 
     def note(self, code: str, severity: str = "warning", **params) -> None:
         self.notes.append((severity, Message(code, **params)))
@@ -117,7 +147,8 @@ class ActionReport:
                 "skipped": [{"path": p, "reason": m.render(lang)} for p, m in self.skipped],
                 "units": units,
                 "written": [path for path, _ in self.written],
-                "notes": [{"severity": s, "message": m.render(lang)} for s, m in self.notes]}
+                "notes": [{"severity": s, "message": m.render(lang)} for s, m in self.notes],
+                "links": [link.to_dict(lang) for link in self.links]}
 
     def _each_file(self) -> Iterator[FileResult]:
         yield from self.files
@@ -147,8 +178,8 @@ class ActionReport:
         for r in self._each_file():
             if r.included is not None:
                 block = decision_lines(r, lang)
-            elif self.show_findings or r.status == "unreadable":
-                block = file_block(r, lang, findings=self.show_findings)
+            elif self.shown != "problems" or r.status == "unreadable":
+                block = file_block(r, lang, findings=self.shown == "findings")
             else:
                 block = ""
             if block:
@@ -162,6 +193,7 @@ class ActionReport:
             lines += [text("out.missing_unit", lang, unit=unit, unit_code=Message("out.missing_code", value=code) if code else "")
                       for unit, code in self.missing]
         lines += [m.render(lang) for _, m in self.notes]
+        lines += [link_line(link, lang) for link in self.links]
         if self.summary_code:
             lines.append(text(self.summary_code, lang, **{"missing_units": 0, **self.summary()}))
         return lines

@@ -48,10 +48,18 @@ class ReadResult:
     foreign: bool = False               # not a gkxl template: the spec's places mean nothing in it
     unread: set[str] = field(default_factory=set)           # keys whose cells could not be placed: not checked
     formulas: list = field(default_factory=list)            # totals that are formulas of the spec's sums in the file
+    lines: dict[str, int] = field(default_factory=dict)     # a published report's: the line of each figure
+    line_places: dict = field(default_factory=dict)         # and a document's page or table row of a line
 
     def locate(self, findings: list[Finding], spec: specmod.Spec) -> None:
         """Findings made at the spec's places, moved to where the values were actually read, so the clerk
-        finds them in the file they sent (a finding about a place the workbook does not have has none)."""
+        finds them in the file they sent (a finding about a place the workbook does not have has none); in a
+        published report, the line (or page and table row) each figure was read from."""
+        if self.lines:
+            for f in findings:
+                if f.key in self.lines and f.line is None and f.place is None:
+                    f.line = self.lines[f.key]
+                    f.place = self.line_places.get(f.line)
         if not (self.places or self.sheets or self.foreign):
             return
         spots = {spec.cells[k].where: f"{s}!{ref}" for k, (s, ref) in self.places.items()}

@@ -292,6 +292,20 @@ def write_workbook(target: Path, spec: Spec, report: Report | None = None, *, pa
         wb.close()
 
 
+def write_lists(target: Path, spec: Spec, sheets: list[tuple], title: str) -> None:
+    """A workbook of plain lists only (name, rows[, printed columns]), as a summary's 明细 and 报送情况 are
+    drawn: bold header, frozen and filtered, A4 landscape with the header repeated; `title` in the page
+    header and the document's properties. Written atomically."""
+    with atomic_path(target) as tmp:
+        wb = xlsxwriter.Workbook(str(tmp), {"strings_to_numbers": False, "strings_to_formulas": False,
+                                            "strings_to_urls": False, "default_format_properties": dict(NORMAL_FONT)})
+        fm = _Formats(wb, spec)
+        for name, rows, *printed in sheets:
+            _plain_sheet(wb, fm, name, rows, (title.replace("&", "&&"), ""), *printed)
+        wb.set_properties({"title": title, "author": "gkxl", "comments": f"gkxl {__version__}"})
+        wb.close()
+
+
 CUSTOM_PROPERTY_MAX = 255     # Excel's limit for a custom document property's text
 PLAIN_TEXT_MAX, PLAIN_FIGURE_WIDTH, PLAIN_PAGE_WIDTH = 30, 8, 260
 

@@ -9,7 +9,7 @@ format, runs them, and compares published totals with their parts.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from gkxl.findings.finding import Finding
@@ -38,6 +38,8 @@ class ParseResult:
     report: Report
     notes: list[Finding]
     format_detected: str
+    key_lines: dict[str, int] = field(default_factory=dict)     # the line each figure was read on
+    places: dict[int, Message] = field(default_factory=dict)    # a document's page or table row of each line
 
     @property
     def has_errors(self) -> bool:
@@ -93,7 +95,7 @@ def parse_lines(lines: list[Line], path: str | None = None, html_title: str = ""
     notes.sort(key=lambda n: (n.line or 0))
     notes += narrative.findings(report)
     report.source["notes"] = [_note_dict(n) for n in notes]
-    return ParseResult(report, list(notes), spec.edition)
+    return ParseResult(report, list(notes), spec.edition, dict(reader.key_lines), dict(places or {}))
 
 
 def _note_dict(n: Finding) -> dict:
