@@ -13,6 +13,7 @@ import datetime as dt
 import functools
 import hashlib
 import json
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -172,18 +173,24 @@ def _newest_first(entries: list[Entry]) -> list[Entry]:
     # Metadata generated_at is when the template was made (the same for a whole batch). The time the
     # application saved the return (its document properties) survives copying and e-mail; the file's
     # modification time on disk is the fallback; the path breaks exact ties.
-    return sorted(entries, key=lambda e: (-(e.saved or 0), -(e.mtime or 0), e.path or ""))
+    latest = time.time() + FUTURE_SLACK
+    return sorted(entries, key=lambda e: (-(e.saved or 0), -(e.mtime if e.mtime and e.mtime <= latest else 0),
+                                          e.path or ""))
+
+
+FUTURE_SLACK = 86400          # a day: clocks of offices' computers are off by hours, not by years
 
 
 def _timestamp(iso) -> float | None:
     """Seconds since the epoch, or None for what is not a time or cannot be one on this machine
-    (0001-01-01 and 9999-12-31 overflow the platform's time functions in some time zones)."""
+    (0001-01-01 and 9999-12-31 overflow the platform's time functions in some time zones), or is later than
+    now: a file saved "in 2031" would otherwise outrank every correction sent after it."""
     try:
         ts = dt.datetime.fromisoformat(str(iso).replace("Z", "+00:00")).timestamp()
         dt.datetime.fromtimestamp(ts).astimezone()      # shown later in local time: it must be showable
-        return ts
     except (TypeError, ValueError, OverflowError, OSError):
         return None
+    return ts if ts <= time.time() + FUTURE_SLACK else None
 
 
 def summary_units(meta: dict) -> list[str] | None:

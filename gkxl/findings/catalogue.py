@@ -52,6 +52,12 @@ _CHECKS = [
     FindingType("ID-version", "error", "用的是旧版本模板", "an old template version"),
     FindingType("ID-untouched", "warning", "所有数字都是 0，填报人等联系信息也空着：像是原样退回的空白模板",
                 "every figure is 0 and the contact fields are blank: a blank template sent back untouched?"),
+    FindingType("STRUCT-hidden", "error", "表格的数字读自隐藏的工作表、行或列：页面上看不到，请取消隐藏后核对",
+                "a table's figures were read from a hidden sheet, row or column: not seen on the page; unhide and check"),
+    FindingType("STRUCT-lookalike", "error", "工作表名与官方表名只差看不见的字符（如零宽空格）：可能是为冒充而复制的表",
+                "a sheet named like an official one but for characters no one sees (a zero-width space): a look-alike copy?"),
+    FindingType("V-shown", "error", "单元格的数字格式使它显示的不是它的数（如格式“\"4\"”、“;;;”、日期、百分比）",
+                "the cell's number format shows something other than its figure (a format of \"4\", ;;;, a date, a percentage)"),
     FindingType("STRUCT-sheet", "error", "工作表被删除或改名", "a sheet was deleted or renamed"),
     FindingType("STRUCT-label", "error", "gkxl 模板的表格文字被改动（此时该表的数字不再校验；只是插入或删除了行列的按 STRUCT-moved 读取）",
                 "a label of a gkxl template was changed (that table's figures are then not checked; inserted or deleted rows are read as STRUCT-moved)"),
@@ -97,6 +103,8 @@ _AUDIT = [
 
 _PARSE = [
     ("no-title", "warning", "没有找到报告标题", "no report title found"),
+    ("unseen", "error", "文档中有页面上看不见的数字（隐藏、白色或在页面之外），未读取；读的是页面上显示的，请核对原文件",
+     "the document holds figures its page does not show (hidden, white, off the page): not read; what the page shows is read"),
     ("no-year", "warning", "标题中没有年度", "no year in the title"),
     ("no-unit", "warning", "标题中没有单位名称", "no unit name in the title"),
     ("section-missing", "error", "缺少第一至第六部分中的某一部分", "one of sections 一 to 六 is missing"),

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from gkxl.form import spec as specmod
 from gkxl.text.errors import GkxlError
+from gkxl.text.invisible import visible
 
 MODEL_ID = "gkxl-report/1"
 
@@ -96,14 +97,13 @@ def loads(text: str):
         raise GkxlError("model.bad_json", detail=str(e)[:200] or type(e).__name__) from None
 
 
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
 _SEAL = ("(盖章)", "(公章)", "(章)")
 
 
 def unit_key(name) -> str:
     """Unit names compare equal across full/half-width forms, spaces, invisible characters and a
     trailing "(盖章)" that some offices type after the name."""
-    s = "".join(unicodedata.normalize("NFKC", str(name or "")).translate(_INVISIBLE).split())
+    s = "".join(visible(unicodedata.normalize("NFKC", str(name or ""))).split())
     for seal in _SEAL:
         s = s.removesuffix(seal)
     return s

@@ -30,6 +30,7 @@ from gkxl.io import locate
 from gkxl.io.formulas import FormulaError, Workbook, sheet_formulas, summed_cells
 from gkxl.io.grid import Cells
 from gkxl.io.recognise import marked, recognise
+from gkxl.io.shown import shown_findings
 from gkxl.io.source import Source, open_source
 from gkxl.text.errors import GkxlError
 from gkxl.text.labels import normalise
@@ -289,7 +290,14 @@ def read_workbook(src: Source, specs: tuple[specmod.Spec, ...]) -> ReadResult:
             v = getattr(report, name)
             if v is not None and not isinstance(v, str):
                 setattr(report, name, str(v))
-        return ReadResult(report, findings + moved.findings + calculated, False, skipped, meta,
+        read_from = {s.name for s in spec.sheets if s.holds == "table" and s.name not in skipped}
+
+        def places():
+            at = {c.key: (c.sheet, c.ref) for s in spec.sheets if s.name in read_from for c in s.cells if c.numeric}
+            return {**at, **moved.places}
+
+        unseen = _unseen(src, wb, read_from | {sheet for sheet, _ in moved.places.values()}, places, spec, values)
+        return ReadResult(report, findings + moved.findings + calculated + unseen, False, skipped, meta,
                           moved.places, unread=moved.unread | uncalculated)
     finally:
         wb.close()
@@ -344,8 +352,21 @@ def read_by_labels(wb: pc.CalamineWorkbook, src: Source, specs: tuple[specmod.Sp
                     source={"path": str(src.path), "file_type": src.file_type, "saved_at": src.saved_at, "metadata": {},
                             "candidates": who.candidates,
                             "layout": "labels", "tables": {s: w for s, w in located.sheets.items()}})
-    return ReadResult(report, findings + who.findings + located.findings, True, located.skipped, {},
+    unseen = _unseen(src, wb, {sheet for sheet, _ in located.places.values()}, lambda: located.places, spec,
+                     located.values)
+    return ReadResult(report, findings + who.findings + located.findings + unseen, True, located.skipped, {},
                       {**located.places, **who.places}, located.sheets, True, located.unread, formulas)
+
+
+def _unseen(src: Source, wb: pc.CalamineWorkbook, sheets: set[str], places, spec: specmod.Spec,
+            values: dict) -> list[Finding]:
+    """Figures read where the page does not show them as read (gkxl.io.shown); `places()`: key -> (sheet, A1)."""
+    try:
+        visibility = {m.name: m.visible == pc.SheetVisibleEnum.Visible for m in wb.sheets_metadata}
+    except Exception:  # noqa: BLE001 - metadata a reader cannot give hides nothing it could tell
+        visibility = {}
+    return shown_findings(src, visibility, sheets, lambda: ((k, sheet, ref) for k, (sheet, ref) in places().items()),
+                          (s.name for s in spec.sheets), values)
 
 
 def _book(src: Source, wb: pc.CalamineWorkbook, grids: dict[str, list]) -> Workbook | None:

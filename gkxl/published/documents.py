@@ -50,13 +50,15 @@ def is_binary(data: bytes) -> bool:
 REFUSED = {"doc": "doc.is_doc", "encrypted": "doc.encrypted", "image": "doc.image", "broken_zip": "doc.broken_zip"}
 
 
-def document_lines(doc_type: str, data: bytes, path: str) -> tuple[list[Line], dict[int, Message], str]:
-    """A .docx or PDF as (lines, the place of each line number, the title); the other kinds refused."""
+def document_lines(doc_type: str, data: bytes, path: str
+                   ) -> tuple[list[Line], dict[int, Message], str, list[tuple[Message, str]]]:
+    """A .docx or PDF as (lines, the place of each line number, the title, the text with figures that the
+    page does not show: hidden, white, off the page); the other kinds refused."""
     if doc_type in REFUSED:
         raise GkxlError(REFUSED[doc_type])
     if doc_type == "docx":
         from gkxl.published.docx_reader import docx_lines
         return docx_lines(data, path)
     from gkxl.published.pdf_reader import pdf_lines
-    lines, places = pdf_lines(data, path)
-    return lines, places, ""
+    lines, places, unseen = pdf_lines(data, path)
+    return lines, places, "", unseen

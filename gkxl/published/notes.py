@@ -18,6 +18,13 @@ class Notes(list):
         self.append(finding)
         return finding
 
+    def add_at(self, place: Message, code: str, **params) -> Finding:
+        """A note about a place that is no line of the text (a paragraph or table row of a document)."""
+        ftype = parse_type(code)
+        finding = Finding(ftype.id, ftype.severity, Message(code, **params), place=place)
+        self.append(finding)
+        return finding
+
     @property
     def has_errors(self) -> bool:
         return any(n.severity == "error" for n in self)

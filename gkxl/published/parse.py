@@ -65,10 +65,13 @@ def _year_hint(lines: list[Line], html_title: str) -> int | None:
 
 def parse_lines(lines: list[Line], path: str | None = None, html_title: str = "", *,
                 places: dict[int, Message] | None = None, file_type: str = "text",
-                specs: tuple[specmod.Spec, ...] | None = None) -> ParseResult:
+                specs: tuple[specmod.Spec, ...] | None = None, unseen=()) -> ParseResult:
     """Lines of any reader into a report. `places`: the page or paragraph of each line of a document;
-    `specs`: the forms it may be in (the shipped ones by default)."""
+    `specs`: the forms it may be in (the shipped ones by default); `unseen`: (place, text) of text with
+    figures that the document holds but its page does not show (left out of the lines, said here)."""
     notes = Notes(places)
+    for place, hidden in unseen:
+        notes.add_at(place, "parse.unseen", text=hidden[:60])
     spec = detect_spec(lines, notes, html_title, specs)
     tables = {s.numeral: t for t in table_specs(spec) for s in spec.sections if s.sheet == t.sheet}
     texts = {s.numeral: s for s in spec.sections if s.text}
@@ -164,10 +167,10 @@ def parse_path(path, specs: tuple[specmod.Spec, ...] | None = None) -> ParseResu
         raise GkxlError("parse.too_big", path=str(p), size=limit // (1024 * 1024))
     if doc_type is not None:
         try:
-            lines, places, title = document_lines(doc_type, data, str(p))
+            lines, places, title, unseen = document_lines(doc_type, data, str(p))
         except GkxlError as e:
             raise GkxlError("doc.file", path=str(p), reason=e.message) from None
-        return parse_lines(lines, str(p), title, places=places, file_type=doc_type, specs=specs)
+        return parse_lines(lines, str(p), title, places=places, file_type=doc_type, specs=specs, unseen=unseen)
     if data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
         raise GkxlError("parse.is_workbook", path=str(p))
     if is_binary(data):

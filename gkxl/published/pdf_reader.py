@@ -99,6 +99,44 @@ def _vet_page(page, path: str) -> None:
             raise GkxlError("doc.pdf_huge_content", page=page.page_number, detail=f"> {MAX_CONTENT_BYTES} B")
 
 
+# --- what the page shows -------------------------------------------------------------------------------
+
+MIN_SEEN_SIZE = 2.0               # points: smaller text is not read by a person
+
+
+def _white(colour) -> bool:
+    """A fill colour that is white in the gray, RGB or CMYK space (pdfplumber gives a number or a tuple)."""
+    if colour is None or isinstance(colour, str):
+        return False
+    values = colour if isinstance(colour, (tuple, list)) else (colour,)
+    try:
+        values = [float(v) for v in values]
+    except (TypeError, ValueError):
+        return False
+    if len(values) == 4:
+        return all(v <= 0.02 for v in values)
+    return bool(values) and len(values) in (1, 3) and all(v >= 0.98 for v in values)
+
+
+def _unseen(page, chars: list[dict]) -> list[dict]:
+    """The characters drawn where no one sees them: outside the page, too small, or white where no
+    coloured fill lies behind them."""
+    x0, top, x1, bottom = page.bbox
+    out, white = [], []
+    for c in chars:
+        if c["x1"] <= x0 or c["x0"] >= x1 or c["bottom"] <= top or c["top"] >= bottom or c.get("size", 12) < MIN_SEEN_SIZE:
+            out.append(c)
+        elif _white(c.get("non_stroking_color")):
+            white.append(c)
+    if white:
+        fills = [r for r in page.rects if r.get("fill") and not _white(r.get("non_stroking_color"))]
+        for c in white:
+            mx, my = (c["x0"] + c["x1"]) / 2, (c["top"] + c["bottom"]) / 2
+            if not any(r["x0"] <= mx <= r["x1"] and r["top"] <= my <= r["bottom"] for r in fills):
+                out.append(c)
+    return out
+
+
 # --- reading --------------------------------------------------------------------------------------
 
 @dataclass(eq=False)
@@ -138,7 +176,7 @@ def _declared_objects(data: bytes) -> int:
     return max(sizes + [sections, 0])
 
 
-def pdf_lines(data: bytes, path: str) -> tuple[list[Line], dict[int, Message]]:
+def pdf_lines(data: bytes, path: str) -> tuple[list[Line], dict[int, Message], list[tuple[Message, str]]]:
     declared = _declared_objects(data)
     if declared > MAX_OBJECTS:
         raise GkxlError("doc.pdf_too_many_objects", count=declared, limit=MAX_OBJECTS)
@@ -153,7 +191,7 @@ def pdf_lines(data: bytes, path: str) -> tuple[list[Line], dict[int, Message]]:
             reader.page(page)
             page.close()
         reader.finish()
-        return reader.lines, reader.places
+        return reader.lines, reader.places, reader.unseen
     except GkxlError:
         raise
     except RecursionError:
@@ -175,6 +213,7 @@ class _Reader:
         self.open_paragraph: tuple[Line, _Visual] | None = None
         self.pitch = 0.0                  # the usual distance from one line of a paragraph to the next
         self.body_size = 12.0
+        self.unseen: list[tuple[Message, str]] = []    # text drawn where the page does not show it
 
     def add(self, line: Line, page: int) -> Line:
         line.number = len(self.lines) + 1
@@ -187,6 +226,14 @@ class _Reader:
         self.chars += len(chars)
         if len(chars) > MAX_PAGE_CHARS or self.chars > MAX_CHARS:
             raise GkxlError("doc.pdf_huge_content", page=page.page_number, detail=f"{len(chars)} chars")
+        unseen = _unseen(page, chars)
+        if unseen:          # read what the page shows: text off the page, too small to see, white on white
+            said = "".join(c.get("text", "") for c in sorted(unseen, key=lambda c: (round(c["top"]), c["x0"])))
+            if any(ch.isdigit() for ch in said):
+                self.unseen.append((Message("doc.page", page=page.page_number), said.strip()))
+            hidden = {id(c) for c in unseen}
+            page = page.filter(lambda obj: id(obj) not in hidden)
+            chars = page.chars
         self.unmapped += sum(1 for c in chars if c.get("text", "").startswith("(cid:"))
         edges = len(page.edges)                     # finding tables grows with the rules drawn on the page
         if edges > MAX_PAGE_EDGES:

@@ -71,8 +71,9 @@ def _document(path: Path, data: bytes, specs) -> ReadResult | None:
     doc_type = document_type(data)
     if doc_type not in PARSED:
         return None
-    lines, places, title = document_lines(doc_type, data, str(path))
-    return _report(parse_lines(lines, str(path), title, places=places, file_type=doc_type, specs=specs))
+    lines, places, title, unseen = document_lines(doc_type, data, str(path))
+    return _report(parse_lines(lines, str(path), title, places=places, file_type=doc_type, specs=specs,
+                               unseen=unseen))
 
 
 def _report(result: ParseResult) -> ReadResult:

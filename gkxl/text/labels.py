@@ -1,12 +1,15 @@
 """Label normalisation and matching: the same label as printed by different offices compares equal.
 
-A pure module (no gkxl imports): the parser and the checker both match labels through `normalise`.
+A pure module (no gkxl imports but gkxl.text's own): the parser and the checker both match labels through
+`normalise`.
 """
 from __future__ import annotations
 
 import difflib
 import re
 import unicodedata
+
+from gkxl.text.invisible import IGNORABLE
 
 _BRACKETS = str.maketrans({"【": "(", "】": ")", "〔": "(", "〕": ")", "［": "(", "］": ")", "[": "(", "]": ")",
                            "﹙": "(", "﹚": ")", "｛": "(", "｝": ")", "{": "(", "}": ")"})
@@ -24,7 +27,7 @@ def normalise(text) -> str:
     """Canonical form of a label: half-width, one kind of bracket and quote, "1." numbering, no spaces."""
     if text is None:
         return ""
-    s = unicodedata.normalize("NFKC", str(text))
+    s = unicodedata.normalize("NFKC", str(text)).translate(IGNORABLE)
     s = s.translate(_BRACKETS).translate(_QUOTES)
     s = _WHITESPACE.sub("", s)
     s = _ITEM_NUMBER.sub(r"\1.", s)

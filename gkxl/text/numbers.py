@@ -12,6 +12,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from gkxl.text.invisible import IGNORABLE
+
 BLANK_MARKS = {"", "-", "--", "/", "\\", "—", "——", "–", "―", "无", "空", "×"}
 UNITS = "件|个|条|项|次|人|家|篇|份|万元|元"
 YEAR_UNITS = ("年度", "年")
@@ -32,7 +34,7 @@ class Reading:
 
 def compact(token: str) -> str:
     """Half-width, no spaces, one kind of bracket: the form every number token is read in."""
-    s = unicodedata.normalize("NFKC", str(token))
+    s = unicodedata.normalize("NFKC", str(token)).translate(IGNORABLE)
     s = re.sub(r"\s+", "", s).strip("*`")
     return s.replace("（", "(").replace("）", ")")
 
