@@ -25,6 +25,7 @@ from pathlib import Path
 
 from gkxl.actions.check import Progress, check_read, not_a_report, unreadable
 from gkxl.actions.parallel import map_ordered
+from gkxl.actions.units import load_units
 from gkxl.checks.identity import report_year
 from gkxl.findings.finding import Finding
 from gkxl.findings.report import ActionReport, FileResult, Link
@@ -33,7 +34,7 @@ from gkxl.form import spec as specmod
 from gkxl.form.model import unit_key
 from gkxl.io.archives import is_archive, unpack
 from gkxl.io.inputs import DOCUMENT_SUFFIXES, WORKBOOK_SUFFIXES, collect
-from gkxl.io.units import Unit, read_units
+from gkxl.io.units import Unit
 from gkxl.published.reading import read_any
 from gkxl.text.errors import GkxlError
 from gkxl.text.messages import Message
@@ -354,7 +355,7 @@ def audit(paths, *, returns=(), kept_returns: list[tuple[Path, str]] = (), units
     spec = spec or specmod.load()
     specs = specmod.known(spec)
     specs_by_id = {s.id: s for s in specs}
-    units = read_units(Path(units_path))[0] if units_path else None
+    units = load_units(Path(units_path))[0] if units_path else None
     bodies = None
     if units is not None:
         bodies = {body_key(u.name): u.name for u in units}

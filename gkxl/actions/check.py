@@ -9,6 +9,7 @@ from pathlib import Path
 
 from gkxl.actions.parallel import map_ordered
 from gkxl.actions.previous import read_previous
+from gkxl.actions.units import load_units
 from gkxl.checks import Context, run_checks
 from gkxl.findings.finding import Finding
 from gkxl.findings.report import ActionReport, FileResult
@@ -17,7 +18,7 @@ from gkxl.form.model import Report
 from gkxl.io.files import Claims, safe_filename
 from gkxl.io.inputs import collect
 from gkxl.io.read import ReadResult
-from gkxl.io.units import not_sent, read_units
+from gkxl.io.units import not_sent
 from gkxl.published.reading import read_any
 from gkxl.text.errors import GkxlError
 from gkxl.text.messages import Message
@@ -83,7 +84,7 @@ def check(paths, *, year: int | None = None, previous=(), units_path: Path | Non
     claims = Claims([*inputs.files, *last_files, units_path])
     if output:
         claims.claim(Path(output))
-    units = read_units(Path(units_path))[0] if units_path else None
+    units = load_units(Path(units_path))[0] if units_path else None
     job = functools.partial(check_path, year=year, previous=tuple(last), keep_report=bool(annotate_dir), specs=specs)
     results: Iterable[FileResult] = map_ordered(job, inputs.files, unreadable)
     if progress:

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from gkxl.actions.check import Progress, check_path
 from gkxl.actions.parallel import map_ordered
+from gkxl.actions.units import load_units
 from gkxl.checks.identity import BLANK, report_year, workbook_role
 from gkxl.findings.catalogue import SEVERITIES
 from gkxl.findings.report import ActionReport, FileResult
@@ -29,7 +30,7 @@ from gkxl.form.model import Report, unit_key
 from gkxl.form.spec import Spec
 from gkxl.io.files import refuse_overwrite
 from gkxl.io.inputs import collect
-from gkxl.io.units import Unit, read_units
+from gkxl.io.units import Unit
 from gkxl.text.errors import UsageError
 from gkxl.text.messages import Message, text
 
@@ -378,7 +379,7 @@ def merge(paths, output: Path, *, year: int, office: str, office_code: str | Non
         raise UsageError("merge.office_missing")
     inputs = collect(paths)
     refuse_overwrite(output, [*inputs.files, *([units_path] if units_path else [])])
-    units = read_units(Path(units_path))[0] if units_path else None
+    units = load_units(Path(units_path))[0] if units_path else None
     job = functools.partial(examine, spec=spec, year=year, specs=specmod.known(spec))
     examined = map_ordered(job, [Path(p) for p in inputs.files], unreadable_entry)
     entries = list(progress(examined, len(inputs.files)) if progress else examined)

@@ -10,6 +10,7 @@ its workers from one upload to the next (`Workers`).
 """
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 import os
 import shutil
@@ -41,7 +42,7 @@ def workers() -> int:
 
 
 def map_ordered(func: Callable[[T], R], items: Iterable[T], on_failure: Callable[[T, Message], R] | None = None, *,
-                seconds: float = ITEM_SECONDS, memory: int = WORKER_MEMORY) -> Iterator[R]:
+                seconds: float = ITEM_SECONDS, memory: int = WORKER_MEMORY, method: str | None = None) -> Iterator[R]:
     """Yield func(item) for each item, in order, each computed in a limited worker process.
 
     An item whose worker died, overran `seconds` or raised gets on_failure(item, reason); without
@@ -50,27 +51,57 @@ def map_ordered(func: Callable[[T], R], items: Iterable[T], on_failure: Callable
     items = list(items)
     if not items:
         return
-    pool = _Pool(func, min(workers(), MAX_WORKERS, len(items)), seconds, memory)
+    pool = _Pool(func, min(workers(), MAX_WORKERS, len(items)), seconds, memory, method)
     try:
         yield from pool.run(items, on_failure)
     finally:
         pool.close()
 
 
-def run_isolated(func: Callable[[T], R], item: T, *, seconds: float = ITEM_SECONDS, memory: int = WORKER_MEMORY) -> R:
-    """func(item) in one limited worker; a death or overrun is raised as a GkxlError."""
-    return next(map_ordered(func, [item], seconds=seconds, memory=memory))
+def run_isolated(func: Callable[[T], R], item: T, *, seconds: float = ITEM_SECONDS, memory: int = WORKER_MEMORY,
+                 method: str | None = None) -> R:
+    """func(item) in one limited worker; a death or overrun is raised as a GkxlError. `method`
+    "forkserver" from a threaded process (the desk), `func` then picklable."""
+    return next(map_ordered(func, [item], seconds=seconds, memory=memory, method=method))
+
+
+class FairLock:
+    """A lock handed to the threads waiting for it in the order they came (threading.Lock lets the thread
+    that releases take it again at once: one long upload would starve a clerk's one-file upload)."""
+
+    def __init__(self):
+        self._guard = threading.Lock()
+        self._waiting: deque[threading.Event] = deque()
+        self._held = False
+
+    def __enter__(self):
+        turn = threading.Event()
+        with self._guard:
+            if not self._held and not self._waiting:
+                self._held = True
+                return self
+            self._waiting.append(turn)
+        turn.wait()                                   # handed over by release
+        return self
+
+    def __exit__(self, *_):
+        with self._guard:
+            if self._waiting:
+                self._waiting.popleft().set()         # the lock passes on, still held
+            else:
+                self._held = False
 
 
 class Workers:
     """Limited workers kept for many batches (the desk's uploads): `map` is map_ordered, one batch at a
-    time, without starting processes for each. `method` "forkserver" starts them from a clean process
-    (a threaded server must not fork itself); `func` must then be picklable."""
+    time, without starting processes for each; batches take turns in the order they came (`map_in_turns`
+    lets a long one give way between slices). `method` "forkserver" starts them from a clean process (a
+    threaded server must not fork itself); `func` must then be picklable."""
 
     def __init__(self, func: Callable, n: int | None = None, *, method: str | None = None,
                  seconds: float = ITEM_SECONDS, memory: int = WORKER_MEMORY):
         self._pool = _Pool(func, n or min(workers(), MAX_WORKERS), seconds, memory, method)
-        self._lock = threading.Lock()
+        self._lock = FairLock()
         # not closed by its owner: closed at exit all the same (workers told to stop take their folders)
         self._close = weakref.finalize(self, self._pool.close)
 
@@ -82,6 +113,17 @@ class Workers:
         """Results in order; `items` (a generator may be given) is drawn on as the workers can take more."""
         with self._lock:
             return list(self._pool.run(items, on_failure, expected))
+
+    def map_in_turns(self, items: Iterable, on_failure: Callable | None = None, expected: int | None = None) -> list:
+        """map, a slice of a few items per worker at a time: another batch waiting (a clerk's one file)
+        goes between two slices of a long one instead of after all of it."""
+        items, out = iter(items), []
+        size = max(4, self._pool.n * 4)
+        while True:
+            piece = list(itertools.islice(items, size))
+            if not piece:
+                return out
+            out += self.map(piece, on_failure, expected)
 
     def close(self) -> None:
         with self._lock:

@@ -11,13 +11,14 @@ from pathlib import Path
 
 from gkxl.actions.check import Progress
 from gkxl.actions.parallel import map_ordered
+from gkxl.actions.units import load_units
 from gkxl.findings.report import ActionReport
 from gkxl.form import spec as specmod
 from gkxl.form.model import Report
 from gkxl.form.unit_code import problem
 from gkxl.io.cells import neutralise
 from gkxl.io.files import atomic_path, safe_filename, unique_name, write_text
-from gkxl.io.units import Unit, read_units
+from gkxl.io.units import Unit
 from gkxl.io.write import TemplateStamper, write_workbook
 from gkxl.text.errors import GkxlError, UsageError
 
@@ -52,7 +53,7 @@ def templates(units: Path | Iterable[Unit], output: Path, *, spec: specmod.Spec 
     _vetted(spec, year)
     report = ActionReport("template", summary_code="")
     if isinstance(units, (str, Path)):
-        units, duplicates = read_units(Path(units))
+        units, duplicates = load_units(Path(units))
         for line, name, first in duplicates:
             report.note("units.duplicate", line=line, unit=name, first=first)
     units = list(units)

@@ -5,7 +5,6 @@ own file; nothing is loaded from anywhere else.
 """
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 import tempfile
@@ -31,6 +30,7 @@ from gkxl.desk.security import (
     COOKIE,
     CSRF_FIELD,
     BodyTooLarge,
+    LoginThrottle,
     Sessions,
     cookie_header,
     csrf_ok,
@@ -39,13 +39,14 @@ from gkxl.desk.security import (
     request_lang,
 )
 from gkxl.desk.service import STATES, Desk, info_part, shown_tables, state_text, text_parts, unit_state
-from gkxl.io.files import safe_filename
+from gkxl.io.files import os_reason, safe_filename
 from gkxl.published.render import format_value
 from gkxl.text.errors import GkxlError
 from gkxl.text.messages import text
 
 HERE = Path(__file__).resolve().parent
 MAX_FORM_FILES = 5000
+OVERVIEW_PAGE = 500            # rows of 总览 a page: a county's units on one page, a province's on a few
 
 
 ROW_ID_LIMIT = 2 ** 63        # SQLite's row ids: a number in an address past them is no row, not an error
@@ -84,6 +85,7 @@ class Pages:
         self.desk = desk
         self.password = password
         self.sessions = Sessions(password)
+        self.throttle = LoginThrottle()
         self.env = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True,
                                       trim_blocks=True, lstrip_blocks=True)
         self.env.filters.update(time=_time, size=_size, value=format_value)
@@ -179,8 +181,16 @@ class Pages:
         q = request.query_params.get("q", "").strip()
         state = request.query_params.get("state", "")
         shown = [(r, s) for r, s in rows if (not state or s == state) and (not q or q in r["name"] or q in (r["code"] or ""))]
-        return self.page(request, "overview.html", rows=shown, counts=counts, total=sum(counts.values()), q=q,
-                         state=state, unmatched=desk.store.unmatched(), units_csv=desk.units_csv(), nav="overview")
+        pages = max(1, -(-len(shown) // OVERVIEW_PAGE))
+        asked = request.query_params.get("page", "1")
+        page = min(pages, max(1, int(asked))) if asked.isdigit() and len(asked) < 7 else 1
+        first = (page - 1) * OVERVIEW_PAGE
+        links = {n: "/?" + urlencode({k: v for k, v in (("q", q), ("state", state), ("page", n)) if v})
+                 for n in range(1, pages + 1)} if pages > 1 else {}
+        return self.page(request, "overview.html", rows=shown[first:first + OVERVIEW_PAGE], first=first, page=page,
+                         pages=pages, page_links=links, shown_count=len(shown), counts=counts,
+                         total=sum(counts.values()), q=q, state=state, unmatched=desk.store.unmatched(),
+                         units_csv=desk.units_csv(), nav="overview")
 
     async def units_post(self, request: Request):
         form = await self.form_of(request)
@@ -431,9 +441,15 @@ class Pages:
 
     async def login_post(self, request: Request):
         form = await self.form_of(request)
+        address = request.client.host if request.client else ""
+        wait = self.throttle.wait(address)
+        if wait > 0:        # too many wrong passwords: not even looked at until the wait is over
+            return self.page(request, "login.html", status=429, failed=False, nav="login",
+                             locked=text("desk.login.locked", request.state.lang, seconds=int(wait) + 1))
         if not self.sessions.password_ok(str(form.get("password") or "")):
-            await asyncio.sleep(0.5)        # slows guessing
+            self.throttle.failed(address)
             return self.page(request, "login.html", status=403, failed=True, nav="login")
+        self.throttle.succeeded(address)
         self.sessions.drop(request.state.sid)
         sid, _ = self.sessions.new(authenticated=True)
         response = RedirectResponse("/", 303)
@@ -484,7 +500,27 @@ class Pages:
         return self.refused(request, Refused(413, "desk.sec.too_large", mb=mb))
 
     def internal(self, request: Request, exc: Exception):
+        reason = storage_reason(exc)
+        if reason is not None:      # the collection's disk, not the program: say what is wrong with it
+            return self.refused(request, Refused(507, "desk.err.storage", folder=str(self.desk.store.folder),
+                                                 reason=reason))
         return self.refused(request, Refused(500, "io.internal", kind=type(exc).__name__))
+
+
+def storage_reason(exc: BaseException):
+    """Why the collection could not be written, when that is what failed: the disk is full, read-only, or
+    not ours to write (an OSError, or SQLite saying so); else None."""
+    import errno
+    import sqlite3
+    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EROFS, errno.EACCES, errno.EPERM, errno.EDQUOT):
+        return os_reason(exc)
+    if isinstance(exc, sqlite3.OperationalError):
+        said = str(exc).lower()
+        if "readonly" in said or "read-only" in said:
+            return os_reason(OSError(errno.EROFS, "read-only file system"))
+        if "disk is full" in said or "disk i/o" in said:
+            return os_reason(OSError(errno.ENOSPC, "no space left on device"))
+    return None
 
 
 def local_path(back: str, default: str) -> str:

@@ -141,7 +141,7 @@ class Checker:
 
     def check(self, paths: Iterable, expected: int | None = None) -> list[tuple[FileResult, dict]]:
         """Results in order; `paths` may be a generator, drawn on as the workers can take more."""
-        return self._workers.map((str(p) for p in paths), _unreadable, expected)
+        return self._workers.map_in_turns((str(p) for p in paths), _unreadable, expected)
 
     def report(self, path: Path):
         """A stored file's values (a Report), or None when it cannot be read; a GkxlError when its

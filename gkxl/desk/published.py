@@ -75,7 +75,7 @@ class ReportIntake(Intake):
                     first_here[item.staged.sha256] = item.name
                     fresh.append(item)
             self.store.sync_staged([i.staged for i in fresh])
-            rows = self.workers.map([(str(i.staged.path), i.name) for i in fresh], _failed)
+            rows = self.workers.map_in_turns([(str(i.staged.path), i.name) for i in fresh], _failed)
             units = {body_key(u["name"]): u for u in self.store.units()}
             for item, row in zip(fresh, rows):
                 unit = units.get(body_key(row["unit_read"])) if row["unit_read"] else None

@@ -8,6 +8,7 @@ import hmac
 import secrets
 import threading
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs, urlsplit
@@ -33,35 +34,100 @@ class Session:
     seen: float = field(default_factory=time.monotonic)
 
 
+ANONYMOUS_IDLE = 3600             # seconds a session no one logged in to is kept while unused
+LOGGED_IN_IDLE = 12 * 3600        # a clerk's session: a working day
+MAX_LOGGED_IN = 200               # logins are throttled: far more than an office has clerks
+
+
 class Sessions:
+    """Sessions in two pools: those a login made, never pushed out by anonymous ones (a flood of
+    cookie-less requests only evicts its own kind), and the rest, bounded, the longest idle dropped first.
+    Both expire when unused (ANONYMOUS_IDLE, LOGGED_IN_IDLE)."""
+
     def __init__(self, password: str | None):
         self.password = password
-        self._by_id: dict[str, Session] = {}
+        self._by_id: dict[str, Session] = {}        # anonymous (and, without a password, everyone)
+        self._logged_in: dict[str, Session] = {}
         self._lock = threading.Lock()
 
     def get(self, sid: str | None) -> Session | None:
+        now = time.monotonic()
         with self._lock:
-            s = self._by_id.get(sid or "")
-            if s:
-                s.seen = time.monotonic()
-            return s
+            for pool, idle in ((self._logged_in, LOGGED_IN_IDLE), (self._by_id, ANONYMOUS_IDLE)):
+                s = pool.get(sid or "")
+                if s is not None:
+                    if now - s.seen > idle:
+                        del pool[sid]
+                        return None
+                    s.seen = now
+                    return s
+            return None
 
     def new(self, authenticated: bool | None = None) -> tuple[str, Session]:
+        """A session; `authenticated` True: one a login made (kept apart, never evicted by others)."""
         sid = secrets.token_urlsafe(32)
+        logged_in = bool(authenticated)
         session = Session(secrets.token_urlsafe(32), self.password is None if authenticated is None else authenticated)
         with self._lock:
-            if len(self._by_id) >= MAX_SESSIONS:       # forget the longest idle
-                for old in sorted(self._by_id, key=lambda k: self._by_id[k].seen)[:MAX_SESSIONS // 10]:
-                    del self._by_id[old]
-            self._by_id[sid] = session
+            pool, most = (self._logged_in, MAX_LOGGED_IN) if logged_in else (self._by_id, MAX_SESSIONS)
+            if len(pool) >= most:                      # forget the longest idle of the same kind
+                for old in sorted(pool, key=lambda k: pool[k].seen)[:max(1, most // 10)]:
+                    del pool[old]
+            pool[sid] = session
         return sid, session
 
     def drop(self, sid: str) -> None:
         with self._lock:
             self._by_id.pop(sid, None)
+            self._logged_in.pop(sid, None)
 
     def password_ok(self, given: str) -> bool:
         return self.password is not None and hmac.compare_digest(given.encode("utf-8"), self.password.encode("utf-8"))
+
+
+class LoginThrottle:
+    """Guessing the password made slow: after FREE failures from one address, that address waits (1, 2, 4 …
+    minutes, at most an hour) before it may try again; and once more than GLOBAL_FREE failures came from
+    anywhere within a minute, any address waits GLOBAL_GAP after the last failure (a network of guessers
+    gains nothing; a clerk's typo costs nothing). A success clears its address."""
+    FREE = 5
+    FIRST_WAIT = 60.0
+    LONGEST_WAIT = 3600.0
+    GLOBAL_FREE = 20
+    GLOBAL_GAP = 1.0
+
+    def __init__(self):
+        self._failures: dict[str, tuple[int, float]] = {}     # address -> (failures, locked until)
+        self._recent: deque[float] = deque()                  # when the failures of the last minute were
+        self._lock = threading.Lock()
+
+    def wait(self, address: str) -> float:
+        """Seconds this address must wait before its next try (0: it may try now)."""
+        now = time.monotonic()
+        with self._lock:
+            _, until = self._failures.get(address, (0, 0.0))
+            while self._recent and now - self._recent[0] > 60:
+                self._recent.popleft()
+            crowd = self._recent[-1] + self.GLOBAL_GAP - now if len(self._recent) > self.GLOBAL_FREE else 0.0
+            return max(0.0, until - now, crowd)
+
+    def failed(self, address: str) -> None:
+        now = time.monotonic()
+        with self._lock:
+            count, _ = self._failures.get(address, (0, 0.0))
+            count += 1
+            until = now + min(self.LONGEST_WAIT, self.FIRST_WAIT * 2 ** (count - self.FREE)) \
+                if count >= self.FREE else 0.0
+            if len(self._failures) > 100_000:           # a bounded record: the oldest addresses forgotten
+                self._failures.clear()
+            self._failures[address] = (count, until)
+            self._recent.append(now)
+            if len(self._recent) > 10 * self.GLOBAL_FREE:
+                self._recent.popleft()
+
+    def succeeded(self, address: str) -> None:
+        with self._lock:
+            self._failures.pop(address, None)
 
 
 def cookie_header(name: str, value: str, max_age: int | None = None) -> tuple[bytes, bytes]:
@@ -223,9 +289,13 @@ class LoginRequired:
         return await self.refuse(scope, send, 401, "desk.sec.login_needed")
 
 
+ANONYMOUS_BODY = 64 * 1024        # what a request from no logged-in session may send: a login form is tiny
+
+
 class BodyLimit:
-    """No request body over `limit` bytes: refused by its declared length before anything is read, and by
-    what arrives when it declares none (or lies)."""
+    """No request body over `limit` bytes (ANONYMOUS_BODY from a session no one logged in to): refused by
+    its declared length before anything is read, and by what arrives when it declares none (or lies), so
+    that nothing an anonymous sender pushes is written to disk."""
 
     def __init__(self, app, limit: int, refuse: Refuse):
         self.app, self.limit, self.refuse = app, limit, refuse
@@ -233,9 +303,10 @@ class BodyLimit:
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
-        mb = self.limit // (1024 * 1024)
+        limit = self.limit if scope["state"]["session"].authenticated else min(self.limit, ANONYMOUS_BODY)
+        mb = max(1, limit // (1024 * 1024))
         declared = header(scope, "content-length")
-        if declared.isdigit() and int(declared) > self.limit:
+        if declared.isdigit() and int(declared) > limit:
             return await self.refuse(scope, send, 413, "desk.sec.too_large", mb=mb)
         received, started = 0, False
 
@@ -244,7 +315,7 @@ class BodyLimit:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.limit:
+                if received > limit:
                     raise BodyTooLarge()
             return message
 

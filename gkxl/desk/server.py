@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gkxl.desk.app import create_app
+from gkxl.desk.connections import LIMIT_CONCURRENCY, guarded_protocol, raise_file_limit
 from gkxl.desk.intake import MB, Limits
 from gkxl.desk.service import Desk
 from gkxl.desk.store import ServingLock
@@ -53,11 +54,15 @@ def allowed_hosts(host: str, port: int, password: str | None) -> set[str] | None
     return {f"{n}:{port}" for n in names} | ({n for n in names} if port == 80 else set())
 
 
+LAN_PASSWORD = 8            # with logins throttled to one failure a second, 8 characters outlast any guessing
+
+
 def check_options(o: Options) -> None:
     if not is_loopback(o.host) and not o.password:
         raise UsageError("desk.serve.need_password", host=o.host)
-    if o.password is not None and len(o.password) < 4:
-        raise UsageError("desk.serve.weak_password")
+    least = LAN_PASSWORD if not is_loopback(o.host) else 4
+    if o.password is not None and len(o.password) < least:
+        raise UsageError("desk.serve.weak_password", least=least)
 
 
 def free_port(host: str, port: int) -> bool:
@@ -98,9 +103,11 @@ def serve(o: Options, say) -> None:
             raise GkxlError("desk.serve.port_busy", port=o.port)
         desk.checker.warm()
         app = create_app(desk, password=o.password, allowed_hosts=allowed_hosts(o.host, o.port, o.password))
+        raise_file_limit()
         config = uvicorn.Config(app, host=o.host.strip("[]"), port=o.port, log_level="warning",
                                 access_log=False, lifespan="on", timeout_graceful_shutdown=3,
-                                server_header=False)
+                                server_header=False, http=guarded_protocol(), timeout_keep_alive=5,
+                                limit_concurrency=LIMIT_CONCURRENCY, h11_max_incomplete_event_size=64 * 1024)
         server = uvicorn.Server(config)
         shown_host = f"[{o.host.strip('[]')}]" if ":" in o.host else o.host
         url = f"http://{'127.0.0.1' if o.host in ('0.0.0.0', '::') else shown_host}:{o.port}/"

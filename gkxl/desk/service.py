@@ -11,6 +11,7 @@ from pathlib import Path
 
 from gkxl.actions.previous import read_previous
 from gkxl.actions.templates import templates
+from gkxl.actions.units import load_units
 from gkxl.desk.checking import Checker, received, stored_report
 from gkxl.desk.intake import Intake, Limits
 from gkxl.desk.published import ReportIntake
@@ -19,7 +20,7 @@ from gkxl.form import rules
 from gkxl.form import spec as specmod
 from gkxl.form.model import unit_key
 from gkxl.io.inputs import collect
-from gkxl.io.units import Unit, read_units
+from gkxl.io.units import Unit
 from gkxl.io.write import TemplateStamper
 from gkxl.published.render import format_value, official_table
 from gkxl.text.errors import UsageError
@@ -41,7 +42,7 @@ def unit_state(row) -> str:
 def latest_returns(folder: Path) -> list[tuple[Path, str]]:
     """The latest readable return of each unit of a desk collection: where it is kept, and the name it was
     sent under."""
-    store = Store(Path(folder))
+    store = Store(Path(folder), read_only=True)
     seen, out = set(), []
     for row in store.readable_files():          # newest first: each unit's latest return
         unit = row["unit_id"] or "read:" + unit_key(row["unit_read"])
@@ -179,7 +180,7 @@ class Desk:
         elif year is not None and int(stored) != year:
             raise UsageError("desk.serve.year_differs", path=str(folder), stored=stored, year=year)
         if units_path:
-            units, _ = read_units(Path(units_path))
+            units, _ = load_units(Path(units_path), method="forkserver")
             store.set_units(units)
         if office:
             store.set_setting("office", office.strip())
@@ -196,7 +197,7 @@ class Desk:
         return self.store.setting("office")
 
     def set_units_from(self, path: Path) -> tuple[dict, list]:
-        units, duplicates = read_units(path)
+        units, duplicates = load_units(path, method="forkserver")
         return self.store.set_units(units), duplicates
 
     def units_csv(self, exclude=()) -> str:

@@ -154,7 +154,17 @@ class TooLarge(Exception):
     pass
 
 
-def _connect(db: Path) -> sqlite3.Connection:
+def _connect(db: Path, read_only: bool = False) -> sqlite3.Connection:
+    if read_only:       # last year's collection, perhaps on a read-only share: never written
+        try:
+            conn = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True, timeout=30,
+                                   isolation_level=None, check_same_thread=False)
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlite3.OperationalError:   # a folder not ours to write: its journal cannot be opened either
+            conn = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro&immutable=1", uri=True, timeout=30,
+                                   isolation_level=None, check_same_thread=False)
+        conn.row_factory = sqlite3.Row
+        return conn
     conn = sqlite3.connect(db, timeout=30, isolation_level=None, check_same_thread=False)
     conn.row_factory = sqlite3.Row
     conn.execute("PRAGMA foreign_keys = ON")
@@ -184,15 +194,27 @@ def migrate(conn: sqlite3.Connection, upto: int = SCHEMA_VERSION) -> int:
 class Store:
     """A collection folder: desk.sqlite, files/, and a lock while a desk serves it."""
 
-    def __init__(self, folder: Path, *, create: bool = False):
+    def __init__(self, folder: Path, *, create: bool = False, read_only: bool = False):
+        """`read_only`: a collection only read from (last year's, given to --previous): nothing is made or
+        migrated; a newer gkxl's collection is still refused."""
         self.folder = Path(folder)
         self.db = self.folder / DB_NAME
         self.files = self.folder / FILES_DIR
         self.staging = self.files / STAGING_DIR
+        self.read_only = read_only
         if not self.db.exists() and not create:
             raise GkxlError("desk.store.missing", path=str(self.folder))
         self._local = threading.local()
         self._made: set[Path] = set()        # files/ subfolders made by this desk (never removed while it runs)
+        if read_only:
+            try:
+                with self.connection() as conn:
+                    found = conn.execute("PRAGMA user_version").fetchone()[0]
+            except sqlite3.DatabaseError as e:
+                raise GkxlError("desk.store.broken", path=str(self.db), detail=str(e)) from None
+            if found > SCHEMA_VERSION:
+                raise GkxlError("desk.store.too_new", found=found, known=SCHEMA_VERSION)
+            return
         try:
             self.staging.mkdir(parents=True, exist_ok=True)
             with self.connection() as conn:
@@ -208,7 +230,7 @@ class Store:
         """This thread's connection (opening one costs more than most queries); closed with the thread."""
         conn = getattr(self._local, "conn", None)
         if conn is None:
-            conn = self._local.conn = _connect(self.db)
+            conn = self._local.conn = _connect(self.db, self.read_only)
         yield conn
 
     @contextmanager

@@ -52,6 +52,8 @@ _CHECKS = [
     FindingType("ID-version", "error", "用的是旧版本模板", "an old template version"),
     FindingType("ID-untouched", "warning", "所有数字都是 0，填报人等联系信息也空着：像是原样退回的空白模板",
                 "every figure is 0 and the contact fields are blank: a blank template sent back untouched?"),
+    FindingType("STRUCT-title", "warning", "表格标题被改动或清除（按行列标题照常读取）",
+                "a table's title changed or cleared (read by its row and column labels all the same)"),
     FindingType("STRUCT-hidden", "error", "表格的数字读自隐藏的工作表、行或列：页面上看不到，请取消隐藏后核对",
                 "a table's figures were read from a hidden sheet, row or column: not seen on the page; unhide and check"),
     FindingType("STRUCT-lookalike", "error", "工作表名与官方表名只差看不见的字符（如零宽空格）：可能是为冒充而复制的表",

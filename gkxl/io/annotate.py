@@ -5,7 +5,10 @@ written as a gkxl workbook with the values read, so the copy always opens in Exc
 """
 from __future__ import annotations
 
+import re
 import tempfile
+import zipfile
+from io import BytesIO
 from pathlib import Path
 
 import openpyxl
@@ -14,10 +17,11 @@ from openpyxl.styles import Alignment, Font, PatternFill
 
 from gkxl.findings.catalogue import severity_word
 from gkxl.findings.report import FileResult
+from gkxl.form.a1 import parse_range
 from gkxl.io.cells import neutralise
 from gkxl.io.files import atomic_path, refuse_overwrite
 from gkxl.io.printing import LINE_PT, PageSetup, apply_openpyxl, landscape_by_width, lines_needed, page_header, pages_tall_for
-from gkxl.io.source import open_source
+from gkxl.io.source import Source, open_source
 from gkxl.io.write import write_workbook
 from gkxl.text.errors import GkxlError
 
@@ -25,16 +29,38 @@ SHEET = "校验结果"
 RED = PatternFill("solid", fgColor="FFC7CE")
 AMBER = PatternFill("solid", fgColor="FFEB9C")
 FILLS = {"error": RED, "warning": AMBER}
+# openpyxl makes an object for every cell a merged range covers: a few thousand full-width ranges are
+# tens of millions of them. Official forms merge a few hundred cells.
+MAX_MERGED_CELLS = 200_000
+_MERGE_REF = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?mergeCell\s[^>]*?ref="([A-Za-z0-9:$]+)"')
 
 
 def _load(result: FileResult, workdir: Path) -> openpyxl.Workbook:
     src = open_source(Path(result.path))
     if src.file_type == "xlsx":
+        _vet_merged(src)
         return openpyxl.load_workbook(Path(result.path))
     copy = workdir / "copy.xlsx"
     report = result.report
     write_workbook(copy, report.spec, report, role="annotated")
     return openpyxl.load_workbook(copy)
+
+
+def _vet_merged(src: Source) -> None:
+    """Refuse, before openpyxl builds them, merged ranges covering more cells than a form could."""
+    covered = 0
+    with zipfile.ZipFile(BytesIO(src.data)) as zf:    # already vetted: every part's size is bounded
+        for info in zf.infolist():
+            if not info.filename.startswith("xl/worksheets/"):
+                continue
+            for ref in _MERGE_REF.findall(zf.read(info)):
+                try:
+                    r1, c1, r2, c2 = parse_range(ref.decode().replace("$", "").upper())
+                except ValueError:
+                    continue
+                covered += (abs(r2 - r1) + 1) * (abs(c2 - c1) + 1)
+                if covered > MAX_MERGED_CELLS:
+                    raise GkxlError("annot.too_merged", cells=MAX_MERGED_CELLS)
 
 
 def annotate(result: FileResult, target: Path) -> None:

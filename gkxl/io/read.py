@@ -252,7 +252,9 @@ def read_workbook(src: Source, specs: tuple[specmod.Spec, ...]) -> ReadResult:
                     raise
                 raise GkxlError("read.corrupt", detail=_detail(e)) from None
             grids[sheet.name] = grid.rows
-            structural = _check_labels(sheet, grid)
+            said = _check_labels(sheet, grid)
+            findings += [f for f in said if f.severity != "error"]
+            structural = [f for f in said if f.severity == "error"]
             if structural and sheet.holds == "table" and _read_moved(spec, sheet, grid, moved):
                 values.update(moved.report.values)
                 continue
@@ -306,7 +308,8 @@ def read_workbook(src: Source, specs: tuple[specmod.Spec, ...]) -> ReadResult:
 def _read_moved(spec: specmod.Spec, sheet: specmod.Sheet, grid: _Grid, into: ReadResult) -> bool:
     """A template table whose rows or columns were inserted or deleted (its labels moved), read by its
     labels into `into`; False when the labels did not just move or the table cannot be placed."""
-    if not any(f.message.code == "read.label_shifted" for f in _check_labels(sheet, grid, limit=1 << 10)):
+    if not any(f.message.code == "read.label_shifted" for f in _check_labels(sheet, grid, limit=1 << 10)
+               if f.severity == "error"):
         return False
     shape = next(s for s in locate.shapes(spec) if s.sheet is sheet)
     found = locate.copies([locate.Grid(sheet.name, grid.rows, _merges(grid.sheet))], shape)
@@ -448,14 +451,24 @@ def _merges(sheet: pc.CalamineSheet):
 
 
 def _check_labels(sheet: specmod.Sheet, grid: _Grid, limit: int = 5) -> list[Finding]:
-    expected = [(lab.row, lab.col, lab.text) for lab in sheet.labels]
+    """The sheet's labels where the template put them: a row or column label changed is an error (the
+    figures cannot be placed by it); the table's title changed or cleared is a warning, the table being read
+    by its row and column labels all the same."""
+    expected = [(lab.row, lab.col, lab.text) for lab in sheet.labels if lab.style != "title"]
     expected += [(c.label_cell[0], c.label_cell[1], c.label) for c in sheet.cells if c.label_cell]
+    titles = []
+    for lab in sheet.labels:
+        found = grid.get(lab.row, lab.col) if lab.style == "title" else lab.text
+        if found != lab.text and normalise(found) != normalise(lab.text):
+            titles.append(Finding("STRUCT-title", "warning", Message("read.title_changed", expected=lab.text,
+                                                                      found=found or "（空白）"),
+                                  sheet=sheet.name, cell=specmod.a1(lab.row, lab.col), value=found or None))
     wrong = []
     for row, col, text in expected:
         found = grid.get(row, col)
         if found != text and normalise(found) != normalise(text):
             wrong.append((row, col, text, found))
-    out = []
+    out = titles
     for row, col, text, found in wrong[:limit]:
         moved = _find_nearby(grid, col, row, text)
         code = "read.label_shifted" if moved is not None else "read.label_changed"

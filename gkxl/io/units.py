@@ -26,18 +26,36 @@ class Unit:
     line: int
 
 
-def _rows(path: Path) -> list[list]:
-    if path.suffix.lower() in (".csv", ".txt"):
-        raw = path.read_bytes()
-        for enc in ("utf-8-sig", "gb18030"):
-            try:
-                content = raw.decode(enc)
-                break
-            except UnicodeDecodeError:
-                continue
-        else:
-            raise UsageError("units.unreadable", path=str(path), detail="encoding")
-        return list(csv.reader(io.StringIO(content)))
+MAX_LIST_BYTES = 8 * 1024 * 1024     # a collecting office has a few thousand units: a list is kilobytes
+MAX_UNITS = 20_000
+
+
+def is_text_list(path: Path) -> bool:
+    return Path(path).suffix.lower() in (".csv", ".txt")
+
+
+def _rows(path: Path, rows_of=None) -> list[list]:
+    size = path.stat().st_size
+    if size > MAX_LIST_BYTES:
+        raise UsageError("units.too_big", path=str(path), mb=MAX_LIST_BYTES // (1024 * 1024))
+    if not is_text_list(path):
+        return (rows_of or sheet_rows)(path)
+    raw = path.read_bytes()
+    for enc in ("utf-8-sig", "gb18030"):
+        try:
+            content = raw.decode(enc)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise UsageError("units.unreadable", path=str(path), detail="encoding")
+    return list(csv.reader(io.StringIO(content)))
+
+
+def sheet_rows(path) -> list[list]:
+    """The first sheet of a spreadsheet units list, vetted as a return is (its reader is native code: a
+    caller that must not die reads it in a limited worker, gkxl.actions.units)."""
+    path = Path(path)
     src = open_source(path)
     try:
         wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(src.for_reader()))     # what was vetted, not inflated again
@@ -59,12 +77,15 @@ def _code_text(v) -> str:
     return _cell_text(v)
 
 
-def read_units(path: Path) -> tuple[list[Unit], list[tuple[int, str, int]]]:
-    """Units in order, and duplicates skipped as (line, name, first line)."""
+def read_units(path: Path, rows_of=None) -> tuple[list[Unit], list[tuple[int, str, int]]]:
+    """Units in order, and duplicates skipped as (line, name, first line). `rows_of(path)`: how a
+    spreadsheet list's rows are read (in this process by default)."""
     try:
-        rows = _rows(Path(path))
+        rows = _rows(Path(path), rows_of)
     except OSError as e:
         raise UsageError("units.unreadable", path=str(path), detail=os_reason(e)) from None
+    if len(rows) > MAX_UNITS + 1:
+        raise UsageError("units.too_many", path=str(path), count=len(rows) - 1, most=MAX_UNITS)
     if not rows:
         raise UsageError("units.empty", path=str(path))
     header = [_cell_text(h) for h in rows[0]]

@@ -182,8 +182,18 @@ def _span(value) -> int:
         return 1
 
 
+MAX_GRID_COLUMNS = 64          # the widest official table has 16 columns
+
+
 def _expand_spans(rows: list[tuple[int, list[tuple[str, int, int]]]]) -> list[Line]:
-    """Place each cell at its grid position; positions covered by a span hold an empty field."""
+    """Place each cell at its grid position; positions covered by a span hold an empty field. A span ends
+    with its table; the grid is MAX_GRID_COLUMNS wide at most; a table whose spans would cover more than
+    MAX_GRID_CELLS positions is refused before anything is built (a page of 4,000 rowspan=65534 rows)."""
+    height = len(rows)
+    area = sum(min(rowspan, height - r) * min(colspan, MAX_GRID_COLUMNS)
+               for r, (_, cells) in enumerate(rows) for _, rowspan, colspan in cells)
+    if area > MAX_GRID_CELLS:
+        raise GkxlError("doc.html_huge_table", rows=height, cells=area)
     taken: dict[tuple[int, int], str] = {}
     width = 0
     for r, (_, cells) in enumerate(rows):
@@ -191,11 +201,13 @@ def _expand_spans(rows: list[tuple[int, list[tuple[str, int, int]]]]) -> list[Li
         for content, rowspan, colspan in cells:
             while (r, c) in taken:
                 c += 1
-            for dr in range(rowspan):
-                for dc in range(colspan):
+            if c >= MAX_GRID_COLUMNS:
+                break
+            for dr in range(min(rowspan, height - r)):
+                for dc in range(min(colspan, MAX_GRID_COLUMNS - c)):
                     taken[(r + dr, c + dc)] = content if (dr, dc) == (0, 0) else ""
             c += colspan
-            width = max(width, c)
+            width = min(MAX_GRID_COLUMNS, max(width, c))
     lines = []
     for r, (number, _) in enumerate(rows):
         fields = [taken.get((r, c), "") for c in range(width)]

@@ -13,18 +13,16 @@ from __future__ import annotations
 
 import io
 import re
-import zlib
 from dataclasses import dataclass, field
 
 from gkxl.published.lines import Line, _clean, _space_fields, is_value, join_text
+from gkxl.published.pdf_vetting import vet_page
 from gkxl.text.errors import GkxlError
 from gkxl.text.messages import Message
 from gkxl.text.numbers import compact
 
 MAX_PAGES = 200
 MAX_OBJECTS = 200_000
-MAX_PAGE_POINTS = 14400            # the PDF specification's largest page side, 200 inches
-MAX_CONTENT_BYTES = 8 * 1024 * 1024
 MAX_PAGE_CHARS = 60_000
 MAX_PAGE_EDGES = 5_000            # a ruled table 3 draws a few hundred
 MAX_CHARS = 1_000_000
@@ -72,31 +70,6 @@ def _pages(pdf, path: str):
         page = Page(pdf, page_obj, page_number=i + 1, initial_doctop=doctop)
         doctop += page.height
         yield page
-
-
-def _vet_page(page, path: str) -> None:
-    """Refuse an abnormal page size, and content that would inflate past the limit, before parsing it."""
-    from pdfminer.pdftypes import LITERALS_FLATE_DECODE, resolve1
-    w, h = float(page.width), float(page.height)
-    if not (0 < w <= MAX_PAGE_POINTS and 0 < h <= MAX_PAGE_POINTS):
-        raise GkxlError("doc.pdf_huge_page", page=page.page_number, width=round(w), height=round(h))
-    total = 0
-    for stream in page.page_obj.contents or []:
-        stream = resolve1(stream)                        # an array of references to content streams
-        raw = getattr(stream, "rawdata", None)
-        if raw is None:                                  # already decoded
-            total += len(getattr(stream, "data", None) or b"")
-        else:
-            filters = [f for f, _ in stream.get_filters()]
-            if filters and filters[0] in LITERALS_FLATE_DECODE:
-                try:
-                    total += len(zlib.decompressobj().decompress(raw, MAX_CONTENT_BYTES + 1 - total))
-                except zlib.error:
-                    pass                                 # pdfminer reports a broken stream its own way
-            else:
-                total += len(raw)
-        if total > MAX_CONTENT_BYTES:
-            raise GkxlError("doc.pdf_huge_content", page=page.page_number, detail=f"> {MAX_CONTENT_BYTES} B")
 
 
 # --- what the page shows -------------------------------------------------------------------------------
@@ -187,7 +160,7 @@ def pdf_lines(data: bytes, path: str) -> tuple[list[Line], dict[int, Message], l
             raise GkxlError("doc.pdf_too_many_objects", count=count, limit=MAX_OBJECTS)
         reader = _Reader(path)
         for page in _pages(pdf, path):
-            _vet_page(page, path)
+            vet_page(page)
             reader.page(page)
             page.close()
         reader.finish()

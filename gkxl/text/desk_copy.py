@@ -7,7 +7,7 @@ from __future__ import annotations
 DESK_COPY: dict[str, tuple[str, str]] = {
     "desk.serve.need_password": ("--host {host} 不是本机地址：要在局域网上使用收件台，必须同时用 --password 设置登录密码",
                                  "--host {host} is not this computer alone: serving the desk on a network needs --password"),
-    "desk.serve.weak_password": ("登录密码太短，至少 4 个字符", "the password is too short: at least 4 characters"),
+    "desk.serve.weak_password": ("在局域网上使用时登录密码至少 {least} 个字符", "on the network the password needs at least {least} characters"),
     "desk.serve.need_year": ("新建收件夹需要给出报告年度：--year 2025", "a new collection needs the report year: --year 2025"),
     "desk.serve.year_differs": ("收件夹 {path} 是 {stored} 年度的，不能按 {year} 年度打开",
                                 "the collection {path} is for {stored}, not {year}"),
@@ -47,6 +47,8 @@ DESK_COPY: dict[str, tuple[str, str]] = {
     "desk.nav.logout": ("退出登录", "Log out"),
     "desk.nav.back": ("返回总览", "Back to the overview"),
     "desk.err.title": ("无法完成", "Could not be done"),
+    "desk.err.storage": ("收件夹 {folder} 无法写入：{reason}。请腾出磁盘空间或改正文件夹权限后重试；已收的文件不受影响",
+                         "the collection {folder} cannot be written: {reason}. Free disk space or fix the folder's permissions and try again; what was received is safe"),
     "desk.err.no_unit": ("没有这个单位", "no such unit"),
     "desk.err.no_file": ("没有这个文件", "no such file"),
     "desk.err.not_found": ("没有这个页面", "no such page"),
@@ -82,6 +84,7 @@ DESK_COPY: dict[str, tuple[str, str]] = {
     "desk.col.message": ("说明", "Message"),
     "desk.col.included": ("计入汇总", "Included"),
     "desk.col.reason": ("原因", "Reason"),
+    "desk.ov.pages": ("第 {page} 页，共 {pages} 页（{count} 个单位）：", "page {page} of {pages} ({count} units): "),
     "desk.ov.all": ("全部", "All"),
     "desk.ov.all_states": ("全部状态", "Any state"),
     "desk.ov.search": ("按单位名称或代码查找", "Find by unit name or code"),
@@ -188,6 +191,7 @@ DESK_COPY: dict[str, tuple[str, str]] = {
     "desk.login.password": ("密码", "Password"),
     "desk.login.submit": ("登录", "Log in"),
     "desk.login.failed": ("密码不对", "wrong password"),
+    "desk.login.locked": ("密码错误次数太多，请 {seconds} 秒后再试", "too many wrong passwords: try again in {seconds} seconds"),
     # --- 年报: the published reports
     "desk.rep.title": ("公开的年度报告", "Published reports"),
     "desk.rep.help": ("上传各单位在网站上公开的年度报告（网页另存的 .html、复制的文字 .txt、Word、PDF，或打包的 .zip）。"

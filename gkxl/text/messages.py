@@ -114,14 +114,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "read.label_changed": ("表格文字被改动：应为“{expected}”，读到“{found}”", "label changed: expected “{expected}”, read “{found}”"),
     "read.label_shifted": ("表格文字被改动：应为“{expected}”，读到“{found}”；该文字出现在第 {moved} 行，疑似插入或删除了行",
     "label changed: expected “{expected}”, read “{found}”; it appears at row {moved}: rows inserted or deleted?"),
+    "read.title_changed": ("表格标题被改动或清除：应为“{expected}”，读到“{found}”；按行列标题照常读取和校验",
+                           "the table's title was changed or cleared: expected “{expected}”, read “{found}”; read and checked by its row and column labels"),
     "read.labels_more": ("此表另有 {count} 处文字与标准格式不一致", "{count} more labels differ from the standard format on this sheet"),
     "read.sheet_skipped": ("表格结构已被改动，本表数字无法可靠读取，未做数字和勾稽校验", "the table's layout was changed; its figures were not checked"),
-    "read.limit_time": ("读取超过 {seconds} 秒仍未完成，已停止；文件可能已损坏或被篡改，请用 Excel 或 WPS 打开后重新保存",
+    "read.limit_time": ("读取超过 {seconds} 秒仍未完成，已停止；文件可能已损坏或被篡改，请用制作它的软件（Excel、WPS 或 Word）打开后重新保存",
     "reading took over {seconds} s and was stopped; the file may be broken or tampered with: open and save it again"),
-    "read.limit_memory": ("读取所需内存超过上限（{limit} MB），已停止；文件可能已损坏或被篡改，请用 Excel 或 WPS 打开后重新保存",
+    "read.limit_memory": ("读取所需内存超过上限（{limit} MB），已停止；文件可能已损坏或被篡改，请用制作它的软件（Excel、WPS 或 Word）打开后重新保存",
     "reading needed more than the memory limit ({limit} MB) and was stopped; the file may be broken or tampered with"),
     "read.limit_crash": ("读取时读取程序异常终止（{signal}，多为所需内存超过上限 {limit} MB）；文件可能已损坏或被篡改，"
-    "请用 Excel 或 WPS 打开后重新保存",
+    "请用制作它的软件（Excel、WPS 或 Word）打开后重新保存",
     "the reader stopped abnormally ({signal}, usually more memory than the {limit} MB limit); the file may be broken"),
     "read.worker_died": ("读取时读取程序意外退出（{reason}），未读取", "the reader ended unexpectedly ({reason}); not read"),
     "read.meta_corrupt": ("隐藏的模板标识表（_gkxl）已损坏，无法读取（{detail}）；请用 Excel 或 WPS 打开后重新保存",
@@ -163,6 +165,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "locate.year_by_option": ("表格中有几个不同的报告年度（{items}），按 --year 取 {year}",
                               "the workbook gives several report years ({items}); {year} taken, as --year asks"),
     # --- doc: Word and PDF documents
+    "doc.html_huge_table": ("网页里有一张表格合并的单元格覆盖 {cells} 格（{rows} 行），远超年度报告的表格，未读取",
+                            "a table of the page spans {cells} positions ({rows} rows), far beyond a report's tables: not read"),
     "doc.file": ("{path}：{reason}", "{path}: {reason}"),
     "doc.is_doc": ("文件是旧版 Word 文档（.doc），无法直接解析；请在 Word 或 WPS 中“另存为” .docx 后再试",
                    "the file is an old binary Word document (.doc); save it as .docx in Word or WPS and try again"),
@@ -307,6 +311,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "chk.group_column": ("{col} 合并行 {value}，子项之和 {parts}", "{col}: row {value}, sub-rows {parts}"),
     # --- annot: annotated copies
     "annot.unreadable": ("文件无法读取，没有可标注的内容", "the file could not be read: nothing to annotate"),
+    "annot.too_merged": ("表中合并单元格超过 {cells} 个，不能生成标注副本；校验结果不受影响，请按校验结果修改",
+                         "the sheets merge more than {cells} cells: no annotated copy can be made; the check "
+                         "itself stands, fix the cells it names"),
     # --- stored: what the desk stored
     "stored.sentence": ("{sentence}", "{sentence}"),      # a sentence stored in both languages ({"zh", "en"})
     # --- audit: published reports against each other and against their returns
@@ -442,6 +449,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # --- units: units lists
     "units.missing_column": ("单位名单 {path} 缺少“单位名称”列（第一行应为表头）",
                                       "units list {path} has no column 单位名称 (the first row must be the header)"),
+    "units.too_big": ("单位名单 {path} 超过 {mb} MB，不像一份单位名单（几千个单位的名单只有几十 KB）",
+                      "units list {path} is over {mb} MB: not a units list (thousands of units take tens of KB)"),
+    "units.too_many": ("单位名单 {path} 有 {count} 行，超过上限 {most} 个单位", "units list {path} has {count} rows, more than {most} units"),
     "units.empty": ("单位名单 {path} 里没有单位", "units list {path} has no units"),
     "units.unreadable": ("单位名单 {path} 无法读取：{detail}", "cannot read units list {path}: {detail}"),
     "units.duplicate": ("单位名单第 {line} 行“{unit}”与第 {first} 行重复，已跳过",
