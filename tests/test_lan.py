@@ -168,11 +168,11 @@ def test_the_desk_answers_while_a_thousand_slow_connections_are_held(guarded_des
     assert closed == len(held)
 
 
-def _return(spec, path: Path, unit: str, seed: int) -> Path:
+def _return(spec, path: Path, unit: str, seed: int, year: int = YEAR) -> Path:
     from gkxl.form.model import Report
     from gkxl.io.write import write_workbook
     values = consistent_values(spec, random.Random(seed))
-    write_workbook(path, spec, Report(spec.id, spec.version, unit=unit, unit_code=None, year=YEAR, values=values))
+    write_workbook(path, spec, Report(spec.id, spec.version, unit=unit, unit_code=None, year=year, values=values))
     return path
 
 
@@ -376,3 +376,117 @@ def test_pdf_bombs_are_refused_in_a_second(tmp_path, bomb):
     f = json.loads(r.stdout)["files"][0]
     assert f["status"] == "unreadable" and "内容过大" in f["error"], f
     assert took < 5, took       # a second of work, plus starting Python twice on a busy machine
+
+
+def test_labels_repeated_over_thousands_of_rows_are_read_in_seconds(tmp_path):
+    """表三's 41 labels, copied a hundred times down one sheet (4,000 rows, a hostile or broken export),
+    once reached the 60 s stop through a quadratic chain in the label reader."""
+    import openpyxl
+
+    from gkxl.form import spec as specmod
+    sheet = next(s for s in specmod.load().sheets if s.name == "表三")
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "统计"
+    for copy in range(100):
+        for label in sheet.labels:
+            ws.cell(copy * 40 + label.row + 1, label.col + 1, label.text)
+        ws.cell(copy * 40 + 8, 4, copy)
+    path = tmp_path / "repeated.xlsx"
+    wb.save(path)
+    assert ws.max_row >= 3960
+    started = time.monotonic()
+    r = gkxl("check", path, "--format", "json")
+    took = time.monotonic() - started
+    assert json.loads(r.stdout)["files"][0]["status"] in ("invalid", "unreadable")
+    assert took < 20, took
+
+
+# --- the disk, other applications' cookies, staged copies ----------------------------------------------------
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A real file system of 4 MB (tmpfs), to fill up or turn read-only; skipped where mounting is not allowed."""
+    where = tmp_path / "disk"
+    where.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(where)], capture_output=True).returncode:
+        pytest.skip("cannot mount a tmpfs here (not root)")
+    yield where
+    subprocess.run(["umount", "-l", str(where)], capture_output=True)
+
+
+def _upload(page, url: str, files: list[Path], count: int) -> str:  # noqa: F811
+    page.goto(url + "/receive")
+    page.set_input_files("#files", [str(p) for p in files])
+    page.locator(f"body[data-uploaded='{count}']").wait_for(timeout=60_000)
+    return page.locator("#results tbody").inner_text()
+
+
+def test_a_full_disk_is_said_as_such_and_nothing_is_lost(small_disk, tmp_path, spec, page):  # noqa: F811
+    a = _return(spec, tmp_path / "司法局.xlsx", "卫滨区司法局", 1)
+    b = _return(spec, tmp_path / "财政局.xlsx", "卫滨区财政局", 2)
+    units = tmp_path / "units.csv"
+    units.write_text("单位名称\n卫滨区司法局\n卫滨区财政局\n", encoding="utf-8")
+    server = Server(small_disk / "c", "--year", str(YEAR), "--units", str(units))
+    try:
+        assert "通过" in _upload(page, server.url, [a], 1)
+        free = os.statvfs(small_disk).f_bavail * os.statvfs(small_disk).f_frsize
+        (small_disk / "filler").write_bytes(b"\0" * max(free - 4096, 0))
+        said = _upload(page, server.url, [b], 1)
+        assert "无法写入" in said and ("磁盘" in said or "空间" in said), said
+        assert "程序出错" not in said
+        (small_disk / "filler").unlink()
+        assert "通过" in _upload(page, server.url, [b], 1)          # room again: taken as if nothing happened
+        page.goto(server.url + "/")
+        assert page.locator("#units-table tbody tr[data-state=ok]").count() == 2
+    finally:
+        server.stop()
+
+
+def test_a_read_only_collection_of_last_year_serves_as_previous(small_disk, tmp_path, spec, page):  # noqa: F811
+    last_year = small_disk / "2024年报"
+    a = _return(spec, tmp_path / "司法局.xlsx", "卫滨区司法局", 1, year=YEAR - 1)
+    server = Server(last_year, "--year", str(YEAR - 1))
+    try:
+        assert "通过" in _upload(page, server.url, [a], 1)
+    finally:
+        server.stop()
+    subprocess.run(["mount", "-o", "remount,ro", str(small_disk)], check=True)
+    server = Server(tmp_path / "c", "--year", str(YEAR), "--previous", str(last_year))
+    try:
+        b = _return(spec, tmp_path / "今年.xlsx", "卫滨区司法局", 2)
+        assert "卫滨区司法局" in _upload(page, server.url, [b], 1)
+    finally:
+        server.stop()
+
+
+def test_another_applications_cookies_do_not_lock_the_clerk_out(guarded_desk):
+    port = guarded_desk.port
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    foreign = 'a[b]=1; prefs={"theme":"dark","n":[1,2]}; =odd; broken'
+    conn.request("GET", "/login", headers={"Cookie": foreign})
+    r = conn.getresponse()
+    form = r.read().decode()
+    cookie = r.getheader("set-cookie").split(";")[0]
+    token = form.split('name="csrf" value="')[1].split('"')[0]
+    body = urlencode({"csrf": token, "password": PASSWORD}).encode()
+    conn.request("POST", "/login", body=body, headers={"Cookie": f"{foreign}; {cookie}",
+                                                       "Content-Type": "application/x-www-form-urlencoded"})
+    assert conn.getresponse().status == 303
+
+
+def test_uploading_one_return_four_times_leaves_nothing_staged(tmp_path, spec, page):  # noqa: F811
+    a = _return(spec, tmp_path / "司法局.xlsx", "卫滨区司法局", 1)
+    server = Server(tmp_path / "c", "--year", str(YEAR))
+    try:
+        for _ in range(4):
+            _upload(page, server.url, [a], 1)
+        assert list((server.folder / "files" / "tmp").iterdir()) == []
+    finally:
+        server.stop()
+    server = Server(tmp_path / "c")
+    try:
+        page.goto(server.url + "/")
+        assert "中断" not in page.locator("main").inner_text()
+    finally:
+        server.stop()

@@ -245,3 +245,19 @@ def test_a_saved_time_in_the_future_does_not_outrank_the_correction(tmp_path):
                        capture_output=True, text=True, cwd=ROOT, timeout=120)
     included = [Path(f["path"]).name for f in json.loads(r.stdout)["files"] if f["included"]]
     assert included == ["改正版.xlsx"]
+
+
+def test_render_of_a_return_saved_without_cached_totals_prints_the_totals(tmp_path):
+    """openpyxl saves the template's total formulas without their values (as any program that does not
+    calculate): the rendered report must print the totals as the workbook would show them."""
+    path, values = _filled_template(tmp_path)
+    import openpyxl
+    cached = openpyxl.load_workbook(path, data_only=True)
+    from gkxl.form import spec as specmod
+    total = specmod.load().cells["t3.total.total"]
+    assert cached[total.sheet][total.ref].value is None          # the premise: no cached total
+    html = tmp_path / "report.html"
+    subprocess.run([sys.executable, "-m", "gkxl.cli", "render", path, "--to", "html", "-o", html],
+                   check=True, capture_output=True, cwd=ROOT)
+    f = check(html)
+    assert f["status"] == "ok", [(x["rule"], x["message"][:60]) for x in f["findings"] if x["severity"] == "error"]
