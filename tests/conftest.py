@@ -33,11 +33,12 @@ def make_return(spec, tmp_path):
     """Write a filled return; `changes` override values (a str in a number cell is written as text)."""
     counter = iter(range(10_000))
 
-    def make(changes: dict | None = None, *, seed: int = 1, unit="卫滨区司法局", year=2024, name=None, **kw) -> Path:
+    def make(changes: dict | None = None, *, seed: int = 1, unit="卫滨区司法局", year=2024, name=None,
+             code="11410700MB00000004", **kw) -> Path:
         values = consistent_values(spec, random.Random(seed))
         values.update(changes or {})
         path = tmp_path / (name or f"return_{next(counter)}.xlsx")
-        write_workbook(path, spec, Report(spec.id, spec.version, unit=unit, unit_code="11410700MB00000004",
+        write_workbook(path, spec, Report(spec.id, spec.version, unit=unit, unit_code=code,
                                           year=year, values=values), role=kw.pop("role", "template"), **kw)
         return path
     return make

@@ -197,7 +197,7 @@ def test_previous_year_continuity_warnings(make_return, spec):
 
 
 def test_previous_is_matched_by_unit_and_year(make_return, spec):
-    other_unit = check_path(make_return(seed=2, year=2023, unit="卫滨区财政局")).report
+    other_unit = check_path(make_return(seed=2, year=2023, unit="卫滨区财政局", code=None)).report
     same_unit_wrong_year = check_path(make_return(seed=2, year=2022)).report
     result = check_path(make_return(), previous=(other_unit, same_unit_wrong_year))
     assert [(f.rule, f.severity) for f in result.findings] == [("Y-prev", "warning")]

@@ -217,8 +217,10 @@ def _the_year(server: Server, page, spec, tmp_path: Path):
     page.get_by_role("button", name="保存").click()
     rows = page.locator("#entries tbody tr")
     included = page.locator("#entries tbody tr.in")
-    # merge's lines: 3 in, the unreadable file and its unit, the unit that sent nothing; then the one held back
-    assert included.count() == 3 and rows.count() == 7, rows.all_inner_texts()
+    # merge's lines: 3 in, the unreadable file under the unit the clerk gave it (never again as a unit that
+    # sent nothing), the unit that sent nothing; then the one held back
+    assert included.count() == 3 and rows.count() == 6, rows.all_inner_texts()
+    assert UNITS[4] in rows.nth(3).inner_text() and "无法读取" in rows.nth(3).inner_text()
     assert UNITS[3] in rows.last.inner_text() and "已退回待重报" in rows.last.inner_text()
     downloads = {}
     for what in ("xlsx", "docx", "html", "csv"):

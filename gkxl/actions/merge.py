@@ -20,7 +20,7 @@ from pathlib import Path
 from gkxl.actions.check import Progress, check_path
 from gkxl.actions.parallel import map_ordered
 from gkxl.actions.units import load_units
-from gkxl.checks.identity import BLANK, report_year, workbook_role
+from gkxl.checks.identity import BLANK, issued_unit, report_year, workbook_role
 from gkxl.findings.catalogue import SEVERITIES
 from gkxl.findings.report import ActionReport, FileResult
 from gkxl.form import groups as formgroups
@@ -50,6 +50,7 @@ class Entry:
     saved: float | None = None         # when the application last saved it (file properties)
     unit: str | None = None
     unit_code: str | None = None
+    issued: str | None = None                # the unit a gkxl template was issued to (its hidden identity)
     year: object = None
     format: str | None = None
     role: str | None = None                  # what the workbook says it is: template (a return) or summary
@@ -128,6 +129,7 @@ def _take_report(entry: Entry, result: FileResult, spec: Spec) -> None:
     report = result.report
     entry.unit = report.unit if isinstance(report.unit, str) and report.unit.strip() else None
     entry.unit_code = report.unit_code
+    entry.issued = issued_unit(report)
     entry.year = report.year
     entry.format = report.format
     entry.role = workbook_role(report)
@@ -264,6 +266,36 @@ def _leave_out_overlaps(included: list[Entry]) -> None:
             s.reasons[:] = [Message("merge.reason.overlap", units="、".join(dict.fromkeys(twice)))]
 
 
+def identify(entries: list[Entry], units, assigned: dict[int, Unit] | None = None) -> None:
+    """Give each entry the unit of the units list it belongs to, decided once: the clerk's assignment
+    (`assigned`, by id of the entry), the unit its template was issued to, the 单位代码, the normalised
+    name. An entry whose file names the unit otherwise keeps that name as a note; the summary then lists
+    it under the list's name."""
+    by_code = {_code(u.code): u for u in units or () if _code(u.code)}
+    by_name = {unit_key(u.name): u for u in units or ()}
+    for e in entries:
+        if e.status in ("skipped", "missing"):
+            continue
+        unit = (assigned or {}).get(id(e))
+        if unit is None and e.issued:
+            unit = by_name.get(unit_key(e.issued))
+        if unit is None and e.role != "summary" and _code(e.unit_code):
+            unit = by_code.get(_code(e.unit_code))
+        if unit is None and e.unit:
+            unit = by_name.get(unit_key(e.unit))
+        if unit is None:
+            continue
+        if e.unit and unit_key(e.unit) != unit_key(unit.name):
+            e.reasons.append(Message("merge.reason.name_in_file", name=e.unit))
+        e.unit = unit.name
+        if unit.code:
+            e.unit_code = unit.code
+
+
+def _code(code) -> str:
+    return "" if code is None else str(code).strip().upper()
+
+
 def mark_expected(entries: list[Entry], units) -> list[Entry]:
     """Compare with the units list: an entry for each unit that sent nothing (returns from units not on
     it were left out by `decide`)."""
@@ -393,17 +425,21 @@ def merge(paths, output: Path, *, year: int, office: str, office_code: str | Non
 
 
 def merge_results(results: list[FileResult], output: Path, *, year: int, office: str, spec: Spec,
-                  units: list[Unit] | None = None) -> ActionReport:
-    """The summary of results checked before (the desk's stored returns): nothing is read again."""
+                  units: list[Unit] | None = None, assigned: list[Unit | None] | None = None) -> ActionReport:
+    """The summary of results checked before (the desk's stored returns): nothing is read again.
+    `assigned`: for each result, the unit the desk decided it belongs to (None: decide here)."""
     entries = [entry_of(r, spec) for r in results]
-    return summarise(entries, output, spec=spec, year=year, office=office, units=units)
+    chosen = {id(e): u for e, u in zip(entries, assigned or ()) if u is not None}
+    return summarise(entries, output, spec=spec, year=year, office=office, units=units, assigned=chosen)
 
 
 def summarise(entries: list[Entry], output: Path, *, spec: Spec, year: int, office: str,
               office_code: str | None = None, units: list[Unit] | None = None, include_invalid: bool = False,
-              on_duplicate: str = "newer", password: str | None = None) -> ActionReport:
+              on_duplicate: str = "newer", password: str | None = None,
+              assigned: dict[int, Unit] | None = None) -> ActionReport:
     """Decide which entries count, sum them, and write the summary workbook; the one report of a merge."""
     from gkxl.io.write import write_workbook
+    identify(entries, units, assigned)
     listed = {unit_key(u.name) for u in units} if units is not None else None
     duplicates = decide(entries, spec, year, include_invalid, office, listed)
     missing = mark_expected(entries, units) if units is not None else []

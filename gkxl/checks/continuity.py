@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 from gkxl.checks.context import Check, Context
-from gkxl.checks.identity import report_year
+from gkxl.checks.identity import report_year, unit_keys
 from gkxl.findings.finding import Finding
 from gkxl.form import rules
-from gkxl.form.model import Report, unit_key
+from gkxl.form.model import Report
 from gkxl.form.spec import Spec
 from gkxl.text.messages import Message
 
@@ -21,10 +21,10 @@ def with_totals(spec: Spec, values: dict) -> dict:
 
 def last_years_return(report: Report, previous) -> tuple[Report | None, Finding | None]:
     """The return of the same unit for the year before, among last year's; or a warning why none."""
-    key = unit_key(report.unit)
+    mine = unit_keys(report)
     year = report_year(report.year)
     for last in previous:
-        if last.format == report.format and unit_key(last.unit) == key and \
+        if last.format == report.format and mine & unit_keys(last) and \
                 (year is None or report_year(last.year) == year - 1):
             return last, None
     shown_year = year - 1 if year is not None else "上一"

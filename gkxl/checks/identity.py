@@ -4,7 +4,7 @@ from __future__ import annotations
 from gkxl.checks.context import Check, Context
 from gkxl.findings.finding import Finding
 from gkxl.form import rules
-from gkxl.form.model import Report
+from gkxl.form.model import Report, unit_key
 from gkxl.form.spec import Spec
 from gkxl.form.unit_code import problem as code_problem
 from gkxl.text.numbers import read_number
@@ -60,6 +60,9 @@ def identity_findings(report: Report, ctx: Context) -> list[Finding]:
         why = code_problem(report.unit_code)
         if why:
             out.append(_at(spec, "unit_code", Finding.of("ID-code", why, value=report.unit_code), report.unit_code))
+    issued = issued_unit(report)
+    if issued and isinstance(unit, str) and unit.strip() and unit_key(unit) != unit_key(issued):
+        out.append(_at(spec, "unit", Finding.of("ID-renamed", "chk.renamed", value=unit, issued=issued), unit))
     if _untouched(report, spec):
         out.append(Finding.of("ID-untouched", "chk.untouched"))
     return [f for f in out if f.rule not in said]
@@ -75,6 +78,25 @@ def _untouched(report: Report, spec: Spec) -> bool:
     return all(report.values.get(c.key) in (None, "") for c in spec.value_cells if not c.numeric and c.sheet in info)
 
 
+def issued_unit(report: Report) -> str | None:
+    """The unit a gkxl template was issued to (its hidden metadata), whatever the name cell now says."""
+    meta = report.source.get("metadata")
+    unit = meta.get("unit") if isinstance(meta, dict) else None
+    return unit.strip() if isinstance(unit, str) and unit.strip() and workbook_role(report) == "template" else None
+
+
+def unit_keys(report: Report) -> set[tuple[str, str]]:
+    """What identifies a return's unit: the unit its template was issued to, the name it shows, and its
+    单位代码. Two returns share a unit when they share any of these."""
+    keys = set()
+    for name in (issued_unit(report), report.unit):
+        if isinstance(name, str) and name.strip():
+            keys.add(("name", unit_key(name)))
+    if isinstance(report.unit_code, str) and report.unit_code.strip():
+        keys.add(("code", report.unit_code.strip().upper()))
+    return keys
+
+
 def workbook_role(report: Report) -> str | None:
     """What a gkxl workbook says it is (its hidden metadata): template (a return), summary, parsed, annotated;
     older workbooks wrote it as "kind"."""
@@ -83,4 +105,4 @@ def workbook_role(report: Report) -> str | None:
     return str(meta.get("role") or meta.get("kind") or "") or None
 
 
-IDENTITY = Check("identity", identity_findings, ("ID-unit", "ID-year", "V-type", "ID-code", "ID-untouched"))
+IDENTITY = Check("identity", identity_findings, ("ID-unit", "ID-year", "V-type", "ID-code", "ID-renamed", "ID-untouched"))

@@ -51,7 +51,7 @@ def audit_cmd(ctx, paths, returns, units_path, year, output, spec_name, fmt):
             raise UsageError("published.bad_output", allowed=" / ".join(audit_files.OUTPUTS), path=output)
         spec = spec_of(spec_name)
         from gkxl.desk.service import is_collection, latest_returns
-        kept = [f for p in returns if is_collection(p) for f in latest_returns(Path(p))]
+        kept = [(k.path, k.sent_as) for p in returns if is_collection(p) for k in latest_returns(Path(p))]
         returns = [p for p in returns if not is_collection(p)]
         report = audit(paths, returns=returns, kept_returns=kept, units_path=Path(units_path) if units_path else None, year=year,
                        spec=spec, progress=progress(ctx, "audit.progress"), hold=bool(output))

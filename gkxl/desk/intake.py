@@ -203,13 +203,18 @@ class Intake:
                        unit_name=unit["name"] if unit else None, errors=row["errors"], warnings=row["warnings"])
 
     def _match(self, item: _Item) -> None:
-        """By the template identity: the unit name read from the return, else its unit code."""
+        """The unit a return belongs to, decided once: the unit its template was issued to (hidden in the
+        template), else its 单位代码, else the unit name it shows. The clerk's assignment comes later."""
         r = item.received
-        unit = self.store.unit_by_name(r.unit_read) if r.unit_read else None
-        if unit is None:
-            unit = self.store.unit_by_code(item.extra.get("unit_code"))
-        if unit is not None:
-            r.unit_id, r.matched_by = unit["id"], "identity"
+        source = (item.extra.get("report") or {}).get("source") or {}
+        meta = source.get("metadata") if isinstance(source.get("metadata"), dict) else {}
+        issued = meta.get("unit") if meta.get("role") == "template" else None
+        for find, value in ((self.store.unit_by_name, issued), (self.store.unit_by_code, item.extra.get("unit_code")),
+                            (self.store.unit_by_name, r.unit_read)):
+            unit = find(value) if isinstance(value, str) and value.strip() else None
+            if unit is not None:
+                r.unit_id, r.matched_by = unit["id"], "identity"
+                return
 
     def suggest(self, name: str) -> int | None:
         """A unit whose name is in the file name, when exactly one is: a suggestion the clerk confirms."""

@@ -8,6 +8,7 @@ import io
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from gkxl.actions.previous import read_previous
 from gkxl.actions.templates import templates
@@ -39,16 +40,26 @@ def unit_state(row) -> str:
 
 # --- last year's returns ---------------------------------------------------------------------------
 
-def latest_returns(folder: Path) -> list[tuple[Path, str]]:
-    """The latest readable return of each unit of a desk collection: where it is kept, and the name it was
-    sent under."""
+class Kept(NamedTuple):
+    path: Path
+    sent_as: str            # the file name it was sent under
+    unit: str | None        # the unit the desk gave it, when it has one
+    code: str | None
+
+
+def latest_returns(folder: Path) -> list[Kept]:
+    """The latest readable return of each unit of a desk collection: where it is kept, the name it was
+    sent under, and the unit the desk decided it belongs to."""
     store = Store(Path(folder), read_only=True)
+    units = {u["id"]: u for u in store.units(listed_only=False)}
     seen, out = set(), []
     for row in store.readable_files():          # newest first: each unit's latest return
         unit = row["unit_id"] or "read:" + unit_key(row["unit_read"])
         if unit not in seen:
             seen.add(unit)
-            out.append((store.path_of(row["sha256"]), row["original_name"]))
+            known = units.get(row["unit_id"])
+            out.append(Kept(store.path_of(row["sha256"]), row["original_name"],
+                            known["name"] if known else None, known["code"] if known else None))
     return out
 
 
@@ -57,15 +68,23 @@ def is_collection(path: Path) -> bool:
 
 
 def load_previous(paths) -> list:
-    """Last year's returns: from a desk collection (the latest readable return of each unit) or, as
-    `gkxl check --previous`, from files and folders."""
-    files = []
+    """Last year's returns: from a desk collection (the latest readable return of each unit, under the
+    unit the desk gave it) or, as `gkxl check --previous`, from files and folders."""
+    files, units = [], []
     for p in paths:
         if is_collection(p):
-            files += [path for path, _ in latest_returns(p)]
+            for kept in latest_returns(p):
+                files.append(kept.path)
+                units.append((kept.unit, kept.code))
             continue
-        files += collect([Path(p)], required=False).files
-    return read_previous(files)
+        found = collect([Path(p)], required=False).files
+        files += found
+        units += [(None, None)] * len(found)
+    reports = read_previous(files)
+    for report, (unit, code) in zip(reports, units):
+        if unit:
+            report.unit, report.unit_code = unit, code or report.unit_code
+    return reports
 
 
 # --- the official tables of a return, with the cells that have findings marked ---------------------

@@ -26,6 +26,7 @@ class SummaryBuild:
         self.office = desk.office
         self.held_back = []            # units whose latest return stands returned (退回)
         self.results: list[FileResult] = []
+        assigned: list[Unit] = []         # the unit the desk shows each return under: the one it is summed as
         for row, state in desk.overview()[0]:
             if not row["file_id"] or not row["listed"]:
                 continue
@@ -33,6 +34,7 @@ class SummaryBuild:
                 self.held_back.append(row)
                 continue
             self.results.append(stored_result(desk.store.file(row["file_id"])))
+            assigned.append(Unit(row["name"], row["code"], 0))
         self._lock = threading.Lock()
         self.result: ActionReport | None = None
         if self.office and self.results:
@@ -40,7 +42,10 @@ class SummaryBuild:
             # units held back are listed on the page, not as "sent nothing" in the workbook
             units = [Unit(u["name"], u["code"], n) for n, u in enumerate(desk.store.units(), start=1) if u["id"] not in held]
             self.result = merge_results(self.results, self.workbook, year=desk.year, office=self.office,
-                                        spec=desk.spec, units=units or None)
+                                        spec=desk.spec, units=units or None, assigned=assigned)
+            for r, unit in zip(self.results, assigned):      # the CSV names units as the summary does
+                if r.report is not None:
+                    r.report.unit, r.report.unit_code = unit.name, unit.code or r.report.unit_code
 
     @staticmethod
     def key_for(desk) -> str:

@@ -50,6 +50,8 @@ _CHECKS = [
     FindingType("ID-code", "warning", "单位代码不是有效的统一社会信用代码（18 位，校验位按 GB 32100-2015）",
                 "the unit code is not a valid unified social credit code (18 characters, GB 32100-2015 check character)"),
     FindingType("ID-version", "error", "用的是旧版本模板", "an old template version"),
+    FindingType("ID-renamed", "warning", "表内单位名称与下发模板不同（按下发模板的单位认定，名称改动请核实）",
+                "the unit name in the table differs from the issued template's (the issued unit is taken; check the change)"),
     FindingType("ID-untouched", "warning", "所有数字都是 0，填报人等联系信息也空着：像是原样退回的空白模板",
                 "every figure is 0 and the contact fields are blank: a blank template sent back untouched?"),
     FindingType("STRUCT-title", "warning", "表格标题被改动或清除（按行列标题照常读取）",
