@@ -258,12 +258,12 @@ def test_posts_without_the_csrf_token_are_refused(tmp_path, page):
     posts = post_routes(guard)
     assert set(posts) == {"/units", "/receive", "/assign", "/set-aside", "/unit/{unit_id:int}/return",
                           "/unit/{unit_id:int}/reopen", "/summary/office", "/login", "/logout", "/reports",
-                          "/reports/assign"}
+                          "/reports/assign", "/file/{file_id:int}/verdict", "/file/{file_id:int}/reassign"}
     server = Server(tmp_path / "c", "--year", str(YEAR), "--units", str(ROOT / "samples" / "units.csv"))
     try:
         page.goto(server.url + "/")
         for path in posts:
-            path = path.replace("{unit_id:int}", "1")
+            path = path.replace("{unit_id:int}", "1").replace("{file_id:int}", "1")
             refused = page.request.post(server.url + path, form={"units_text": "单位名称\n新单位", "office": "x"})
             assert refused.status == 403, path
             forged = page.request.post(server.url + path, form={"csrf": "forged", "units_text": "单位名称\n新单位"},

@@ -63,7 +63,11 @@ def check_path(path: Path, *, year: int | None = None, previous=(), keep_report:
         return FileResult(str(path), "unreadable", error=e.message)
     report = result.report
     status = "invalid" if any(f.severity == "error" for f in findings) else "ok"
-    return FileResult(str(path), status, report.unit, report.year, findings, report=report if keep_report else None)
+    return FileResult(str(path), status, report.unit, report.year, findings, report=report if keep_report else None,
+                      published=report.source.get("file_type") in PUBLISHED_TYPES)
+
+
+PUBLISHED_TYPES = frozenset({"docx", "doc", "pdf", "html", "text"})    # a published report is read from these
 
 
 def unreadable(path, reason: Message) -> FileResult:

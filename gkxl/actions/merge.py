@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from gkxl.actions.check import Progress, check_path
+from gkxl.actions.check import PUBLISHED_TYPES, Progress, check_path
 from gkxl.actions.parallel import map_ordered
 from gkxl.actions.units import load_units
 from gkxl.checks.identity import BLANK, issued_unit, report_year, workbook_role
@@ -60,6 +60,9 @@ class Entry:
     included: bool = False
     reasons: list[Message] = field(default_factory=list)
     untouched: bool = False                  # a blank template sent back as it was (ID-untouched)
+    document: bool = False                   # a published report (Word, PDF, web page, text): not a return
+    accepted: bool = False                   # the clerk took this version whatever its findings (the desk)
+    blank_held: bool = False                 # untouched, and held back until the clerk accepts it (the desk)
     one_row: str | None = None               # a row group given only as one row: its label (cannot be summed)
     details: list | None = None              # values of detail_keys(spec), in order (the sums' too)
 
@@ -137,6 +140,7 @@ def _take_report(entry: Entry, result: FileResult, spec: Spec) -> None:
     entry.saved = _timestamp(report.source.get("saved_at")) if report.source.get("file_type") != "json" else None
     entry.counted = {s: result.count(s) for s in SEVERITIES}
     entry.untouched = any(f.rule == "ID-untouched" for f in result.findings)
+    entry.document = report.source.get("file_type") in PUBLISHED_TYPES
     one_row = formgroups.published_as_one_row(report.spec, report.values)
     entry.one_row = one_row[0].label.split(" · ")[-1] if one_row else None
     if report.format == spec.id:
@@ -231,13 +235,22 @@ def decide(entries: list[Entry], spec: Spec, year: int, include_invalid: bool, o
             continue
         if not e.unit:
             e.reasons.append(Message("merge.reason.no_unit"))
+        if e.document:          # its figures are a report's: a return is a workbook (or gkxl's JSON)
+            e.reasons.insert(0, Message("merge.reason.document"))
+            continue
+        if e.blank_held:
+            e.reasons.insert(0, Message("merge.reason.blank_held"))
+            continue
         if e.untouched:
             e.reasons.append(Message("merge.reason.untouched"))
         if e.one_row:          # its sub-rows are unknown: adding it would misplace or lose its figures
             e.reasons.insert(0, Message("merge.reason.group_one_row", label=e.one_row))
         elif e.status == "ok":
             e.included = True
-            e.reasons.insert(0, Message("merge.reason.ok"))
+            e.reasons.insert(0, Message("merge.reason.accepted" if e.accepted else "merge.reason.ok"))
+        elif e.accepted:
+            e.included = True
+            e.reasons.insert(0, Message("merge.reason.accepted_invalid", errors=e.errors))
         elif include_invalid:
             e.included = True
             e.reasons.insert(0, Message("merge.reason.invalid_included", errors=e.errors))
@@ -425,10 +438,16 @@ def merge(paths, output: Path, *, year: int, office: str, office_code: str | Non
 
 
 def merge_results(results: list[FileResult], output: Path, *, year: int, office: str, spec: Spec,
-                  units: list[Unit] | None = None, assigned: list[Unit | None] | None = None) -> ActionReport:
+                  units: list[Unit] | None = None, assigned: list[Unit | None] | None = None,
+                  accepted: set[int] = frozenset()) -> ActionReport:
     """The summary of results checked before (the desk's stored returns): nothing is read again.
-    `assigned`: for each result, the unit the desk decided it belongs to (None: decide here)."""
+    `assigned`: for each result, the unit the desk decided it belongs to (None: decide here); `accepted`:
+    the places of results the clerk accepted whatever their findings."""
     entries = [entry_of(r, spec) for r in results]
+    for i in accepted:
+        entries[i].accepted = True
+    for e in entries:       # at the desk a blank template sent back is not a unit's return until the clerk says so
+        e.blank_held = e.untouched and not e.accepted
     chosen = {id(e): u for e, u in zip(entries, assigned or ()) if u is not None}
     return summarise(entries, output, spec=spec, year=year, office=office, units=units, assigned=chosen)
 

@@ -6,6 +6,7 @@ own file; nothing is loaded from anywhere else.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import tempfile
 from pathlib import Path
@@ -24,7 +25,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from gkxl import __version__
-from gkxl.desk.intake import Upload
+from gkxl.desk.intake import Upload, is_published_report
 from gkxl.desk.published import differences, differences_as_findings, latest_return
 from gkxl.desk.security import (
     COOKIE,
@@ -38,11 +39,11 @@ from gkxl.desk.security import (
     header,
     request_lang,
 )
-from gkxl.desk.service import STATES, Desk, info_part, shown_tables, state_text, text_parts, unit_state
+from gkxl.desk.service import STATES, Desk, info_part, shown_tables, state_text, text_parts, unit_state, version_changes
 from gkxl.io.files import os_reason, safe_filename
 from gkxl.published.render import format_value
 from gkxl.text.errors import GkxlError
-from gkxl.text.messages import text
+from gkxl.text.messages import Message, text
 
 HERE = Path(__file__).resolve().parent
 MAX_FORM_FILES = 5000
@@ -104,6 +105,8 @@ class Pages:
             Route("/unit/{unit_id:int}", self.unit_page),
             Route("/unit/{unit_id:int}/return", self.unit_return, methods=["POST"]),
             Route("/unit/{unit_id:int}/reopen", self.unit_return, methods=["POST"]),
+            Route("/file/{file_id:int}/verdict", self.file_verdict, methods=["POST"]),
+            Route("/file/{file_id:int}/reassign", self.file_reassign, methods=["POST"]),
             Route("/file/{file_id:int}/original", self.file_original),
             Route("/file/{file_id:int}/annotated.xlsx", self.file_annotated),
             Route("/reports", self.reports_page),
@@ -247,8 +250,15 @@ class Pages:
     async def receive_post(self, request: Request):
         form = await self.form_of(request)
         uploads = [Upload(f.filename or "?", f.file) for f in form.getlist("files") if isinstance(f, UploadFile)]
+        # one rule for what is a return (workbooks and gkxl JSON): a published report goes to 年报
+        reports = [u for u in uploads if is_published_report(u.name)]
+        returns = [u for u in uploads if not is_published_report(u.name)]
         try:
-            outcomes = await run_in_threadpool(self.desk.intake.receive, uploads)
+            outcomes = await run_in_threadpool(self.desk.intake.receive, returns) if returns else []
+            if reports:
+                said = await run_in_threadpool(self.desk.report_intake.receive, reports)
+                outcomes += [dataclasses.replace(o, result="report", message=Message("desk.in.to_reports", said=o.message))
+                             for o in said]
         finally:
             await form.close()
         lang = request.state.lang
@@ -280,7 +290,8 @@ class Pages:
         desk = self.desk
         unit = self.unit_or_404(request.path_params["unit_id"])
         versions = desk.store.files_of(unit["id"])
-        chosen = versions[0] if versions else None
+        live = [v for v in versions if v["verdict"] != "void"]
+        chosen = live[0] if live else (versions[0] if versions else None)
         wanted = request.query_params.get("file", "")
         if wanted.isdigit():
             chosen = next((v for v in versions if v["id"] == int(wanted)), chosen)
@@ -299,6 +310,8 @@ class Pages:
             error = json.loads(chosen["error"])[lang]
         overview_row = next((r for r, _ in desk.overview()[0] if r["id"] == unit["id"]), None)
         state = unit_state(overview_row) if overview_row else "missing"
+        counted = overview_row["counted_id"] if overview_row else None
+        changed, before = version_changes(versions, chosen) if report is not None else ([], None)
         published = desk.store.reports_of(unit["id"])
         published = published[0] if published else None
         against = latest_return(desk.store, unit["id"])
@@ -310,7 +323,9 @@ class Pages:
                          published=published, published_findings=json.loads(published["findings"]) if published else [],
                          published_error=json.loads(published["error"])[lang] if published and published["error"] else None,
                          against=against, diffs=diffs,
-                         latest=versions[0] if versions else None, events=desk.store.events_of(unit["id"]),
+                         latest=live[0] if live else None, events=desk.store.events_of(unit["id"]),
+                         counted=counted, changed=changed, before=before,
+                         units=desk.store.units() if versions else [],
                          number={v["id"]: len(versions) - i for i, v in enumerate(versions)}, nav="unit")
 
     async def unit_return(self, request: Request):
@@ -328,6 +343,27 @@ class Pages:
         await run_in_threadpool(self.desk.store.add_event, unit["id"], versions[0]["id"], event, note)
         self.flash(request, f"desk.unit.{event}", unit=unit["name"])
         return RedirectResponse(f"/unit/{unit['id']}", 303)
+
+    async def file_verdict(self, request: Request):
+        """以此版为准 / 作废此版 / 恢复: the clerk's word on one version."""
+        form = await self.form_of(request)
+        row = self.file_or_404(request.path_params["file_id"])
+        verdict = {"accept": "accepted", "void": "void", "clear": None}.get(str(form.get("verdict") or ""), "bad")
+        if verdict == "bad" or row["unit_id"] is None:
+            raise Refused(400, "desk.err.bad_verdict")
+        note = str(form.get("note") or "").strip()[:2000] or None
+        await run_in_threadpool(self.desk.store.set_verdict, row["id"], verdict, note)
+        self.flash(request, f"desk.unit.verdict_{form.get('verdict')}", name=row["original_name"])
+        return RedirectResponse(f"/unit/{row['unit_id']}?file={row['id']}", 303)
+
+    async def file_reassign(self, request: Request):
+        """改指定单位: a version that is another unit's return."""
+        form = await self.form_of(request)
+        row, unit = self.file_or_404(request.path_params["file_id"]), self.unit_or_404(form_int(form, "unit_id"))
+        was = await run_in_threadpool(self.desk.store.reassign, row["id"], unit["id"])
+        if was is not None or row["unit_id"] is None:
+            self.flash(request, "desk.assign.done", name=row["original_name"], unit=unit["name"])
+        return RedirectResponse(f"/unit/{unit['id']}?file={row['id']}", 303)
 
     def file_original(self, request: Request):
         row = self.file_or_404(request.path_params["file_id"])

@@ -15,7 +15,7 @@ from gkxl.desk.checking import Checker, received
 from gkxl.desk.store import Received, Staged, Store, TooLarge
 from gkxl.form.model import unit_key
 from gkxl.io.archives import is_archive, member_name
-from gkxl.io.inputs import WORKBOOK_SUFFIXES
+from gkxl.io.inputs import DOCUMENT_SUFFIXES, WORKBOOK_SUFFIXES
 from gkxl.text.messages import Message
 
 MB = 1024 * 1024
@@ -62,6 +62,12 @@ class _Item:
     outcome: Outcome | None = None
     received: Received | None = None
     extra: dict = field(default_factory=dict)
+
+
+def is_published_report(name: str) -> bool:
+    """A Word, PDF, web or text file: a published report, never a return (those are workbooks and gkxl
+    JSON). The one rule 收件, zips and folders follow."""
+    return PurePosixPath(name).suffix.lower() in DOCUMENT_SUFFIXES
 
 
 class Intake:
@@ -115,7 +121,8 @@ class Intake:
                                         else Message("desk.in.zip_system")))
                     continue
                 if PurePosixPath(name).suffix.lower() not in self.wanted:
-                    done.append(Outcome(label, "skipped", Message(self.not_wanted)))
+                    document = is_published_report(name) and self.wanted != DOCUMENT_SUFFIXES
+                    done.append(Outcome(label, "skipped", Message("desk.in.zip_report" if document else self.not_wanted)))
                     continue
                 if info.file_size > self.limits.file_bytes:
                     done.append(Outcome(label, "refused", Message("desk.in.too_big", mb=self.limits.file_bytes // MB)))

@@ -150,7 +150,7 @@ def differences_as_findings(found: list[Difference]) -> list[dict]:
 
 def latest_return(store: Store, unit_id: int):
     """The unit's latest return that could be read (the one its report is set against)."""
-    return next((r for r in store.files_of(unit_id) if r["status"] in ("ok", "invalid")), None)
+    return next((r for r in store.files_of(unit_id) if r["status"] in ("ok", "invalid") and r["verdict"] != "void"), None)
 
 
 def stored_file(store: Store, row) -> Path:

@@ -27,7 +27,7 @@ from gkxl.published.render import format_value, official_table
 from gkxl.text.errors import UsageError
 from gkxl.text.messages import text
 
-STATES = ("missing", "ok", "invalid", "unreadable", "returned")
+STATES = ("missing", "ok", "invalid", "unreadable", "returned", "blank")
 
 
 def unit_state(row) -> str:
@@ -35,6 +35,8 @@ def unit_state(row) -> str:
         return "missing"
     if row["returned"]:
         return "returned"
+    if row["status"] == "ok" and row["blank"] and row["counted_id"] != row["file_id"]:
+        return "blank"          # a blank template sent back: not a return until the clerk accepts it
     return row["status"]
 
 
@@ -85,6 +87,23 @@ def load_previous(paths) -> list:
         if unit:
             report.unit, report.unit_code = unit, code or report.unit_code
     return reports
+
+
+def version_changes(versions, chosen) -> tuple[list[dict], object]:
+    """The cells in which `chosen` differs from the version before it that could be read (both values),
+    and that version; ([], None) for the first."""
+    older = [v for v in versions if v["id"] < chosen["id"] and v["status"] in ("ok", "invalid")]
+    if not older or chosen["status"] not in ("ok", "invalid"):
+        return [], None
+    before, now = stored_report(older[0]), stored_report(chosen)
+    if before is None or now is None or before.format != now.format:
+        return [], older[0]
+    out = []
+    for cell in now.spec.value_cells:
+        a, b = before.values.get(cell.key), now.values.get(cell.key)
+        if a != b and not (rules.number(a) is not None and rules.number(a) == rules.number(b)):
+            out.append({"key": cell.key, "where": cell.where, "label": cell.label, "before": a, "after": b})
+    return out, older[0]
 
 
 # --- the official tables of a return, with the cells that have findings marked ---------------------

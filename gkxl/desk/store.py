@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from gkxl.form.model import unit_key
+from gkxl.io.inputs import DOCUMENT_SUFFIXES
 from gkxl.text.errors import GkxlError
 from gkxl.text.messages import Message
 
@@ -36,7 +37,8 @@ CHUNK = 1 << 20
 # released step: add one. v1 is the first layout; v2 keeps finding counts beside the findings (总览 of
 # thousands of units without parsing JSON) and records which rules and last-year data a check used; v3 keeps
 # the report each check read (the summary and the pages read no file again), counts 提示 apart from 警告, and
-# has every file checked again to fill them in; v4 keeps the published reports (年报), apart from the returns.
+# has every file checked again to fill them in; v4 keeps the published reports (年报), apart from the returns;
+# v5 keeps the clerk's word on a version (以此版为准 / 作废此版).
 MIGRATIONS: list[str] = [
     """
     CREATE TABLE settings (name TEXT PRIMARY KEY, value TEXT);
@@ -110,6 +112,9 @@ MIGRATIONS: list[str] = [
         places TEXT
     );
     CREATE INDEX reports_by_unit ON reports(unit_id, id);
+    """,
+    """
+    ALTER TABLE files ADD COLUMN verdict TEXT;
     """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -440,17 +445,49 @@ class Store:
             return conn.execute("SELECT id, sha256, original_name, checked_with FROM files ORDER BY id").fetchall()
 
     def overview(self) -> list[sqlite3.Row]:
-        """Every unit with a list place or a return: its latest file's state and counts, in list order."""
+        """Every unit with a list place or a return: its latest version's state and counts (a version the
+        clerk voided is no longer its latest), and the version the summary counts, in list order."""
         with self.connection() as conn:
             return conn.execute(f"""
                 SELECT u.id, u.name, u.code, u.listed, c.versions, f.id AS file_id, f.status, f.received_at,
-                       f.errors, f.warnings, f.original_name, {_RETURNED} AS returned
+                       f.errors, f.warnings, f.original_name, {_RETURNED} AS returned, {_COUNTED} AS counted_id,
+                       {_BLANK.replace('g.', 'f.')} AS blank
                 FROM units u
                 LEFT JOIN (SELECT unit_id, max(id) AS latest, count(*) AS versions FROM files
-                           WHERE unit_id IS NOT NULL GROUP BY unit_id) c ON c.unit_id = u.id
+                           WHERE unit_id IS NOT NULL AND verdict IS NOT 'void' GROUP BY unit_id) c ON c.unit_id = u.id
                 LEFT JOIN files f ON f.id = c.latest
                 WHERE u.listed = 1 OR c.versions IS NOT NULL
                 ORDER BY u.listed DESC, u.position""").fetchall()
+
+    def set_verdict(self, file_id: int, verdict: str | None, note: str | None = None) -> bool:
+        """The clerk's word on a version: 'accepted' (以此版为准: the one the summary counts, errors or not;
+        no other version of its unit stays accepted), 'void' (作废: never counted, never the latest), or
+        None (back to the rule). False when the file has no unit."""
+        assert verdict in ("accepted", "void", None)
+        with self.transaction() as conn:
+            row = conn.execute("SELECT unit_id FROM files WHERE id = ?", (file_id,)).fetchone()
+            if row is None or row["unit_id"] is None:
+                return False
+            if verdict == "accepted":
+                conn.execute("UPDATE files SET verdict = NULL WHERE unit_id = ? AND verdict = 'accepted'", (row["unit_id"],))
+            conn.execute("UPDATE files SET verdict = ? WHERE id = ?", (verdict, file_id))
+            conn.execute("INSERT INTO events(unit_id, file_id, kind, note, at) VALUES (?, ?, ?, ?, ?)",
+                         (row["unit_id"], file_id, {"accepted": "accepted", "void": "voided", None: "verdict_cleared"}[verdict],
+                          note, now()))
+        return True
+
+    def reassign(self, file_id: int, unit_id: int) -> int | None:
+        """Give a version to another unit (改指定单位); the unit it had, or None when nothing changed."""
+        with self.transaction() as conn:
+            row = conn.execute("SELECT unit_id FROM files WHERE id = ?", (file_id,)).fetchone()
+            if row is None or row["unit_id"] == unit_id:
+                return None
+            conn.execute("UPDATE files SET unit_id = ?, matched_by = 'clerk', verdict = NULL WHERE id = ?", (unit_id, file_id))
+            for unit, kind in ((row["unit_id"], "moved_out"), (unit_id, "moved_in")):
+                if unit is not None:
+                    conn.execute("INSERT INTO events(unit_id, file_id, kind, note, at) VALUES (?, ?, ?, NULL, ?)",
+                                 (unit, file_id, kind, now()))
+            return row["unit_id"]
 
     def assign(self, file_id: int, unit_id: int) -> bool:
         """Give a file that has no unit yet its unit; False (and nothing changed) when it has one already
@@ -538,6 +575,14 @@ class Store:
 # The latest of a file's 退回/撤销退回 events decides whether it stands returned.
 _RETURNED = ("coalesce((SELECT e.kind = 'returned' FROM events e WHERE e.file_id = f.id"
              " AND e.kind IN ('returned', 'reopened') ORDER BY e.id DESC LIMIT 1), 0)")
+# The version of unit u the summary counts: the one the clerk accepted; else its latest version that passed,
+# is a workbook (a published report never outranks one), was not voided and does not stand returned.
+_DOCUMENT = "(" + " OR ".join(f"lower(g.original_name) GLOB '*{sfx}'" for sfx in sorted(DOCUMENT_SUFFIXES)) + ")"
+_BLANK = "coalesce(g.findings LIKE '%\"ID-untouched\"%', 0)"
+_COUNTED = ("coalesce((SELECT g.id FROM files g WHERE g.unit_id = u.id AND g.verdict = 'accepted' ORDER BY g.id DESC LIMIT 1),"
+            " (SELECT g.id FROM files g WHERE g.unit_id = u.id AND g.verdict IS NULL AND g.status = 'ok'"
+            f" AND NOT {_BLANK}"
+            f" AND NOT {_DOCUMENT} AND NOT {_RETURNED.replace('f.id', 'g.id')} ORDER BY g.id DESC LIMIT 1))")
 
 
 class ServingLock:

@@ -15,8 +15,20 @@ from gkxl.actions.merge import merge_results
 from gkxl.desk.checking import stored_result
 from gkxl.findings.report import ActionReport, FileResult
 from gkxl.io.files import safe_filename
+from gkxl.io.inputs import DOCUMENT_SUFFIXES
 from gkxl.io.units import Unit
 from gkxl.published.render import render
+
+
+def is_document_name(name: str) -> bool:
+    return Path(name).suffix.lower() in DOCUMENT_SUFFIXES
+
+
+def summary_candidate(versions):
+    """Of a unit's versions (newest first) when none counts: the latest workbook not voided, else the
+    latest version not voided (a report, said to be one)."""
+    kept = [v for v in versions if v["verdict"] != "void"]
+    return next((v for v in kept if not is_document_name(v["original_name"])), kept[0])
 
 
 class SummaryBuild:
@@ -27,22 +39,28 @@ class SummaryBuild:
         self.held_back = []            # units whose latest return stands returned (退回)
         self.results: list[FileResult] = []
         assigned: list[Unit] = []         # the unit the desk shows each return under: the one it is summed as
+        accepted: set[int] = set()        # results the clerk accepted whatever their findings
         for row, state in desk.overview()[0]:
-            if not row["file_id"] or not row["listed"]:
+            if not row["listed"] or not (row["file_id"] or row["counted_id"]):
                 continue
-            if state == "returned":
+            stored = desk.store.file(row["counted_id"]) if row["counted_id"] else None
+            if stored is None and state == "returned":
                 self.held_back.append(row)
                 continue
-            self.results.append(stored_result(desk.store.file(row["file_id"])))
+            if stored is None:    # nothing counts: the version that says why (a workbook before a report)
+                stored = summary_candidate(desk.store.files_of(row["id"]))
+            if stored["verdict"] == "accepted":
+                accepted.add(len(self.results))
+            self.results.append(stored_result(stored))
             assigned.append(Unit(row["name"], row["code"], 0))
         self._lock = threading.Lock()
         self.result: ActionReport | None = None
-        if self.office and self.results:
+        if self.office and (self.results or self.held_back):
             held = {r["id"] for r in self.held_back}
             # units held back are listed on the page, not as "sent nothing" in the workbook
             units = [Unit(u["name"], u["code"], n) for n, u in enumerate(desk.store.units(), start=1) if u["id"] not in held]
             self.result = merge_results(self.results, self.workbook, year=desk.year, office=self.office,
-                                        spec=desk.spec, units=units or None, assigned=assigned)
+                                        spec=desk.spec, units=units or None, assigned=assigned, accepted=accepted)
             for r, unit in zip(self.results, assigned):      # the CSV names units as the summary does
                 if r.report is not None:
                     r.report.unit, r.report.unit_code = unit.name, unit.code or r.report.unit_code
@@ -50,7 +68,7 @@ class SummaryBuild:
     @staticmethod
     def key_for(desk) -> str:
         rows = desk.overview()[0]
-        basis = repr([(r["id"], r["file_id"], r["listed"], state) for r, state in rows]) + repr(desk.office)
+        basis = repr([(r["id"], r["file_id"], r["counted_id"], r["listed"], state) for r, state in rows]) + repr(desk.office)
         return hashlib.sha256(basis.encode()).hexdigest()
 
     @property

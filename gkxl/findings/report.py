@@ -33,6 +33,7 @@ class FileResult:
     written: str | None = None       # what the action wrote for this file (an annotated copy)
     remarks: list[Message] = field(default_factory=list)   # what the action says of it besides (merge: a unit not listed)
     counted: dict[str, int] | None = None    # the findings' counts, kept when the findings themselves are not
+    published: bool = False          # a published report (Word, PDF, web page, text), not a return
 
     def count(self, severity: str) -> int:
         if self.counted is not None:
@@ -54,7 +55,7 @@ class FileResult:
     def summarised(self) -> FileResult:
         """What a report's summary and the units not sent need of this result, once it has been written."""
         return FileResult(self.path, self.status, self.unit, self.year, included=self.included,
-                          counted={s: self.count(s) for s in SEVERITIES})
+                          counted={s: self.count(s) for s in SEVERITIES}, published=self.published)
 
     def to_dict(self, lang: str = "zh") -> dict:
         d = {"path": self.path, "unit": self.unit, "year": self.year, "status": self.status,
@@ -67,6 +68,8 @@ class FileResult:
             d["reason"] = ("; " if lang == "en" else "；").join(r.render(lang) for r in self.reasons)
         if self.written:
             d["written"] = self.written
+        if self.published:
+            d["published"] = True
         return d
 
 
@@ -227,6 +230,8 @@ def file_block(r: FileResult, lang: str, display_name: str | None = None, findin
     if r.status == "unreadable":
         return text("out.file_unreadable", lang, name=name, reason=r.error)
     blank = text("out.unknown", lang)
+    if r.published:
+        name = text("out.published_name", lang, name=name)
     lines = [text("out.file_line", lang, name=name, unit=r.unit or blank, year=r.year or blank,
                   status=text(f"out.status.{r.status}", lang), counts=counts_text(r, lang))]
     if findings:

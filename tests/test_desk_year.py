@@ -1,0 +1,151 @@
+"""A year at the desk as a clerk lives it (the desk-year issue), in Chromium: versions under the clerk's
+hand (以此版为准, 作废此版, 改指定单位, 已退回 keeping the accepted version counted), a published report dropped
+into 收件 going to 年报 instead of becoming a version, a blank template sent back as 疑似空表, and what changed
+from one version to the next."""
+from __future__ import annotations
+
+import csv
+import random
+from pathlib import Path
+
+import openpyxl
+import published_drawn as pdw
+import pytest
+from conftest import consistent_values
+from test_desk_browser import Server, browser, page, state_of  # noqa: F401  (fixtures)
+
+pytestmark = pytest.mark.browser
+YEAR = 2025
+UNITS = ["卫滨区司法局", "卫滨区财政局", "卫滨区教育局"]
+
+
+def typed(template: Path, target: Path, spec, values: dict) -> Path:
+    """A bureau's return: the template typed into with openpyxl."""
+    wb = openpyxl.load_workbook(template)
+    for cell in spec.inputs:
+        if values.get(cell.key) is not None:
+            wb[cell.sheet][cell.ref] = values[cell.key]
+    wb.save(target)
+    return target
+
+
+@pytest.fixture
+def year(tmp_path, page):  # noqa: F811
+    units = tmp_path / "units.csv"
+    units.write_text("单位名称\n" + "\n".join(UNITS) + "\n", encoding="utf-8")
+    server = Server(tmp_path / "c", "--year", str(YEAR), "--units", str(units), "--office", "卫滨区政务公开办")
+    page.goto(server.url + "/templates")
+    with page.expect_download() as dl:
+        page.locator("#all-templates").click()
+    import zipfile
+    archive = tmp_path / "t.zip"
+    dl.value.save_as(archive)
+    with zipfile.ZipFile(archive) as zf:
+        zf.extractall(tmp_path / "t")
+    with open(tmp_path / "t" / "模板清单.csv", encoding="utf-8-sig") as f:
+        server.templates = {r["单位名称"]: tmp_path / "t" / r["文件名"] for r in csv.DictReader(f)}
+    yield server
+    server.stop()
+
+
+def upload(page, url: str, files: list[Path]) -> list[str]:  # noqa: F811
+    page.goto(url + "/receive")
+    page.set_input_files("#files", [str(p) for p in files])
+    page.locator(f"body[data-uploaded='{len(files)}']").wait_for(timeout=60_000)
+    return page.locator("#results tbody tr").all_inner_texts()
+
+
+def summary_row(page, url: str, unit: str) -> str:  # noqa: F811
+    page.goto(url + "/summary")
+    return next(t for t in page.locator("#entries tbody tr").all_inner_texts() if unit in t)
+
+
+def open_version(page, url: str, unit: str, number: int) -> None:  # noqa: F811
+    page.goto(url + "/")
+    page.get_by_role("link", name=unit, exact=True).click()
+    row = page.locator(f"table.versions tbody tr[data-version='{number}']")
+    link = row.get_by_role("link", name="查看")
+    if link.count():
+        link.click()
+
+
+def test_versions_under_the_clerks_hand(year, page, spec, tmp_path):  # noqa: F811
+    url, unit = year.url, UNITS[0]
+    good = consistent_values(spec, random.Random(1))
+    v1 = typed(year.templates[unit], tmp_path / "司法局_第一次.xlsx", spec, good)
+    wrong = dict(good, **{"t3.granted.natural": good["t3.granted.natural"] + 5})
+    v2 = typed(year.templates[unit], tmp_path / "司法局_第二次.xlsx", spec, wrong)
+    assert "通过" in upload(page, url, [v1])[0]
+    assert "有错误" in upload(page, url, [v2])[0]
+
+    # the latest has errors: the one that passed is what the summary counts, and the page says which
+    assert state_of(page.goto(url + "/") and page, unit) == "invalid"
+    assert "是" in summary_row(page, url, unit) and "司法局_第一次.xlsx" in summary_row(page, url, unit)
+    open_version(page, url, unit, 2)
+    assert page.locator("tr[data-file] #counted-mark").count() == 1
+    counted_row = page.locator("tr[data-file]", has=page.locator("#counted-mark"))
+    assert "司法局_第一次.xlsx" in counted_row.inner_text()
+    # what changed from version 1: the one cell, both values
+    changes = page.locator("#changes")
+    assert "改动了 1 个格子" in changes.inner_text()
+    cell = spec.cells["t3.granted.natural"]
+    assert cell.where in changes.inner_text()
+    assert str(good["t3.granted.natural"]) in changes.inner_text() and str(wrong["t3.granted.natural"]) in changes.inner_text()
+
+    # 退回 the wrong one: the accepted version stays counted
+    page.locator("input[name=note]").fill("表三自然人一列不平衡")
+    page.locator("#mark-returned").click()
+    assert "司法局_第一次.xlsx" in summary_row(page, url, unit) and "是" in summary_row(page, url, unit)
+
+    # 作废 version 1: nothing passing is left, the summary says why the unit is not counted
+    open_version(page, url, unit, 1)
+    page.locator("#void").click()
+    assert "已作废" in page.locator("table.versions").inner_text()
+    row = summary_row(page, url, unit)
+    assert "司法局_第一次.xlsx" not in row
+
+    # 以此版为准 on version 2 (errors and all): counted, and said so
+    open_version(page, url, unit, 2)
+    page.locator("#accept").click()
+    row = summary_row(page, url, unit)
+    assert "司法局_第二次.xlsx" in row and "收件人确认" in row, row
+    page.goto(url + "/")
+    page.get_by_role("link", name=unit, exact=True).click()
+    history = page.locator("ul.history").inner_text()
+    assert "以此版为准" in history and "作废" in history and "退回" in history
+
+
+def test_a_report_dropped_into_receiving_goes_to_reports_and_never_becomes_a_version(year, page, spec, tmp_path):  # noqa: F811
+    url, unit = year.url, UNITS[1]
+    good = consistent_values(spec, random.Random(2))
+    workbook = typed(year.templates[unit], tmp_path / "财政局.xlsx", spec, good)
+    assert "通过" in upload(page, url, [workbook])[0]
+    d = pdw.draw_report(3, unit=unit, year=YEAR)
+    report = pdw.to_docx(d, tmp_path / f"{unit}2025年政府信息公开工作年度报告.docx")
+    said = upload(page, url, [report])[0]
+    assert "年度报告" in said and "年报" in said, said
+    page.goto(url + "/")
+    page.get_by_role("link", name=unit, exact=True).click()
+    assert page.locator("table.versions tbody tr").count() == 1            # the workbook alone
+    assert unit in page.locator("#published").inner_text() or "财政局" in page.locator("#published").inner_text()
+    row = summary_row(page, url, unit)
+    assert "财政局.xlsx" in row and "是" in row
+
+
+def test_a_blank_template_sent_back_is_not_counted_until_the_clerk_accepts_it(year, page, spec, tmp_path):  # noqa: F811
+    url, unit = year.url, UNITS[2]
+    blank = tmp_path / "教育局.xlsx"
+    blank.write_bytes(year.templates[unit].read_bytes())
+    upload(page, url, [blank])
+    page.goto(url + "/")
+    assert state_of(page, unit) == "blank"
+    assert page.locator("a.chip[data-state=blank] b").inner_text() == "1"
+    row = summary_row(page, url, unit)
+    assert "疑似空表" in row and "否" in row, row
+    page.goto(url + "/")
+    page.get_by_role("link", name=unit, exact=True).click()
+    page.locator("#accept").click()
+    row = summary_row(page, url, unit)
+    assert "是" in row, row
+    page.goto(url + "/")
+    assert state_of(page, unit) == "ok"
