@@ -149,3 +149,47 @@ def test_a_blank_template_sent_back_is_not_counted_until_the_clerk_accepts_it(ye
     assert "是" in row, row
     page.goto(url + "/")
     assert state_of(page, unit) == "ok"
+
+
+def test_the_desk_starts_again_at_once_and_says_who_holds_a_port(tmp_path):
+    """Stopped right after serving (its closed connections in TIME_WAIT), it starts again on the same port
+    at once; a port another desk holds is said as such, one another program holds as that."""
+    import http.client
+    import socket
+    import subprocess
+    import sys
+    import time
+    first = Server(tmp_path / "a", "--year", str(YEAR))
+    port = first.port
+    for _ in range(5):             # the desk closes these connections itself: TIME_WAIT on its port
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        conn.request("GET", "/", headers={"Connection": "close"})
+        conn.getresponse().read()
+        conn.close()
+    first.stop()
+    started = time.monotonic()
+    again = subprocess.Popen([sys.executable, "-m", "gkxl.cli", "serve", str(tmp_path / "a"), "--no-browser",
+                              "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        while time.monotonic() - started < 20:
+            assert again.poll() is None, again.stderr.read()
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        print(f"\nstarted again in {time.monotonic() - started:.1f} s")
+        assert time.monotonic() - started < 20
+        other = subprocess.run([sys.executable, "-m", "gkxl.cli", "serve", str(tmp_path / "b"), "--year", str(YEAR),
+                                "--no-browser", "--port", str(port)], capture_output=True, text=True, timeout=60)
+        assert other.returncode == 1 and "另一个收件台已在" in other.stderr, other.stderr
+    finally:
+        again.terminate()
+        again.wait(timeout=10)
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        busy = holder.getsockname()[1]
+        other = subprocess.run([sys.executable, "-m", "gkxl.cli", "serve", str(tmp_path / "c"), "--year", str(YEAR),
+                                "--no-browser", "--port", str(busy)], capture_output=True, text=True, timeout=60)
+        assert other.returncode == 1 and "另一个程序占用" in other.stderr, other.stderr

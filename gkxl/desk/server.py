@@ -66,12 +66,29 @@ def check_options(o: Options) -> None:
 
 
 def free_port(host: str, port: int) -> bool:
+    """Whether the desk can listen there. SO_REUSEADDR as uvicorn binds: a desk stopped a moment ago leaves
+    its connections in TIME_WAIT, which must not keep the clerk from starting it again at once."""
     with socket.socket(socket.AF_INET6 if ":" in host.strip("[]") else socket.AF_INET) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             s.bind((host.strip("[]"), port))
             return True
         except OSError:
             return False
+
+
+def desk_answers(host: str, port: int) -> bool:
+    """Whether a gkxl desk answers on that port (else another program holds it)."""
+    import http.client
+    target = "127.0.0.1" if host in ("0.0.0.0", "::", "[::]") else host.strip("[]")
+    try:
+        conn = http.client.HTTPConnection(target, port, timeout=2)
+        conn.request("GET", "/login", headers={"Host": f"127.0.0.1:{port}"})
+        body = conn.getresponse().read(65536)
+        conn.close()
+    except (OSError, http.client.HTTPException):
+        return False
+    return b'content="gkxl desk"' in body
 
 
 def serve(o: Options, say) -> None:
@@ -100,6 +117,8 @@ def serve(o: Options, say) -> None:
             say("desk.serve.rechecking", count=len(stale))
             desk.recheck(stale)
         if not free_port(o.host, o.port):
+            if desk_answers(o.host, o.port):
+                raise GkxlError("desk.serve.already_running", url=f"http://127.0.0.1:{o.port}/")
             raise GkxlError("desk.serve.port_busy", port=o.port)
         desk.checker.warm()
         app = create_app(desk, password=o.password, allowed_hosts=allowed_hosts(o.host, o.port, o.password))
