@@ -340,7 +340,7 @@ def test_units_that_sent_returns_stay_when_the_list_changes(intake, tmp_path, sp
     path = write_return(spec, tmp_path / "r.xlsx", "卫滨区财政局")
     intake.receive([Upload("r.xlsx", open(path, "rb"))])
     changes = intake.store.set_units([Unit("卫滨区司法局", None, 2), Unit("卫滨区教育局", None, 3)])
-    assert changes == {"added": 1, "kept": 1, "removed": 0}
+    assert changes == {"added": 1, "kept": 1, "removed": 0, "renamed": [], "unlisted": ["卫滨区财政局"]}
     names = {r["name"]: r["listed"] for r in intake.store.overview()}
     assert names == {"卫滨区司法局": 1, "卫滨区教育局": 1, "卫滨区财政局": 0}
 

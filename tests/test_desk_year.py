@@ -193,3 +193,65 @@ def test_the_desk_starts_again_at_once_and_says_who_holds_a_port(tmp_path):
         other = subprocess.run([sys.executable, "-m", "gkxl.cli", "serve", str(tmp_path / "c"), "--year", str(YEAR),
                                 "--no-browser", "--port", str(busy)], capture_output=True, text=True, timeout=60)
         assert other.returncode == 1 and "另一个程序占用" in other.stderr, other.stderr
+
+
+_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+
+
+def credit_code(first17: str) -> str:
+    total = sum(_ALPHABET.index(ch) * w for ch, w in zip(first17, (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)))
+    return first17 + _ALPHABET[(31 - total % 31) % 31]
+
+
+def test_the_units_list_as_clerks_keep_it(tmp_path, page, spec):  # noqa: F811
+    """A title row above the header, one mistyped code among twelve, contact columns; then the list renames
+    a unit (same code) that has already sent a return: the return stays with it and is counted."""
+    names = [f"卫滨区第{n}局" for n in range(1, 13)]
+    codes = [credit_code(f"1141070300552{n:04d}") for n in range(1, 13)]
+    codes[6] = codes[6][:-1] + ("0" if codes[6][-1] != "0" else "1")          # one typo: the check character
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["2025年度政府信息公开工作年度报告报送单位名单"])
+    ws.append([])
+    ws.append(["序号", "单位名称", "统一社会信用代码", "联系人", "联系电话"])
+    for n, (name, code) in enumerate(zip(names, codes), start=1):
+        ws.append([n, name, code, f"联系人{n}", f"0373-55{n:05d}"])
+    listed = tmp_path / "名单.xlsx"
+    wb.save(listed)
+    server = Server(tmp_path / "c", "--year", str(YEAR), "--office", "卫滨区政务公开办")
+    try:
+        page.goto(server.url + "/")
+        page.locator("#units summary").click()
+        page.set_input_files("input[name=units_file]", str(listed))
+        page.locator("form[action='/units'] button").first.click()
+        assert page.locator("#units-table tbody tr").count() == 12
+        flashes = page.locator(".flash").all_inner_texts()
+        assert any("第 10 行" in f and names[6] in f for f in flashes), flashes      # the typo's row, said
+        assert page.locator("#units-table tbody tr .code-problem").count() == 1
+        page.get_by_role("link", name=names[0], exact=True).click()
+        assert "联系人1" in page.locator("#contacts").inner_text() and "0373-5500001" in page.locator("#contacts").inner_text()
+        page.goto(server.url + "/")
+        page.get_by_role("link", name=names[6], exact=True).click()
+        assert names[6] in page.locator("#code-problem").inner_text()
+
+        # a return from unit 3, then the list renames unit 3 (same code)
+        page.goto(server.url + "/")
+        unit_id = page.get_by_role("link", name=names[2], exact=True).get_attribute("href").rsplit("/", 1)[1]
+        template = tmp_path / "t3.xlsx"
+        template.write_bytes(page.request.get(f"{server.url}/templates/unit/{unit_id}.xlsx").body())
+        sent = typed(template, tmp_path / "第3局.xlsx", spec, consistent_values(spec, random.Random(3)))
+        assert "通过" in upload(page, server.url, [sent])[0]
+        ws.cell(6, 2, "卫滨区第三局（新）")
+        wb.save(listed)
+        page.goto(server.url + "/")
+        page.locator("#units summary").click()
+        page.set_input_files("input[name=units_file]", str(listed))
+        page.locator("form[action='/units'] button").first.click()
+        flashes = page.locator(".flash").all_inner_texts()
+        assert any("改名" in f and "卫滨区第三局（新）" in f for f in flashes), flashes
+        assert page.locator("#units-table tbody tr").count() == 12
+        assert state_of(page, "卫滨区第三局（新）") == "ok"
+        row = summary_row(page, server.url, "卫滨区第三局（新）")
+        assert "是" in row, row
+    finally:
+        server.stop()

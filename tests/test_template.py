@@ -270,11 +270,17 @@ def test_units_batch_from_xlsx_and_missing_column(tmp_path):
 @pytest.mark.parametrize("code, phrase", [("1.14107E+17", "Excel"), ("11410703MB1583512X", "校验位"),
                                           ("11410703MB158351", "18 位"), ("11410703MB1583512I", "字符")])
 def test_wrong_unit_code_is_never_locked_into_a_template(tmp_path, code, phrase):
+    """The row is said and its unit's template made without a code; the other units are not held back."""
     units = tmp_path / "units.csv"
     units.write_text(f"单位名称,单位代码\n甲局,91110000600037341L\n乙局,{code}\n", encoding="utf-8")
     out = tmp_path / "out"
     result = CliRunner().invoke(main, ["template", "--year", "2025", "--units", str(units), "-o", str(out)])
-    assert result.exit_code == 2 and "第 3 行“乙局”" in result.output and phrase in result.output
-    assert not list(out.glob("*.xlsx"))
+    assert result.exit_code == 1 and "第 3 行“乙局”" in result.output and phrase in result.output
+    assert {p.name for p in out.glob("*.xlsx")} == {"甲局.xlsx", "乙局.xlsx"}
+    import python_calamine as pc
+
+    from gkxl.form.spec import META_SHEET
+    meta = {str(r[0]): r[1] for r in pc.CalamineWorkbook.from_path(str(out / "乙局.xlsx")).get_sheet_by_name(META_SHEET).to_python() if r}
+    assert meta.get("unit_code") in ("", None)
     result = CliRunner().invoke(main, ["template", "--unit", "乙局", "--unit-code", code, "-o", str(tmp_path / "x.xlsx")])
     assert result.exit_code == 2 and phrase in result.output and not (tmp_path / "x.xlsx").exists()

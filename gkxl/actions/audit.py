@@ -25,7 +25,7 @@ from pathlib import Path
 
 from gkxl.actions.check import Progress, check_read, not_a_report, unreadable
 from gkxl.actions.parallel import map_ordered
-from gkxl.actions.units import load_units
+from gkxl.actions.units import load_units, note_problems
 from gkxl.checks.identity import report_year
 from gkxl.findings.finding import Finding
 from gkxl.findings.report import ActionReport, FileResult, Link
@@ -362,6 +362,8 @@ def audit(paths, *, returns=(), kept_returns: list[tuple[Path, str]] = (), units
         bodies.update({"code:" + u.code: u.name for u in units if u.code})
     report = ActionReport("audit", shown="status", units_path=str(units_path) if units_path else None,
                           summary_code="audit.totals")
+    if units is not None:
+        note_problems(report, units, units_path)
     tmp = Path(tempfile.mkdtemp(prefix="gkxl-audit-"))
     cleanup = weakref.finalize(report, shutil.rmtree, tmp, True)
     try:

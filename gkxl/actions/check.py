@@ -9,7 +9,7 @@ from pathlib import Path
 
 from gkxl.actions.parallel import map_ordered
 from gkxl.actions.previous import read_previous
-from gkxl.actions.units import load_units
+from gkxl.actions.units import load_units, note_problems
 from gkxl.checks import Context, run_checks
 from gkxl.findings.finding import Finding
 from gkxl.findings.report import ActionReport, FileResult
@@ -97,6 +97,7 @@ def check(paths, *, year: int | None = None, previous=(), units_path: Path | Non
                           units_path=str(units_path) if units is not None else None)
     results = _reports_only(results, {str(p) for p in inputs.documents}, report)
     if units is not None:
+        note_problems(report, units, units_path)
         report.settle = lambda done: setattr(done, "missing", not_sent(units, done.files))
     if annotate_dir:             # annotated copies are made from whole results, once all are in
         report.files = list(results)

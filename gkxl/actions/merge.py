@@ -19,7 +19,7 @@ from pathlib import Path
 
 from gkxl.actions.check import PUBLISHED_TYPES, Progress, check_path
 from gkxl.actions.parallel import map_ordered
-from gkxl.actions.units import load_units
+from gkxl.actions.units import load_units, note_problems
 from gkxl.checks.identity import BLANK, issued_unit, report_year, workbook_role
 from gkxl.findings.catalogue import SEVERITIES
 from gkxl.findings.report import ActionReport, FileResult
@@ -432,6 +432,8 @@ def merge(paths, output: Path, *, year: int, office: str, office_code: str | Non
     report = summarise(entries, output, spec=spec, year=year, office=office.strip(), office_code=office_code,
                        units=units, include_invalid=include_invalid, on_duplicate=on_duplicate, password=password)
     report.units_path = str(units_path) if units_path else None
+    if units:
+        note_problems(report, units, units_path)
     if any(e.status == "invalid" and not e.included for e in entries):
         report.note("merge.hint_include_invalid", "info")      # an option of the command line: said there only
     return report

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from gkxl.actions.check import Progress
 from gkxl.actions.parallel import map_ordered
-from gkxl.actions.units import load_units
+from gkxl.actions.units import load_units, note_problems
 from gkxl.findings.report import ActionReport
 from gkxl.form import spec as specmod
 from gkxl.form.model import Report
@@ -53,9 +53,14 @@ def templates(units: Path | Iterable[Unit], output: Path, *, spec: specmod.Spec 
     _vetted(spec, year)
     report = ActionReport("template", summary_code="")
     if isinstance(units, (str, Path)):
-        units, duplicates = load_units(Path(units))
+        path = Path(units)
+        units, duplicates = load_units(path)
         for line, name, first in duplicates:
             report.note("units.duplicate", line=line, unit=name, first=first)
+        note_problems(report, units, path)
+        report.complete = not any(u.problem for u in units)     # made, but the list needs correcting
+        note_problems(report, units, path)
+        report.complete = not any(u.problem for u in units)     # made, but the list needs correcting
     units = list(units)
     output = Path(output)
     as_zip = output.suffix.lower() == ".zip"

@@ -19,3 +19,10 @@ def load_units(path: Path, *, method: str | None = None) -> tuple[list[Unit], li
         except GkxlError as e:
             raise UsageError("units.unreadable", path=str(path), detail=e.message) from None
     return read_units(Path(path), rows_of=isolated)
+
+
+def note_problems(report, units: list[Unit], path) -> None:
+    """Say each unit the list gives a wrong code (kept without it) in the action's report."""
+    for u in units:
+        if u.problem is not None:
+            report.note("units.bad_code_kept", path=str(path), line=u.problem)

@@ -89,7 +89,8 @@ class Pages:
         self.throttle = LoginThrottle()
         self.env = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True,
                                       trim_blocks=True, lstrip_blocks=True)
-        self.env.filters.update(time=_time, size=_size, value=format_value)
+        self.env.filters.update(time=_time, size=_size, value=format_value,
+                                sentence=lambda stored, lang: json.loads(stored)[lang] if stored else "")
 
     def routes(self) -> list:
         return [
@@ -147,6 +148,10 @@ class Pages:
     @staticmethod
     def flash(request: Request, code: str, level: str = "ok", **params) -> None:
         request.state.session.flash.append((level, text(code, request.state.lang, **params)))
+
+    @staticmethod
+    def flash_message(request: Request, message: Message, level: str = "ok") -> None:
+        request.state.session.flash.append((level, message.render(request.state.lang)))
 
     @staticmethod
     async def form_of(request: Request):
@@ -207,12 +212,14 @@ class Pages:
                 target = Path(d) / "units.csv"
                 target.write_text(str(form.get("units_text") or ""), encoding="utf-8")
             try:
-                changes, duplicates = await run_in_threadpool(self.desk.set_units_from, target)
+                changes, duplicates, said = await run_in_threadpool(self.desk.set_units_from, target)
             except GkxlError as e:
                 self.flash(request, "desk.units.refused", "error",
                            reason=e.render(request.state.lang).replace(str(target), ""))
                 return RedirectResponse("/#units", 303)
         self.flash(request, "desk.units.saved", **changes)
+        for message in said[1:]:
+            self.flash_message(request, message, "warn")
         for line, name, first in duplicates:
             self.flash(request, "units.duplicate", "warn", line=line, unit=name, first=first)
         return RedirectResponse("/", 303)
@@ -325,6 +332,8 @@ class Pages:
                          against=against, diffs=diffs,
                          latest=live[0] if live else None, events=desk.store.events_of(unit["id"]),
                          counted=counted, changed=changed, before=before,
+                         contacts=json.loads(unit["extra"] or "{}"),
+                         code_problem=json.loads(unit["problem"])[lang] if unit["problem"] else None,
                          units=desk.store.units() if versions else [],
                          number={v["id"]: len(versions) - i for i, v in enumerate(versions)}, nav="unit")
 

@@ -109,6 +109,8 @@ def serve(o: Options, say) -> None:
         limits = Limits(o.max_file_mb * MB, o.max_request_mb * MB)
         desk = Desk.open(folder, year=o.year, units_path=o.units, previous_paths=o.previous, office=o.office,
                          limits=limits)
+        for message in desk.units_said:
+            say("desk.serve.note", note=message)
         swept = desk.store.sweep()
         if swept["staged"] or swept["unrecorded"]:
             say("desk.serve.swept", count=swept["staged"] + swept["unrecorded"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,9 +26,23 @@ from gkxl.io.units import Unit
 from gkxl.io.write import TemplateStamper
 from gkxl.published.render import format_value, official_table
 from gkxl.text.errors import UsageError
-from gkxl.text.messages import text
+from gkxl.text.messages import Message, text
 
 STATES = ("missing", "ok", "invalid", "unreadable", "returned", "blank")
+
+
+def list_changes(changes: dict, units, path: Path | None, had: bool) -> list[Message]:
+    """What a new units list changed, in sentences: renamed units (their returns kept), units that left
+    the list, the counts when a list was there before, and each wrong code (the unit kept without it)."""
+    said = []
+    if had:
+        said.append(Message("desk.units.changed", **{k: changes[k] for k in ("added", "kept", "removed")},
+                            renamed=len(changes["renamed"])))
+    said += [Message("desk.units.renamed", old=old, new=new) for old, new in changes["renamed"]]
+    if changes["unlisted"] and had:
+        said.append(Message("desk.units.unlisted", names="、".join(changes["unlisted"][:20]), count=len(changes["unlisted"])))
+    said += [Message("units.bad_code_kept", path=str(path or ""), line=u.problem) for u in units if u.problem is not None]
+    return said
 
 
 def unit_state(row) -> str:
@@ -201,6 +216,7 @@ class Desk:
         self.report_intake = ReportIntake(store, self.limits)
         self._summary_lock = threading.Lock()
         self._summary = None
+        self.units_said: list[Message] = []        # what opening with --units changed, to be said at start
 
     @classmethod
     def open(cls, folder: Path, *, year: int | None, units_path: Path | None = None, previous_paths=(),
@@ -217,16 +233,21 @@ class Desk:
             store.set_setting("spec", specmod.DEFAULT_SPEC)
         elif year is not None and int(stored) != year:
             raise UsageError("desk.serve.year_differs", path=str(folder), stored=stored, year=year)
-        if units_path:
+        units_said: list[Message] = []
+        if units_path:      # said when it changes a list the collection had: edits on 总览 are not undone silently
+            had = bool(store.units())
             units, _ = load_units(Path(units_path), method="forkserver")
-            store.set_units(units)
+            changes = store.set_units(units)
+            units_said = list_changes(changes, units, Path(units_path), had)
         if office:
             store.set_setting("office", office.strip())
         if previous_paths:
             store.set_setting("previous", "\n".join(str(Path(p).resolve()) for p in previous_paths))
         linked = [p for p in (store.setting("previous") or "").splitlines() if p]
         previous = load_previous(linked) if linked else []
-        return cls(store, previous=previous, limits=limits, processes=processes)
+        desk = cls(store, previous=previous, limits=limits, processes=processes)
+        desk.units_said = units_said
+        return desk
 
     # --- settings ---------------------------------------------------------------------------------
 
@@ -234,17 +255,21 @@ class Desk:
     def office(self) -> str | None:
         return self.store.setting("office")
 
-    def set_units_from(self, path: Path) -> tuple[dict, list]:
+    def set_units_from(self, path: Path) -> tuple[dict, list, list[Message]]:
         units, duplicates = load_units(path, method="forkserver")
-        return self.store.set_units(units), duplicates
+        changes = self.store.set_units(units)
+        return changes, duplicates, list_changes(changes, units, None, True)
 
     def units_csv(self, exclude=()) -> str:
+        """The list as CSV, its other columns (联系人…) kept: editing it on 总览 loses nothing."""
+        units = [u for u in self.store.units() if u["id"] not in exclude]
+        extras = [json.loads(u["extra"] or "{}") for u in units]
+        columns = list(dict.fromkeys(k for e in extras for k in e))
         buf = io.StringIO()
         w = csv.writer(buf, lineterminator="\n")
-        w.writerow(["单位名称", "单位代码"])
-        for u in self.store.units():
-            if u["id"] not in exclude:
-                w.writerow([u["name"], u["code"] or ""])
+        w.writerow(["单位名称", "单位代码", *columns])
+        for u, e in zip(units, extras):
+            w.writerow([u["name"], u["code"] or "", *(e.get(k, "") for k in columns)])
         return buf.getvalue()
 
     # --- checking again ---------------------------------------------------------------------------

@@ -38,7 +38,8 @@ CHUNK = 1 << 20
 # thousands of units without parsing JSON) and records which rules and last-year data a check used; v3 keeps
 # the report each check read (the summary and the pages read no file again), counts 提示 apart from 警告, and
 # has every file checked again to fill them in; v4 keeps the published reports (年报), apart from the returns;
-# v5 keeps the clerk's word on a version (以此版为准 / 作废此版).
+# v5 keeps the clerk's word on a version (以此版为准 / 作废此版), and a unit's other columns (联系人…) and the
+# problem of the code the list gave it.
 MIGRATIONS: list[str] = [
     """
     CREATE TABLE settings (name TEXT PRIMARY KEY, value TEXT);
@@ -115,6 +116,8 @@ MIGRATIONS: list[str] = [
     """,
     """
     ALTER TABLE files ADD COLUMN verdict TEXT;
+    ALTER TABLE units ADD COLUMN extra TEXT;
+    ALTER TABLE units ADD COLUMN problem TEXT;
     """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -264,26 +267,47 @@ class Store:
     # --- units ------------------------------------------------------------------------------------
 
     def set_units(self, units) -> dict:
-        """Make the list `units` (objects with .name and .code) the units list, in its order. Units that
-        left the list but have returns stay, unlisted, so nothing received is lost."""
+        """Make the list `units` (objects with .name, .code, and perhaps .extra and .problem) the units
+        list, in its order. A unit keeps its id, and so its returns, when the list renames it (found by its
+        code); units that left the list but have returns stay, unlisted, so nothing received is lost.
+        Returns the counts and the names renamed and unlisted."""
         added = kept = 0
+        renamed, unlisted = [], []
         with self.transaction() as conn:
-            existing = {r["key"]: r for r in conn.execute("SELECT id, key FROM units")}
+            existing = {r["key"]: r for r in conn.execute("SELECT id, key, name, code, listed FROM units")}
+            by_code: dict[str, list] = {}
+            for r in existing.values():
+                if r["code"]:
+                    by_code.setdefault(r["code"], []).append(r)
+            wanted = {unit_key(u.name) for u in units}
             conn.execute("UPDATE units SET listed = 0, position = position + 1000000")
+            taken: set[int] = set()
             for position, u in enumerate(units):
                 key = unit_key(u.name)
-                if key in existing:
-                    conn.execute("UPDATE units SET name = ?, code = ?, position = ?, listed = 1 WHERE id = ?",
-                                 (u.name, u.code, position, existing[key]["id"]))
+                extra = json.dumps(getattr(u, "extra", None) or {}, ensure_ascii=False)
+                problem = _sentence(getattr(u, "problem", None))
+                row = existing.get(key)
+                if row is None and u.code and len(by_code.get(u.code, ())) == 1:
+                    old = by_code[u.code][0]          # the same code under a new name: the unit renamed
+                    if old["key"] not in wanted and old["id"] not in taken:
+                        row = old
+                        renamed.append((old["name"], u.name))
+                if row is not None and row["id"] not in taken:
+                    conn.execute("UPDATE units SET name = ?, code = ?, key = ?, position = ?, listed = 1, extra = ?,"
+                                 " problem = ? WHERE id = ?", (u.name, u.code, key, position, extra, problem, row["id"]))
+                    taken.add(row["id"])
                     kept += 1
                 else:
-                    conn.execute("INSERT INTO units(name, code, key, position) VALUES (?, ?, ?, ?)",
-                                 (u.name, u.code, key, position))
+                    conn.execute("INSERT INTO units(name, code, key, position, extra, problem) VALUES (?, ?, ?, ?, ?, ?)",
+                                 (u.name, u.code, key, position, extra, problem))
                     added += 1
+            unlisted = [r["name"] for r in existing.values() if r["listed"] and r["id"] not in taken]
             removed = conn.execute(
                 "DELETE FROM units WHERE listed = 0 AND id NOT IN (SELECT unit_id FROM files WHERE unit_id IS NOT NULL)"
-                " AND id NOT IN (SELECT unit_id FROM events WHERE unit_id IS NOT NULL)").rowcount
-        return {"added": added, "kept": kept, "removed": removed}
+                " AND id NOT IN (SELECT unit_id FROM events WHERE unit_id IS NOT NULL)"
+                " AND id NOT IN (SELECT unit_id FROM reports WHERE unit_id IS NOT NULL)").rowcount
+        return {"added": added, "kept": kept - len(renamed), "removed": removed, "renamed": renamed,
+                "unlisted": unlisted}
 
     def units(self, listed_only: bool = True) -> list[sqlite3.Row]:
         with self.connection() as conn:
@@ -449,7 +473,7 @@ class Store:
         clerk voided is no longer its latest), and the version the summary counts, in list order."""
         with self.connection() as conn:
             return conn.execute(f"""
-                SELECT u.id, u.name, u.code, u.listed, c.versions, f.id AS file_id, f.status, f.received_at,
+                SELECT u.id, u.name, u.code, u.listed, u.problem AS code_problem, c.versions, f.id AS file_id, f.status, f.received_at,
                        f.errors, f.warnings, f.original_name, {_RETURNED} AS returned, {_COUNTED} AS counted_id,
                        {_BLANK.replace('g.', 'f.')} AS blank
                 FROM units u

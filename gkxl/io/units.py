@@ -1,9 +1,12 @@
-"""The list of units a collecting office sends templates to: a CSV or a spreadsheet with a header row."""
+"""The list of units a collecting office sends templates to: a CSV or a spreadsheet with a header row,
+perhaps below a title (as clerks write lists). Columns besides the name and the code (联系人, 联系电话…)
+are kept with each unit. A unit whose code is wrong is kept, without the code, and said: one typo must
+not hold back a whole list."""
 from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import python_calamine as pc
@@ -24,6 +27,11 @@ class Unit:
     name: str
     code: str | None
     line: int
+    extra: dict[str, str] = field(default_factory=dict)     # the list's other columns, by header
+    problem: Message | None = None       # the code the list gives is wrong (the unit is kept without it)
+
+
+HEADER_SEARCH_ROWS = 10     # a title, a date line, a blank row: the header is found below them
 
 
 MAX_LIST_BYTES = 8 * 1024 * 1024     # a collecting office has a few thousand units: a list is kilobytes
@@ -88,26 +96,30 @@ def read_units(path: Path, rows_of=None) -> tuple[list[Unit], list[tuple[int, st
         raise UsageError("units.too_many", path=str(path), count=len(rows) - 1, most=MAX_UNITS)
     if not rows:
         raise UsageError("units.empty", path=str(path))
-    header = [_cell_text(h) for h in rows[0]]
-    name_col = next((header.index(c) for c in NAME_COLUMNS if c in header), None)
-    if name_col is None:
+    found = next(((i, [_cell_text(h) for h in row]) for i, row in enumerate(rows[:HEADER_SEARCH_ROWS])
+                  if any(_cell_text(h) in NAME_COLUMNS for h in row)), None)
+    if found is None:
         raise UsageError("units.missing_column", path=str(path))
+    at, header = found
+    name_col = next(header.index(c) for c in NAME_COLUMNS if c in header)
     code_col = next((header.index(c) for c in CODE_COLUMNS if c in header), None)
-    units, duplicates, first, bad = [], [], {}, []
-    for n, row in enumerate(rows[1:], start=2):
+    extra_cols = [(i, h) for i, h in enumerate(header) if h and i not in (name_col, code_col)]
+    units, duplicates, first = [], [], {}
+    for n, row in enumerate(rows[at + 1:], start=at + 2):
         name = _cell_text(row[name_col]) if name_col < len(row) else ""
         if not name:
             continue
         code = _code_text(row[code_col]) if code_col is not None and code_col < len(row) else ""
-        if code and code_problem(code):
-            bad.append(Message("units.bad_code_line", line=n, unit=name, reason=Message(code_problem(code), value=code)))
+        problem = None
+        if code and code_problem(code):     # never lock a wrong code into a template: kept without it
+            problem = Message("units.bad_code_line", line=n, unit=name, reason=Message(code_problem(code), value=code))
+            code = ""
         if unit_key(name) in first:
             duplicates.append((n, name, first[unit_key(name)]))
             continue
         first[unit_key(name)] = n
-        units.append(Unit(name, code or None, n))
-    if bad:      # never lock a wrong code into a template: the list is corrected first
-        raise UsageError("units.bad_codes", path=str(path), count=len(bad), lines=bad)
+        extra = {h: _cell_text(row[i]) for i, h in extra_cols if i < len(row) and _cell_text(row[i])}
+        units.append(Unit(name, code or None, n, extra, problem))
     if not units:
         raise UsageError("units.empty", path=str(path))
     return units, duplicates

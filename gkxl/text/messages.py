@@ -467,8 +467,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "units.unreadable": ("单位名单 {path} 无法读取：{detail}", "cannot read units list {path}: {detail}"),
     "units.duplicate": ("单位名单第 {line} 行“{unit}”与第 {first} 行重复，已跳过",
                                  "units list line {line}: {unit} repeats line {first}; skipped"),
-    "units.bad_codes": ("单位名单 {path} 中有 {count} 个单位代码不对，请改正后重新生成模板（模板里的单位代码会被锁定）：{lines}",
-                                 "units list {path} has {count} wrong unit codes; correct them and run again (codes are locked into the templates): {lines}"),
+    "units.bad_code_kept": ("单位名单 {path} {line}；这个单位已按没有单位代码处理（模板里不锁定代码），请改正名单",
+                            "units list {path}, {line}; the unit is taken without a code (none locked into its template): correct the list"),
     "units.bad_code_line": ("第 {line} 行“{unit}”：{reason}", "line {line} {unit}: {reason}"),
     # --- render: gkxl render
     "render.unknown_target": ("不支持的输出格式 {to}（可选 md、html、docx、pdf）", "unknown output format {to} (md, html, docx or pdf)"),
