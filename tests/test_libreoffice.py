@@ -76,7 +76,7 @@ def test_one_broken_cell_shows_its_cross(tmp_path, spec, template):
     grids = shown(out)
     crosses = {r[6]: r[3] for r in grids["校验"][4:] if r and r[4] == "✗"}
     assert crosses == {"T3-c[research]": -3, "T3-c[total]": -3}
-    assert grids["校验"][1][1] == "✗ 有 2 项未通过"
+    assert grids["校验"][1][1] == "✗ 有 2 条规则未通过"
     result = check_path(out)
     assert result.status == "invalid"
     [f] = result.findings                        # one finding for both crosses, naming no single cell

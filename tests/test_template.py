@@ -162,7 +162,7 @@ def test_check_sheet_shows_failure_in_cached_values(tmp_path, spec):
     failed = [r for r in rows[4:] if r and r[4] == "✗"]
     assert [r[6] for r in failed] == ["T3-c[natural]", "T3-c[total]"]       # 规则编号, last
     assert failed[0][0].startswith("表三 · 自然人：")                         # 检查内容 in words, first
-    assert rows[1][1] == "✗ 有 2 项未通过"
+    assert rows[1][1] == "✗ 有 2 条规则未通过"
     assert failed[0][3] == -2
 
 

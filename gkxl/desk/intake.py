@@ -241,6 +241,6 @@ class Intake:
         elif unit is None:
             message = Message("desk.in.no_unit", unit=r.unit_read or Message("out.unknown"))
         else:
-            message = Message(f"desk.in.stored_{r.status}", errors=r.errors, warnings=len(r.findings) - r.errors)
+            message = Message(f"desk.in.stored_{r.status}", errors=r.errors, warnings=r.count("warning"))
         return Outcome(item.name, "stored", message, file_id, r.status, r.unit_id, unit["name"] if unit else None,
-                       r.errors, len(r.findings) - r.errors, None if unit else self.suggest(item.name))
+                       r.errors, r.count("warning"), None if unit else self.suggest(item.name))

@@ -540,9 +540,9 @@ def _check_sheet(wb, fm: _Formats, spec: Spec, lay: Layout, effective: dict, pas
         ws.write_formula(r, 4, f'=IF(D{r + 1}=0,"{OK}","{FAIL}")', fm.cell_center, OK if ok else FAIL)
         ws.write_string(r, 5, severity_word(row.severity), fm.cell_center)
         ws.write_string(r, 6, row.id, fm.rule_id)
-    overall = f"{OK} 全部通过" if not failed else f"{FAIL} 有 {failed} 项未通过"
+    overall = f"{OK} 全部通过" if not failed else f"{FAIL} 有 {failed} 条规则未通过"
     ws.merge_range(1, 1, 1, last_col, "", fm.status)
-    ws.write_formula(1, 1, f'=IF(COUNTIF({status_rng},"{FAIL}")=0,"{OK} 全部通过","{FAIL} 有 "&COUNTIF({status_rng},"{FAIL}")&" 项未通过")',
+    ws.write_formula(1, 1, f'=IF(COUNTIF({status_rng},"{FAIL}")=0,"{OK} 全部通过","{FAIL} 有 "&COUNTIF({status_rng},"{FAIL}")&" 条规则未通过")',
                      fm.status, overall)
     for c, (h, _) in enumerate(CHECK_COLUMNS):
         ws.write_string(3, c, h, fm.header)
