@@ -121,7 +121,8 @@ def _reports(spec, tmp_path) -> list[tuple[Report, Context]]:
 
 
 def test_every_check_says_only_the_finding_types_it_declares(spec, tmp_path):
-    declared_anywhere = set(TYPES) | {r.id for r in spec.rules} | {y.id for y in spec.year_rules}
+    declared_anywhere = set(TYPES) | {r.id for r in spec.rules} | {y.id for y in spec.year_rules} | \
+        {n.id for n in spec.narrative}
     for check in CHECKS:
         assert set(check.types_for(spec)) <= declared_anywhere, check.name
     for report, context in _reports(spec, tmp_path):
@@ -150,7 +151,7 @@ def test_an_info_finding_is_a_note_in_the_annotated_copy_not_a_warning(tmp_path)
     annotate(result, tmp_path / "标注.xlsx")
     wb = openpyxl.load_workbook(tmp_path / "标注.xlsx")
     assert wb["表三"]["D6"].fill.fgColor.rgb not in (RED.fgColor.rgb, AMBER.fgColor.rgb)
-    assert next(wb["校验结果"].iter_rows(min_row=3, values_only=True))[1] == "提示"
+    assert next(wb["校验结果"].iter_rows(min_row=5, values_only=True))[1] == "提示"
 
 
 def test_the_desk_summary_reads_no_file_its_store_checked(tmp_path, spec):

@@ -410,10 +410,12 @@ def test_cli_check_merge_export_render_take_documents(sources, tmp_path):
     res = runner.invoke(main, ["check", str(a), str(b), "--format", "json"])
     assert res.exit_code == 0, res.output
     assert [f["status"] for f in json.loads(res.output)["files"]] == ["ok", "ok"]
+    # a published report is never a unit's return: merge reads it and says so (one rule for what is a return)
     res = runner.invoke(main, ["merge", str(a), str(b), "-o", str(tmp_path / "汇总.xlsx"), "--year", "2024",
                                "--unit", "卫辉市政务公开办"])
-    assert res.exit_code == 0, res.output
-    assert check_path(tmp_path / "汇总.xlsx").status == "ok"
+    assert res.exit_code == 1 and res.output.count("这是年度报告，不是统计表") == 2, res.output
+    res = runner.invoke(main, ["check", str(a)])
+    assert "年度报告，不是统计表" in res.output
     res = runner.invoke(main, ["export", str(b), "--to", "json", "-o", str(tmp_path / "数据.json")])
     assert res.exit_code == 0, res.output
     assert json.loads(tmp_path.joinpath("数据.json").read_text(encoding="utf-8"))["records"][0]["values"]["t2.fees.amount"] == 3.1416

@@ -12,12 +12,13 @@ from gkxl.checks.context import Check, Context
 from gkxl.checks.continuity import CONTINUITY, COPIED
 from gkxl.checks.groups import GROUPS
 from gkxl.checks.identity import IDENTITY
+from gkxl.checks.narrative import NARRATIVE
 from gkxl.checks.values import VALUES
 from gkxl.findings.finding import Finding
 from gkxl.form.model import Report
 from gkxl.form.spec import Spec
 
-CHECKS: tuple[Check, ...] = (VALUES, GROUPS, IDENTITY, BALANCE, CONTINUITY, COPIED)
+CHECKS: tuple[Check, ...] = (VALUES, GROUPS, IDENTITY, BALANCE, CONTINUITY, COPIED, NARRATIVE)
 
 __all__ = ["CHECKS", "Check", "Context", "run_checks", "declared_types"]
 

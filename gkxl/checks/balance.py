@@ -11,9 +11,11 @@ import math
 
 from gkxl.checks.context import Check, Context
 from gkxl.checks.equations import equation_name, equations
-from gkxl.checks.localise import Candidate, Group, effects, groups
+from gkxl.checks.evidence import Ranked, lead, rank
+from gkxl.checks.localise import Group, effects, groups
 from gkxl.checks.values import NUMERIC_FINDINGS, explained, value_findings
 from gkxl.findings.finding import Finding
+from gkxl.findings.notice import SHOWN_CANDIDATES as SHOWN
 from gkxl.form import rules
 from gkxl.form.model import Report
 from gkxl.form.spec import RuleInstance, Spec
@@ -54,47 +56,57 @@ def _check_balance(report: Report, ctx: Context) -> list[Finding]:
     for group in groups(spec, state.effective, failed, ctx.via):
         # a wrong value (1.5, -3) still in the equations makes every value they imply doubtful: none is pinned
         doubtful = any(i.id in eff[k] for k in bad for i, _ in group.instances)
-        out.append(_group_finding(spec, state.effective, group, pin=not doubtful))
+        ranked = rank(report, ctx, group.candidates)
+        out.append(_group_finding(spec, state.effective, group, ranked, pin=not doubtful))
     return out
 
 
-def _group_finding(spec: Spec, values: dict, group: Group, pin: bool = True) -> Finding:
-    first = group.instances[0][0]
+def _group_finding(spec: Spec, values: dict, group: Group, ranked: list[Ranked], pin: bool = True) -> Finding:
+    """One finding for a group of failed equations: led by one short sentence, then the one cell that
+    explains it, or the likeliest few of the cells that could (the rest counted), the equations in full
+    as the hint."""
+    first, residual = group.instances[0]
     severity = "error" if any(i.rule.severity == "error" for i, _ in group.instances) else "warning"
     messages = list({i.rule.id: i.rule.message for i, _ in group.instances}.values())
     message = messages[0] if len(messages) == 1 else {
         lang: "".join(m[lang] if lang == "zh" else m[lang] + " " for m in messages) for lang in ("zh", "en")}
-    equations_ = Message("chk.equations", items=[_equation(i, values, r) for i, r in group.instances])
-    cands = group.candidates
-    if len(cands) == 1 and pin:
-        c = cands[0]
+    said = lead(spec, first, residual, len(group.instances) - 1)
+    detail = Message("chk.balance_detail", message=message,
+                     equations=Message("chk.equations", items=[_equation(i, values, r) for i, r in group.instances]))
+    if len(ranked) == 1 and pin:
+        c = ranked[0].candidate
         cell = spec.cells[c.key]
         typo = Message(f"chk.typo_{c.typo}") if c.typo else ""
         f = Finding(first.rule.id, severity,
-                    Message("chk.balance_one", message=message, equations=equations_, value=c.value,
-                            expected=c.needed, typo=typo),
+                    Message("chk.balance_one", lead=said, value=c.value, expected=c.needed, typo=typo),
                     cell.sheet, cell.ref, c.value, c.needed, cell.row_label, cell.col_label, key=c.key)
     else:
         anchor = spec.cells[first.anchor]
-        if cands:
-            code = "chk.balance_candidates"
-            params = {"items": [_candidate_text(spec, c) for c in cands]}
+        if ranked:
+            rest = len(ranked) - SHOWN
+            f = Finding(first.rule.id, severity,
+                        Message("chk.balance_candidates", lead=said, items=[_candidate_text(spec, r) for r in ranked[:SHOWN]],
+                                rest=Message("chk.balance_rest", count=rest) if rest > 0 else ""),
+                        anchor.sheet, None, key=None)
         else:
-            code = "chk.balance_unexplained"
-            params = {"cells": sorted({spec.cells[k].where for i, _ in group.instances for k in i.keys},
-                                      key=lambda w: (len(w), w))}
-        f = Finding(first.rule.id, severity, Message(code, message=message, equations=equations_, **params),
-                    anchor.sheet, None, key=None)
-    f.candidates = [{"cell": spec.cells[c.key].where, "key": c.key, "value": c.value, "needed": c.needed,
-                     "typo": c.typo} for c in cands]
+            cells = sorted({spec.cells[k].where for i, _ in group.instances for k in i.keys}, key=lambda w: (len(w), w))
+            f = Finding(first.rule.id, severity, Message("chk.balance_unexplained", lead=said, cells=cells),
+                        anchor.sheet, None, key=None)
+    f.hint = detail
+    f.candidates = [{"cell": spec.cells[r.candidate.key].where, "key": r.candidate.key, "value": r.candidate.value,
+                     "needed": r.candidate.needed, "typo": r.candidate.typo,
+                     "why": {lang: "；".join(m.render(lang) for m in r.why) if lang == "zh" else "; ".join(m.render(lang) for m in r.why)
+                             for lang in ("zh", "en")} if r.why else None}
+                    for r in ranked]
     f.equations = [equation_name(i) for i, _ in group.instances]
     return f
 
 
-def _candidate_text(spec: Spec, c: Candidate) -> Message:
+def _candidate_text(spec: Spec, r: Ranked) -> Message:
+    c = r.candidate
     cell = spec.cells[c.key]
-    return Message("chk.candidate", where=cell.where, label=cell.label, value=c.value, needed=c.needed,
-                   typo=Message(f"chk.typo_{c.typo}") if c.typo else "")
+    why = Message("chk.why", reasons=r.why) if r.why else ""
+    return Message("chk.candidate", where=cell.where, label=cell.label, value=c.value, needed=c.needed, why=why)
 
 
 BALANCE = Check("balance", _check_balance, lambda spec: tuple(dict.fromkeys(r.id for r in spec.rules)))

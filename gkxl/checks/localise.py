@@ -5,7 +5,8 @@ For each group, a candidate is a cell that alone makes every equation of the gro
 that holds, with the value it would need (a whole number ≥ 0 where the cell is a count). A group with
 exactly one candidate names that cell and its value; with several, it lists them all and names none;
 with none, it says that no single cell explains it. Typo-like candidates (two digits swapped, one digit
-wrong) come first. Nothing is ever changed.
+wrong in a figure of two digits or more) come first; gkxl.checks.evidence ranks them further by what the
+return carries besides. Nothing is ever changed.
 """
 from __future__ import annotations
 
@@ -57,8 +58,9 @@ def effects(spec: Spec, via: tuple[RuleInstance, ...] = ()) -> dict[str, dict[st
 
 
 def typo_kind(value: int, other: int) -> str | None:
+    """swap or digit, when the slip tells something: a one-digit count changed is one digit either way."""
     a, b = str(value), str(other)
-    if len(a) == len(b) and a != b:
+    if len(a) == len(b) and a != b and len(a.lstrip("-")) > 1:
         diff = [i for i in range(len(a)) if a[i] != b[i]]
         if len(diff) == 1:
             return "digit"

@@ -333,6 +333,7 @@ class Pages:
                          latest=live[0] if live else None, events=desk.store.events_of(unit["id"]),
                          counted=counted, changed=changed, before=before,
                          contacts=json.loads(unit["extra"] or "{}"),
+                         notice=desk.notice(chosen, lang) if chosen is not None and chosen["errors"] else None,
                          code_problem=json.loads(unit["problem"])[lang] if unit["problem"] else None,
                          units=desk.store.units() if versions else [],
                          number={v["id"]: len(versions) - i for i, v in enumerate(versions)}, nav="unit")

@@ -72,7 +72,7 @@ def stored_findings(row) -> list[Finding]:
 def read_stored(job: tuple, year: int | None, previous: tuple):
     """("report", path): the file's values as the reader reads them, or None when it cannot be read.
     ("annotate", path, target): the annotated copy to send back, the file checked again with its report."""
-    kind, path, *target = job
+    kind, path, *rest = job
     if kind == "report":
         try:
             return read_path(Path(path)).report
@@ -81,7 +81,7 @@ def read_stored(job: tuple, year: int | None, previous: tuple):
     with tempfile.TemporaryDirectory() as d:
         copy = Path(d) / "return.xlsx"      # openpyxl opens by file name ending; stored files are named by hash
         shutil.copyfile(path, copy)
-        annotate(check_path(copy, year=year, previous=previous, keep_report=True), Path(target[0]))
+        annotate(check_path(copy, year=year, previous=previous, keep_report=True), Path(rest[0]), rest[1])
     return None
 
 
@@ -148,9 +148,10 @@ class Checker:
         worker was stopped (the reason)."""
         return self._reader.map([("report", str(path))])[0]
 
-    def annotate(self, path: Path, target: Path) -> None:
-        """Write the annotated copy of a stored file to `target`; a GkxlError says why it could not be."""
-        self._copier.map([("annotate", str(path), str(target))])
+    def annotate(self, path: Path, target: Path, notice: str | None = None) -> None:
+        """Write the annotated copy of a stored file to `target`, headed by `notice`; a GkxlError says why
+        it could not be."""
+        self._copier.map([("annotate", str(path), str(target), notice)])
 
     def stamp(self, result: FileResult) -> str:
         """What a stored check is marked with: the fingerprint, or nothing when the file's worker was

@@ -14,10 +14,11 @@ from typing import NamedTuple
 from gkxl.actions.previous import read_previous
 from gkxl.actions.templates import templates
 from gkxl.actions.units import load_units
-from gkxl.desk.checking import Checker, received, stored_report
+from gkxl.desk.checking import Checker, received, stored_report, stored_result
 from gkxl.desk.intake import Intake, Limits
 from gkxl.desk.published import ReportIntake
 from gkxl.desk.store import Staged, Store
+from gkxl.findings.notice import SHOWN_CANDIDATES, return_notice
 from gkxl.form import rules
 from gkxl.form import spec as specmod
 from gkxl.form.model import unit_key
@@ -143,7 +144,7 @@ def marks(findings: list[dict], lang: str) -> dict[str, tuple[str, tuple[str, ..
         if f.get("key"):
             at.setdefault(f["key"], []).append((f["severity"], message))
         elif not f.get("cell"):
-            for c in f.get("candidates") or ():
+            for c in (f.get("candidates") or ())[:SHOWN_CANDIDATES]:     # the likeliest, as the finding names them
                 note = text("desk.unit.candidate_note", lang, rule=f["rule"], needed=format_value(c["needed"]))
                 at.setdefault(c["key"], []).append(("candidate", note))
     out = {}
@@ -326,9 +327,15 @@ class Desk:
             return None
         return stored_report(row) or self.checker.report(self.stored_path(row))
 
+    def notice(self, row, lang: str = "zh") -> str:
+        """The 退回通知 of a stored return: its findings as stored, its unit, the clerk's latest note on it."""
+        unit = self.store.unit(row["unit_id"]) if row["unit_id"] else None
+        return return_notice(stored_result(row), unit["name"] if unit else None, self.store.return_note(row["id"]), lang)
+
     def annotated(self, row, target: Path) -> None:
-        """The annotated copy to send back: the file checked again with its report, then gkxl.io.annotate."""
-        self.checker.annotate(self.stored_path(row), target)
+        """The annotated copy to send back: the file checked again with its report, then gkxl.io.annotate,
+        headed by the notice."""
+        self.checker.annotate(self.stored_path(row), target, self.notice(row))
 
     # --- summary ----------------------------------------------------------------------------------
 

@@ -571,6 +571,13 @@ class Store:
             conn.execute("INSERT INTO events(unit_id, file_id, kind, note, at) VALUES (?, ?, ?, ?, ?)",
                          (unit_id, file_id, kind, note, now()))
 
+    def return_note(self, file_id: int) -> str | None:
+        """The clerk's note of the latest 退回 of a file, while it stands returned."""
+        with self.connection() as conn:
+            row = conn.execute("SELECT kind, note FROM events WHERE file_id = ? AND kind IN ('returned', 'reopened')"
+                               " ORDER BY id DESC LIMIT 1", (file_id,)).fetchone()
+        return row["note"] if row and row["kind"] == "returned" else None
+
     def events_of(self, unit_id: int) -> list[sqlite3.Row]:
         with self.connection() as conn:
             return conn.execute("SELECT e.*, f.original_name FROM events e LEFT JOIN files f ON f.id = e.file_id "

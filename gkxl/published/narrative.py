@@ -73,24 +73,33 @@ def findings(report: Report) -> list[Finding]:
     return [m.finding(report.spec) for m in mismatches(report)]
 
 
-def mismatches(report: Report, spec: Spec | None = None) -> list[Mismatch]:
+def mismatches(report: Report, spec: Spec | None = None, values: dict | None = None) -> list[Mismatch]:
+    """`values`: the figures to compare with (a workbook's totals recomputed), else the report's."""
+    return [m for m, _ in statements(report, spec, values) if m is not None]
+
+
+def statements(report: Report, spec: Spec | None = None, values: dict | None = None
+               ) -> list[tuple[Mismatch | None, tuple[int | float, list[list[str]]]]]:
+    """Every figure the text states that a rule reads: (its mismatch, or None when the tables agree;
+    (the number, the cells each alternative sums))."""
     spec = spec or report.spec
     if not spec.narrative:
         return []
+    values = report.values if values is None else values
     year = report.year if isinstance(report.year, int) else None
     out = []
     for cell in spec.value_cells:
-        if cell.type != "text" or not isinstance(report.values.get(cell.key), str):
+        if cell.type != "text" or not isinstance(values.get(cell.key), str):
             continue
         section = leading_numeral(cell.label)
         if section is None:
             continue
-        for sentence in sentences(report.values[cell.key]):
-            out += _sentence_mismatches(sentence, section, spec, report.values, year)
+        for sentence in sentences(values[cell.key]):
+            out += _sentence_statements(sentence, section, spec, values, year)
     return out
 
 
-def _sentence_mismatches(sentence: str, section: str, spec: Spec, values: dict, year: int | None) -> list[Mismatch]:
+def _sentence_statements(sentence: str, section: str, spec: Spec, values: dict, year: int | None) -> list:
     s = normalise(sentence)
     claimed: list[tuple[int, int]] = []
     out = []
@@ -111,10 +120,13 @@ def _sentence_mismatches(sentence: str, section: str, spec: Spec, values: dict, 
                     stated.append((0, 0))
         for number, decimals in stated:
             figures = [(keys, rules.total(values, keys)) for keys in rule.equals]
+            said = (number, [keys for keys in rule.equals])
             if any(f is None for _, f in figures):
-                continue                                      # a blank in the table: nothing to compare
-            if not any(_equal(number, f, decimals) for _, f in figures):
-                out.append(Mismatch(rule, section, sentence, number, figures))
+                out.append((None, said))                     # a blank in the table: nothing to compare
+            elif not any(_equal(number, f, decimals) for _, f in figures):
+                out.append((Mismatch(rule, section, sentence, number, figures), said))
+            else:
+                out.append((None, said))
     return out
 
 

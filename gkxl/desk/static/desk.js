@@ -127,3 +127,20 @@
   drop.addEventListener("drop", function (e) { upload(e.dataTransfer.files); });
   form.addEventListener("submit", function (e) { e.preventDefault(); upload(input.files); });
 })();
+
+// 退回通知: the copy button selects the notice and copies it (the clerk pastes it into mail or chat)
+(function () {
+  document.querySelectorAll("button[data-copy]").forEach(function (button) {
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      var source = document.getElementById(button.dataset.copy);
+      source.focus();
+      source.select();
+      var done = function () { button.textContent = button.dataset.copied; };
+      if (navigator.clipboard && window.isSecureContext) navigator.clipboard.writeText(source.value).then(done, function () {
+        document.execCommand("copy"); done();
+      });
+      else { document.execCommand("copy"); done(); }
+    });
+  });
+})();
