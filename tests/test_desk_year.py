@@ -255,3 +255,54 @@ def test_the_units_list_as_clerks_keep_it(tmp_path, page, spec):  # noqa: F811
         assert "是" in row, row
     finally:
         server.stop()
+
+
+def test_what_a_clerk_keeps_and_sends_besides(year, page, spec, tmp_path):  # noqa: F811
+    """报送进度表 with the dates, the city's copy of the summary (表二–四 and 报送情况, the office's code in the
+    page header), and a backup zip that gkxl serves again as the same collection."""
+    import zipfile
+    url = year.url
+    sent = typed(year.templates[UNITS[0]], tmp_path / "司法局.xlsx", spec, consistent_values(spec, random.Random(1)))
+    upload(page, url, [sent])
+    page.goto(url + "/summary")
+    page.locator("input[name=office_code]").fill(credit_code("11410703005520000"))
+    page.locator("form.office-form button").click()
+    page.goto(url + "/")
+    assert "收件夹位于" in page.locator("#where").inner_text()
+    with page.expect_download() as dl:
+        page.locator("#progress").click()
+    progress = tmp_path / "进度.xlsx"
+    dl.value.save_as(progress)
+    rows = list(openpyxl.load_workbook(progress).active.iter_rows(values_only=True))
+    assert "报送进度" in rows[0][0] and rows[2][1] == "单位名称"
+    body = {r[1]: r for r in rows[3:]}
+    assert set(body) == set(UNITS)
+    assert body[UNITS[0]][3] == "通过" and body[UNITS[0]][6] and body[UNITS[0]][8] == "司法局.xlsx"
+    assert body[UNITS[1]][3] == "未报送" and not body[UNITS[1]][6]
+    page.goto(url + "/summary")
+    with page.expect_download() as dl:
+        page.locator("#dl-city").click()
+    city = tmp_path / "上报.xlsx"
+    dl.value.save_as(city)
+    wb = openpyxl.load_workbook(city)
+    assert wb.sheetnames == ["表二", "表三", "表四", "报送情况"]
+    assert credit_code("11410703005520000") in wb["表三"].oddHeader.center.text
+    assert len(list(wb["报送情况"].iter_rows(min_row=2))) == len(UNITS)
+    page.goto(url + "/")
+    with page.expect_download() as dl:
+        page.locator("#backup").click()
+    backup = tmp_path / "备份.zip"
+    dl.value.save_as(backup)
+    restored = tmp_path / "restored"
+    with zipfile.ZipFile(backup) as zf:
+        assert "说明.txt" in zf.namelist() and str(year.folder.resolve()) in zf.read("说明.txt").decode()
+        zf.extractall(restored)
+    again = Server(restored)
+    try:
+        page.goto(again.url + "/")
+        assert state_of(page, UNITS[0]) == "ok" and page.locator("#units-table tbody tr").count() == len(UNITS)
+        page.get_by_role("link", name=UNITS[0], exact=True).click()
+        original = page.request.get(again.url + page.locator("a[href$='/original']").first.get_attribute("href"))
+        assert original.body() == sent.read_bytes()          # the file received, whole
+    finally:
+        again.stop()

@@ -441,7 +441,7 @@ def merge(paths, output: Path, *, year: int, office: str, office_code: str | Non
 
 def merge_results(results: list[FileResult], output: Path, *, year: int, office: str, spec: Spec,
                   units: list[Unit] | None = None, assigned: list[Unit | None] | None = None,
-                  accepted: set[int] = frozenset()) -> ActionReport:
+                  accepted: set[int] = frozenset(), office_code: str | None = None) -> ActionReport:
     """The summary of results checked before (the desk's stored returns): nothing is read again.
     `assigned`: for each result, the unit the desk decided it belongs to (None: decide here); `accepted`:
     the places of results the clerk accepted whatever their findings."""
@@ -451,7 +451,8 @@ def merge_results(results: list[FileResult], output: Path, *, year: int, office:
     for e in entries:       # at the desk a blank template sent back is not a unit's return until the clerk says so
         e.blank_held = e.untouched and not e.accepted
     chosen = {id(e): u for e, u in zip(entries, assigned or ()) if u is not None}
-    return summarise(entries, output, spec=spec, year=year, office=office, units=units, assigned=chosen)
+    return summarise(entries, output, spec=spec, year=year, office=office, office_code=office_code, units=units,
+                     assigned=chosen)
 
 
 def summarise(entries: list[Entry], output: Path, *, spec: Spec, year: int, office: str,

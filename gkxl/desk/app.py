@@ -40,6 +40,7 @@ from gkxl.desk.security import (
     request_lang,
 )
 from gkxl.desk.service import STATES, Desk, info_part, shown_tables, state_text, text_parts, unit_state, version_changes
+from gkxl.form.unit_code import problem as code_problem
 from gkxl.io.files import os_reason, safe_filename
 from gkxl.published.render import format_value
 from gkxl.text.errors import GkxlError
@@ -117,6 +118,8 @@ class Pages:
             Route("/summary", self.summary_page),
             Route("/summary/office", self.office_post, methods=["POST"]),
             Route("/summary/download/{what}", self.summary_download),
+            Route("/progress.xlsx", self.progress_download),
+            Route("/backup.zip", self.backup_download),
             Route("/login", self.login_page),
             Route("/login", self.login_post, methods=["POST"]),
             Route("/logout", self.logout_post, methods=["POST"]),
@@ -198,7 +201,7 @@ class Pages:
         return self.page(request, "overview.html", rows=shown[first:first + OVERVIEW_PAGE], first=first, page=page,
                          pages=pages, page_links=links, shown_count=len(shown), counts=counts,
                          total=sum(counts.values()), q=q, state=state, unmatched=desk.store.unmatched(),
-                         units_csv=desk.units_csv(), nav="overview")
+                         units_csv=desk.units_csv(), folder=str(desk.store.folder.resolve()), nav="overview")
 
     async def units_post(self, request: Request):
         form = await self.form_of(request)
@@ -452,16 +455,22 @@ class Pages:
         rows += [{"unit": unit, "path": "", "status": "missing", "included": False,
                   "reason": text("merge.reason.missing", lang)} for unit, _ in (done.missing if done else [])]
         return self.page(request, "summary.html", build=build, entries=rows, nav="summary",
+                         office_code=self.desk.store.setting("office_code"),
                          included=sum(bool(e["included"]) for e in rows), missing=sum(e["status"] == "missing" for e in rows),
                          left_out=sum(not e["included"] and e["status"] != "missing" for e in rows))
 
     async def office_post(self, request: Request):
         form = await self.form_of(request)
         office = str(form.get("office") or "").strip()
+        code = str(form.get("office_code") or "").strip().upper()
         if not office:
             self.flash(request, "desk.sum.need_office", "error")
         else:
             await run_in_threadpool(self.desk.store.set_setting, "office", office[:200])
+            if code and code_problem(code):
+                self.flash(request, "desk.sum.bad_code", "error", reason=Message(code_problem(code), value=code))
+            else:
+                await run_in_threadpool(self.desk.store.set_setting, "office_code", code[:18] or None)
         return RedirectResponse("/summary", 303)
 
     def summary_download(self, request: Request):
@@ -478,7 +487,36 @@ class Pages:
             return self.download(build.report(what), f"{stem}_报告.{what}", media)
         if what == "csv":
             return self.download(build.csv(), f"{stem}_数据.csv", "text/csv; charset=utf-8")
+        if what == "city":
+            return self.download(build.city_copy(), f"{stem}_上报.xlsx", XLSX)
         raise Refused(404, "desk.err.not_found")
+
+    def progress_download(self, request: Request):
+        """报送进度表: 总览 on paper."""
+        from gkxl.desk.keeping import write_progress
+        desk, lang = self.desk, request.state.lang
+        d = Path(tempfile.mkdtemp(prefix="gkxl-desk-"))
+        target = d / "progress.xlsx"
+        try:
+            write_progress(desk.store, desk.overview()[0], lambda s: state_text(s, lang), desk.office, desk.year, target)
+        except BaseException:
+            _remove(d)
+            raise
+        return self.download(target, safe_filename(f"{desk.office or ''}{desk.year}年报送进度表") + ".xlsx", XLSX, cleanup=d)
+
+    async def backup_download(self, request: Request):
+        """The whole collection as one zip, with a note of where it lives."""
+        from gkxl.desk.keeping import write_backup
+        desk = self.desk
+        d = Path(tempfile.mkdtemp(prefix="gkxl-desk-"))
+        target = d / "backup.zip"
+        note = text("desk.backup.note", "zh", folder=str(desk.store.folder.resolve()), year=desk.year)
+        try:
+            await run_in_threadpool(write_backup, desk.store, target, note)
+        except BaseException:
+            _remove(d)
+            raise
+        return self.download(target, safe_filename(f"{desk.year}年报收件夹备份") + ".zip", "application/zip", cleanup=d)
 
     # --- login --------------------------------------------------------------------------------------
 

@@ -571,6 +571,16 @@ class Store:
             conn.execute("INSERT INTO events(unit_id, file_id, kind, note, at) VALUES (?, ?, ?, ?, ?)",
                          (unit_id, file_id, kind, note, now()))
 
+    def unit_dates(self) -> list[sqlite3.Row]:
+        """Per unit: when its first and latest versions came (voided ones aside), and its latest 退回."""
+        with self.connection() as conn:
+            return conn.execute("""
+                SELECT u.id AS unit_id,
+                       (SELECT min(received_at) FROM files WHERE unit_id = u.id AND verdict IS NOT 'void') AS first_at,
+                       (SELECT max(received_at) FROM files WHERE unit_id = u.id AND verdict IS NOT 'void') AS last_at,
+                       (SELECT max(at) FROM events WHERE unit_id = u.id AND kind = 'returned') AS returned_at
+                FROM units u""").fetchall()
+
     def return_note(self, file_id: int) -> str | None:
         """The clerk's note of the latest 退回 of a file, while it stands returned."""
         with self.connection() as conn:

@@ -36,6 +36,7 @@ class SummaryBuild:
         self.desk, self.key = desk, key
         self.dir = Path(tempfile.mkdtemp(prefix="gkxl-desk-summary-"))
         self.office = desk.office
+        self.office_code = desk.store.setting("office_code")
         self.held_back = []            # units whose latest return stands returned (退回)
         self.results: list[FileResult] = []
         assigned: list[Unit] = []         # the unit the desk shows each return under: the one it is summed as
@@ -60,7 +61,8 @@ class SummaryBuild:
             # units held back are listed on the page, not as "sent nothing" in the workbook
             units = [Unit(u["name"], u["code"], n) for n, u in enumerate(desk.store.units(), start=1) if u["id"] not in held]
             self.result = merge_results(self.results, self.workbook, year=desk.year, office=self.office,
-                                        spec=desk.spec, units=units or None, assigned=assigned, accepted=accepted)
+                                        office_code=self.office_code, spec=desk.spec, units=units or None,
+                                        assigned=assigned, accepted=accepted)
             for r, unit in zip(self.results, assigned):      # the CSV names units as the summary does
                 if r.report is not None:
                     r.report.unit, r.report.unit_code = unit.name, unit.code or r.report.unit_code
@@ -68,7 +70,8 @@ class SummaryBuild:
     @staticmethod
     def key_for(desk) -> str:
         rows = desk.overview()[0]
-        basis = repr([(r["id"], r["file_id"], r["counted_id"], r["listed"], state) for r, state in rows]) + repr(desk.office)
+        basis = repr([(r["id"], r["file_id"], r["counted_id"], r["listed"], state) for r, state in rows]) + \
+            repr((desk.office, desk.store.setting("office_code")))
         return hashlib.sha256(basis.encode()).hexdigest()
 
     @property
@@ -84,6 +87,14 @@ class SummaryBuild:
         with self._lock:
             if not target.exists():
                 render(self.result.product, to, target)
+        return target
+
+    def city_copy(self) -> Path:
+        from gkxl.desk.keeping import write_city_copy
+        target = self.dir / "city.xlsx"
+        with self._lock:
+            if not target.exists():
+                write_city_copy(self.workbook, target, self.office, self.office_code, self.desk.year)
         return target
 
     def csv(self) -> Path:

@@ -109,6 +109,16 @@ DESK_COPY: dict[str, tuple[str, str]] = {
     "desk.units.saved": ("单位名单已保存：新增 {added} 个，保留 {kept} 个，删除 {removed} 个",
                          "units list saved: {added} added, {kept} kept, {removed} removed"),
     "desk.ov.code_problem": ("代码有误", "wrong code"),
+    "desk.backup.note": ("这是 gkxl 收件台 {year} 年度收件夹的备份。原收件夹位于：{folder}\n恢复：把本压缩包解压到一个空文件夹，"
+                         "再运行 gkxl serve 该文件夹。desk.sqlite 是单位、收到的文件、校验结果和退回记录；files/ 是收到的原文件。\n",
+                         "A backup of the gkxl desk collection for {year}. The collection lives at: {folder}\nTo restore, unzip into an empty "
+                         "folder and run gkxl serve on it. desk.sqlite holds units, files received, checks and returns; files/ the files.\n"),
+    "desk.sum.bad_code": ("收件单位代码不对，未保存：{reason}", "the office's code is wrong and was not saved: {reason}"),
+    "desk.sum.dl_city": ("上报用汇总表（表二至表四和报送情况）", "Copy for the level above (tables 2–4 and the status)"),
+    "desk.sum.office_code": ("本单位统一社会信用代码（可不填）", "Office's unified social credit code (optional)"),
+    "desk.ov.progress": ("下载报送进度表", "Download the progress sheet"),
+    "desk.ov.backup": ("备份收件夹", "Back up the collection"),
+    "desk.ov.where": ("收件夹位于 {folder}", "The collection lives at {folder}"),
     "desk.units.changed": ("单位名单已按 --units 更新：新增 {added} 个，保留 {kept} 个，改名 {renamed} 个，删除 {removed} 个",
                            "the units list was updated from --units: {added} added, {kept} kept, {renamed} renamed, {removed} removed"),
     "desk.units.renamed": ("“{old}”改名为“{new}”（单位代码相同）：已收的报表仍归这个单位", "“{old}” renamed “{new}” (same code): its returns stay with it"),
