@@ -261,12 +261,17 @@ def test_posts_without_the_csrf_token_are_refused(tmp_path, page):
     posts = post_routes(guard)
     assert set(posts) == {"/units", "/receive", "/assign", "/set-aside", "/unit/{unit_id:int}/return",
                           "/unit/{unit_id:int}/reopen", "/summary/office", "/login", "/logout", "/reports",
-                          "/reports/assign", "/file/{file_id:int}/verdict", "/file/{file_id:int}/reassign"}
+                          "/reports/assign", "/file/{file_id:int}/verdict", "/file/{file_id:int}/reassign",
+                          "/unit/{unit_id:int}/link", "/u/{token}/upload", "/u/{token}/submit"}
     server = Server(tmp_path / "c", "--year", str(YEAR), "--units", str(ROOT / "samples" / "units.csv"))
     try:
         page.goto(server.url + "/")
+        from gkxl.desk.links import Links
+        from gkxl.desk.store import Store
+        store = Store(tmp_path / "c")
+        token = Links(store).token(store.units()[0])         # a unit's real link: its forms need the token too
         for path in posts:
-            path = path.replace("{unit_id:int}", "1").replace("{file_id:int}", "1")
+            path = path.replace("{unit_id:int}", "1").replace("{file_id:int}", "1").replace("{token}", token)
             refused = page.request.post(server.url + path, form={"units_text": "单位名称\n新单位", "office": "x"})
             assert refused.status == 403, path
             forged = page.request.post(server.url + path, form={"csrf": "forged", "units_text": "单位名称\n新单位"},

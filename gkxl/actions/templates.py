@@ -66,15 +66,17 @@ def templates(units: Path | Iterable[Unit], output: Path, *, spec: specmod.Spec 
     as_zip = output.suffix.lower() == ".zip"
     if not as_zip and (output.suffix.lower() in (".xlsx", ".xls") or (output.exists() and not output.is_dir())):
         raise UsageError("template.out_dir_needed")
-    stamper = TemplateStamper(spec, year, password).prepared({bool(u.code) for u in units})
+    stamper = TemplateStamper(spec, year, password).prepared({(bool(u.code), bool(u.link)) for u in units})
+    links = any(u.link for u in units)
     used: set[str] = set()
     names = [unique_name(safe_filename(u.name), ".xlsx", used) for u in units]
-    rows = [[n, u.name, u.code or "", name, year or ""] for n, (u, name) in enumerate(zip(units, names), start=1)]
-    manifest = _manifest(rows)
+    rows = [[n, u.name, u.code or "", name, year or "", *([u.link or ""] if links else [])]
+            for n, (u, name) in enumerate(zip(units, names), start=1)]
+    manifest = _manifest(rows, links)
     with tempfile.TemporaryDirectory(prefix="gkxl-templates-") as staging:
         folder = Path(staging) if as_zip else output
         folder.mkdir(parents=True, exist_ok=True)
-        jobs = [(folder / name, u.name, u.code) for u, name in zip(units, names)]
+        jobs = [(folder / name, u.name, u.code, u.link) for u, name in zip(units, names)]
         done = map_ordered(stamper.write_job, jobs) if parallel else map(stamper.write_job, jobs)
         for _ in progress(done, len(jobs)) if progress else done:
             pass
@@ -93,9 +95,9 @@ def templates(units: Path | Iterable[Unit], output: Path, *, spec: specmod.Spec 
     return report
 
 
-def _manifest(rows: list[list]) -> bytes:
+def _manifest(rows: list[list], links: bool = False) -> bytes:
     buf = io.StringIO()
     w = csv.writer(buf)
-    w.writerow(MANIFEST_HEADERS)
+    w.writerow(MANIFEST_HEADERS + (["报送网址"] if links else []))
     w.writerows([[neutralise(v) for v in row] for row in rows])
     return buf.getvalue().encode("utf-8-sig")

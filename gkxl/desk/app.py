@@ -25,6 +25,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from gkxl import __version__
+from gkxl.desk import bureau
 from gkxl.desk.intake import Upload, is_published_report
 from gkxl.desk.published import differences, differences_as_findings, latest_return
 from gkxl.desk.security import (
@@ -120,6 +121,8 @@ class Pages:
             Route("/summary/download/{what}", self.summary_download),
             Route("/progress.xlsx", self.progress_download),
             Route("/backup.zip", self.backup_download),
+            *bureau.routes(self),
+            Route("/unit/{unit_id:int}/link", self.unit_link_renew, methods=["POST"]),
             Route("/login", self.login_page),
             Route("/login", self.login_post, methods=["POST"]),
             Route("/logout", self.logout_post, methods=["POST"]),
@@ -336,6 +339,7 @@ class Pages:
                          latest=live[0] if live else None, events=desk.store.events_of(unit["id"]),
                          counted=counted, changed=changed, before=before,
                          contacts=json.loads(unit["extra"] or "{}"),
+                         link=desk.unit_link(unit),
                          notice=desk.notice(chosen, lang) if chosen is not None and chosen["errors"] else None,
                          code_problem=json.loads(unit["problem"])[lang] if unit["problem"] else None,
                          units=desk.store.units() if versions else [],
@@ -377,6 +381,14 @@ class Pages:
         if was is not None or row["unit_id"] is None:
             self.flash(request, "desk.assign.done", name=row["original_name"], unit=unit["name"])
         return RedirectResponse(f"/unit/{unit['id']}?file={row['id']}", 303)
+
+    async def unit_link_renew(self, request: Request):
+        """A new link for the unit (the old one opens nothing any more; its templates must be sent again)."""
+        await self.form_of(request)
+        unit = self.unit_or_404(request.path_params["unit_id"])
+        await run_in_threadpool(self.desk.links.renew, unit)
+        self.flash(request, "desk.link.renewed", unit=unit["name"])
+        return RedirectResponse(f"/unit/{unit['id']}#link", 303)
 
     def file_original(self, request: Request):
         row = self.file_or_404(request.path_params["file_id"])
@@ -622,8 +634,12 @@ def create_app(desk: Desk, *, password: str | None = None, allowed_hosts: set[st
 
     app = Starlette(routes=pages.routes(), lifespan=lifespan, exception_handlers=pages.exception_handlers())
     app.state.desk = desk
+    def trusted(scope) -> bool:
+        """A unit's upload through its own link may send a return's size without a login."""
+        parts = scope["path"].split("/")
+        return len(parts) > 3 and parts[1] == "u" and desk.links.unit_of(parts[2]) is not None
     guard = guarded(app, pages.sessions, pages.refuse, allowed_hosts=allowed_hosts,
-                    request_limit=desk.limits.request_bytes)
+                    request_limit=desk.limits.request_bytes, trusted=trusted)
     guard.routes = app.routes
     return guard
 

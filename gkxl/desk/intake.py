@@ -145,7 +145,10 @@ class Intake:
 
     # --- the whole intake -------------------------------------------------------------------------
 
-    def receive(self, uploads: list[Upload]) -> list[Outcome]:
+    def receive(self, uploads: list[Upload], for_unit=None) -> list[Outcome]:
+        """Stage, check, match, keep and record `uploads`. `for_unit`: a unit handing in through its own
+        link: what it sends is its return, unless the file is another unit's template (then refused, and
+        nothing is kept)."""
         items: list[_Item] = []          # every file staged, in order
         fresh: list[_Item] = []          # those to check: not known before, not twice in this upload
         done: list[Outcome] = []
@@ -169,6 +172,9 @@ class Intake:
                 item.extra = extra
                 item.received = received(item.staged, item.name, result, extra, self.checker.stamp(result))
                 self._match(item)
+                if for_unit is not None:
+                    self._for_unit(item, for_unit)
+            fresh = [i for i in fresh if i.outcome is None]
             ids = self.store.record([i.received for i in fresh])
             for item, file_id in zip(fresh, ids):
                 item.outcome = self._stored_outcome(item, file_id)
@@ -183,7 +189,11 @@ class Intake:
             for item in items:
                 if item.staged.path.parent == self.store.staging:
                     self.store.discard(item.staged)
-        return [i.outcome for i in items if i.outcome] + done
+        outcomes = [i.outcome for i in items if i.outcome] + done
+        if for_unit is not None:     # a unit sees its own files only: another's is named by nothing
+            outcomes = [o if o.result != "same" or o.unit_id == for_unit["id"]
+                        else Outcome(o.name, "refused", Message("desk.in.someone_elses")) for o in outcomes]
+        return outcomes
 
     def _prepare(self, staged: list[Staged]) -> None:
         self.store.sync_staged(staged)
@@ -222,6 +232,14 @@ class Intake:
             if unit is not None:
                 r.unit_id, r.matched_by = unit["id"], "identity"
                 return
+
+    def _for_unit(self, item: _Item, unit) -> None:
+        r = item.received
+        if r.unit_id is not None and r.unit_id != unit["id"]:
+            other = self.store.unit(r.unit_id)
+            item.outcome = Outcome(item.name, "refused", Message("desk.in.other_units_template", unit=other["name"]))
+            return
+        r.unit_id, r.matched_by = unit["id"], "link"
 
     def suggest(self, name: str) -> int | None:
         """A unit whose name is in the file name, when exactly one is: a suggestion the clerk confirms."""

@@ -18,7 +18,7 @@ LANG_COOKIE = "gkxl_lang"
 CSRF_FIELD = "csrf"
 CSRF_HEADER = "x-csrf-token"
 MAX_SESSIONS = 5000
-OPEN_PATHS = ("/static/", "/login")
+OPEN_PATHS = ("/static/", "/login", "/u/")      # /u/<token>: a unit's own page, opened by its token
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; "
        "base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
@@ -297,13 +297,15 @@ class BodyLimit:
     its declared length before anything is read, and by what arrives when it declares none (or lies), so
     that nothing an anonymous sender pushes is written to disk."""
 
-    def __init__(self, app, limit: int, refuse: Refuse):
-        self.app, self.limit, self.refuse = app, limit, refuse
+    def __init__(self, app, limit: int, refuse: Refuse, trusted=None):
+        self.app, self.limit, self.refuse, self.trusted = app, limit, refuse, trusted
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
-        limit = self.limit if scope["state"]["session"].authenticated else min(self.limit, ANONYMOUS_BODY)
+        known = scope["state"]["session"].authenticated or (
+            self.trusted is not None and scope["method"] == "POST" and self.trusted(scope))
+        limit = self.limit if known else min(self.limit, ANONYMOUS_BODY)
         mb = max(1, limit // (1024 * 1024))
         declared = header(scope, "content-length")
         if declared.isdigit() and int(declared) > limit:
@@ -330,9 +332,11 @@ class BodyLimit:
                 await self.refuse(scope, send, 413, "desk.sec.too_large", mb=mb)
 
 
-def guarded(app, sessions: Sessions, refuse: Refuse, *, allowed_hosts: set[str] | None, request_limit: int):
-    """The desk's app behind its guards, outermost first."""
-    app = BodyLimit(app, request_limit, refuse)
+def guarded(app, sessions: Sessions, refuse: Refuse, *, allowed_hosts: set[str] | None, request_limit: int,
+            trusted=None):
+    """The desk's app behind its guards, outermost first. `trusted(scope)`: a request that may send as much as
+    a logged-in clerk (a unit's upload through its own link)."""
+    app = BodyLimit(app, request_limit, refuse, trusted)
     app = LoginRequired(app, refuse)
     app = SameOrigin(app, refuse)
     app = SessionCookie(app, sessions)

@@ -77,6 +77,17 @@ def free_port(host: str, port: int) -> bool:
             return False
 
 
+def lan_address() -> str:
+    """This machine's address on the office network, as the units' links give it (no packet is sent:
+    connecting a UDP socket only picks the interface)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        try:
+            s.connect(("10.255.255.255", 1))
+            return s.getsockname()[0]
+        except OSError:
+            return "127.0.0.1"
+
+
 def desk_answers(host: str, port: int) -> bool:
     """Whether a gkxl desk answers on that port (else another program holds it)."""
     import http.client
@@ -132,6 +143,7 @@ def serve(o: Options, say) -> None:
         server = uvicorn.Server(config)
         shown_host = f"[{o.host.strip('[]')}]" if ":" in o.host else o.host
         url = f"http://{'127.0.0.1' if o.host in ('0.0.0.0', '::') else shown_host}:{o.port}/"
+        desk.base_url = url.rstrip("/") if o.host not in ("0.0.0.0", "::") else f"http://{lan_address()}:{o.port}"
         units = len(desk.store.units())
         say("desk.serve.started", url=url, folder=str(folder), year=desk.year, units=units)
         if o.open_browser:

@@ -16,6 +16,7 @@ from gkxl.actions.templates import templates
 from gkxl.actions.units import load_units
 from gkxl.desk.checking import Checker, received, stored_report, stored_result
 from gkxl.desk.intake import Intake, Limits
+from gkxl.desk.links import Links
 from gkxl.desk.published import ReportIntake
 from gkxl.desk.store import Staged, Store
 from gkxl.findings.notice import SHOWN_CANDIDATES, return_notice
@@ -218,6 +219,8 @@ class Desk:
         self._summary_lock = threading.Lock()
         self._summary = None
         self.units_said: list[Message] = []        # what opening with --units changed, to be said at start
+        self.links = Links(store)
+        self.base_url: str | None = None           # where units reach the desk (set by the server)
 
     @classmethod
     def open(cls, folder: Path, *, year: int | None, units_path: Path | None = None, previous_paths=(),
@@ -305,13 +308,17 @@ class Desk:
 
     # --- templates --------------------------------------------------------------------------------
 
+    def unit_link(self, unit) -> str | None:
+        """The unit's own address (its page: template, upload, check, 正式报送), when the desk is served."""
+        return f"{self.base_url}/u/{self.links.token(unit)}" if self.base_url else None
+
     def template_for(self, unit, target: Path) -> None:
-        TemplateStamper(self.spec, self.year).write(target, unit["name"], unit["code"])
+        TemplateStamper(self.spec, self.year).write(target, unit["name"], unit["code"], self.unit_link(unit))
 
     def templates_zip(self, target: Path) -> int:
         """Every listed unit's template in one zip, with 模板清单.csv: the templates action, as `gkxl template
         --units` runs it (in this process: a threaded server does not fork)."""
-        units = [Unit(u["name"], u["code"], n) for n, u in enumerate(self.store.units(), start=1)]
+        units = [Unit(u["name"], u["code"], n, link=self.unit_link(u)) for n, u in enumerate(self.store.units(), start=1)]
         templates(units, target, spec=self.spec, year=self.year, parallel=False)
         return len(units)
 

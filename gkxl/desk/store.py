@@ -39,7 +39,8 @@ CHUNK = 1 << 20
 # the report each check read (the summary and the pages read no file again), counts 提示 apart from 警告, and
 # has every file checked again to fill them in; v4 keeps the published reports (年报), apart from the returns;
 # v5 keeps the clerk's word on a version (以此版为准 / 作废此版), and a unit's other columns (联系人…) and the
-# problem of the code the list gave it.
+# problem of the code the list gave it; v6 the units' own links (the hash of each unit's token, never the
+# token) and a unit's 正式报送 of a version.
 MIGRATIONS: list[str] = [
     """
     CREATE TABLE settings (name TEXT PRIMARY KEY, value TEXT);
@@ -118,6 +119,14 @@ MIGRATIONS: list[str] = [
     ALTER TABLE files ADD COLUMN verdict TEXT;
     ALTER TABLE units ADD COLUMN extra TEXT;
     ALTER TABLE units ADD COLUMN problem TEXT;
+    """,
+    """
+    ALTER TABLE units ADD COLUMN token_hash TEXT;
+    ALTER TABLE units ADD COLUMN token_gen INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE units ADD COLUMN opened_at TEXT;
+    CREATE UNIQUE INDEX units_by_token ON units(token_hash);
+    ALTER TABLE files ADD COLUMN submitted_at TEXT;
+    ALTER TABLE files ADD COLUMN submit_note TEXT;
     """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -475,6 +484,7 @@ class Store:
             return conn.execute(f"""
                 SELECT u.id, u.name, u.code, u.listed, u.problem AS code_problem, c.versions, f.id AS file_id, f.status, f.received_at,
                        f.errors, f.warnings, f.original_name, {_RETURNED} AS returned, {_COUNTED} AS counted_id,
+                       f.submitted_at, u.opened_at,
                        {_BLANK.replace('g.', 'f.')} AS blank
                 FROM units u
                 LEFT JOIN (SELECT unit_id, max(id) AS latest, count(*) AS versions FROM files
@@ -571,6 +581,37 @@ class Store:
             conn.execute("INSERT INTO events(unit_id, file_id, kind, note, at) VALUES (?, ?, ?, ?, ?)",
                          (unit_id, file_id, kind, note, now()))
 
+    # --- the units' own links ----------------------------------------------------------------------
+
+    def unit_by_token_hash(self, token_hash: str) -> sqlite3.Row | None:
+        with self.connection() as conn:
+            return conn.execute("SELECT * FROM units WHERE token_hash = ?", (token_hash,)).fetchone()
+
+    def set_token(self, unit_id: int, token_hash: str, gen: int, changed: bool) -> None:
+        """Record a unit's link (its hash); `changed`: a new link replaces the old (an event)."""
+        with self.transaction() as conn:
+            conn.execute("UPDATE units SET token_hash = ?, token_gen = ? WHERE id = ?", (token_hash, gen, unit_id))
+            if changed:
+                conn.execute("INSERT INTO events(unit_id, file_id, kind, at) VALUES (?, NULL, 'link_changed', ?)",
+                             (unit_id, now()))
+
+    def link_opened(self, unit_id: int) -> None:
+        with self.transaction() as conn:
+            first = conn.execute("UPDATE units SET opened_at = ? WHERE id = ? AND opened_at IS NULL", (now(), unit_id)).rowcount
+            if first:
+                conn.execute("INSERT INTO events(unit_id, file_id, kind, at) VALUES (?, NULL, 'link_opened', ?)",
+                             (unit_id, now()))
+
+    def submit(self, file_id: int, unit_id: int, note: str | None) -> bool:
+        """正式报送 of a version by its unit; False when it is not that unit's, or was submitted already."""
+        with self.transaction() as conn:
+            done = conn.execute("UPDATE files SET submitted_at = ?, submit_note = ? WHERE id = ? AND unit_id = ?"
+                                " AND submitted_at IS NULL", (now(), note, file_id, unit_id)).rowcount
+            if done:
+                conn.execute("INSERT INTO events(unit_id, file_id, kind, note, at) VALUES (?, ?, 'submitted', ?, ?)",
+                             (unit_id, file_id, note, now()))
+        return bool(done)
+
     def unit_dates(self) -> list[sqlite3.Row]:
         """Per unit: when its first and latest versions came (voided ones aside), and its latest 退回."""
         with self.connection() as conn:
@@ -621,6 +662,8 @@ _RETURNED = ("coalesce((SELECT e.kind = 'returned' FROM events e WHERE e.file_id
 _DOCUMENT = "(" + " OR ".join(f"lower(g.original_name) GLOB '*{sfx}'" for sfx in sorted(DOCUMENT_SUFFIXES)) + ")"
 _BLANK = "coalesce(g.findings LIKE '%\"ID-untouched\"%', 0)"
 _COUNTED = ("coalesce((SELECT g.id FROM files g WHERE g.unit_id = u.id AND g.verdict = 'accepted' ORDER BY g.id DESC LIMIT 1),"
+            " (SELECT g.id FROM files g WHERE g.unit_id = u.id AND g.verdict IS NULL AND g.submitted_at IS NOT NULL"
+            f" AND NOT {_RETURNED.replace('f.id', 'g.id')} ORDER BY g.id DESC LIMIT 1),"
             " (SELECT g.id FROM files g WHERE g.unit_id = u.id AND g.verdict IS NULL AND g.status = 'ok'"
             f" AND NOT {_BLANK}"
             f" AND NOT {_DOCUMENT} AND NOT {_RETURNED.replace('f.id', 'g.id')} ORDER BY g.id DESC LIMIT 1))")

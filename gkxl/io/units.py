@@ -29,6 +29,7 @@ class Unit:
     line: int
     extra: dict[str, str] = field(default_factory=dict)     # the list's other columns, by header
     problem: Message | None = None       # the code the list gives is wrong (the unit is kept without it)
+    link: str | None = None              # the unit's own address on the desk, printed in its template
 
 
 HEADER_SEARCH_ROWS = 10     # a title, a date line, a blank row: the header is found below them

@@ -208,7 +208,7 @@ def _write_value(ws, cell: Cell, value, fmt):
 
 def write_workbook(target: Path, spec: Spec, report: Report | None = None, *, password: str | None = None,
                    role: str = "template", generated_at: str | None = None,
-                   extra_sheets: list[tuple] | None = None) -> None:
+                   extra_sheets: list[tuple] | None = None, link: str | None = None) -> None:
     """Write the workbook atomically to `target`. `report` None gives a blank template.
 
     `extra_sheets` (name, rows[, printed columns]) are plain, unprotected tables after the standard sheets:
@@ -227,7 +227,7 @@ def write_workbook(target: Path, spec: Spec, report: Report | None = None, *, pa
         wb = xlsxwriter.Workbook(str(tmp), {"strings_to_numbers": False, "strings_to_formulas": False,
                                             "strings_to_urls": False, "default_format_properties": dict(NORMAL_FONT)})
         fm = _Formats(wb, spec)
-        _guide_sheet(wb, fm, spec, password, header)
+        _guide_sheet(wb, fm, spec, password, header, link)
         for sheet in spec.sheets:
             ws = wb.add_worksheet(sheet.name)
             for col, w in sheet.widths.items():
@@ -608,11 +608,14 @@ def guide_lines(spec: Spec) -> list[tuple[str, str]]:
     return out
 
 
-def _guide_sheet(wb, fm: _Formats, spec: Spec, password, header):
+def _guide_sheet(wb, fm: _Formats, spec: Spec, password, header, link: str | None = None):
     ws = wb.add_worksheet(GUIDE_SHEET)
     ws.set_column(0, 0, 20)
     ws.set_column(1, 1, 96)
     lines = [("", f"{spec.name} 填报说明")] + guide_lines(spec)
+    if link:       # the unit's own page on the collecting office's desk: hand in there, see the check at once
+        lines.insert(1, ("报送网址", f"{link}  （在办公网内用浏览器打开：下载本模板、上传填好的报表并立即看到校验结果、"
+                                     "改正后正式报送。此网址只属于本单位，请勿转发）"))
     heights = [24, 15]
     for i, (head, body) in enumerate(lines):
         if i == 0:
@@ -634,43 +637,47 @@ class TemplateStamper:
     A per-unit file is then byte-for-byte what write_workbook would give but for the unit's texts;
     tests/test_template.py holds the two side by side.
     """
-    UNIT, CODE = "GKXLUNIT3f9c1a7e", "GKXLCODE3f9c1a7e"
+    UNIT, CODE, LINK = "GKXLUNIT3f9c1a7e", "GKXLCODE3f9c1a7e", "GKXLLINK3f9c1a7e"
 
     def __init__(self, spec: Spec, year: int | None, password: str | None = None):
         self.spec, self.year, self.password = spec, year, password
         self.generated_at = dt.datetime.now().astimezone().isoformat(timespec="seconds")
-        self._masters: dict[bool, list] = {}
+        self._masters: dict[tuple[bool, bool], list] = {}
 
-    def _master(self, with_code: bool) -> list:
-        if with_code not in self._masters:
+    def _master(self, with_code: bool, with_link: bool = False) -> list:
+        shape = (with_code, with_link)
+        if shape not in self._masters:
             import tempfile
             import zipfile
             with tempfile.TemporaryDirectory() as d:
                 path = Path(d) / "master.xlsx"
                 report = Report.blank(self.spec, unit=self.UNIT, unit_code=self.CODE if with_code else None, year=self.year)
-                write_workbook(path, self.spec, report, password=self.password, generated_at=self.generated_at)
+                write_workbook(path, self.spec, report, password=self.password, generated_at=self.generated_at,
+                               link=self.LINK if with_link else None)
                 with zipfile.ZipFile(path) as zf:
-                    self._masters[with_code] = [(info, zf.read(info)) for info in zf.infolist()]
-        return self._masters[with_code]
+                    self._masters[shape] = [(info, zf.read(info)) for info in zf.infolist()]
+        return self._masters[shape]
 
     def prepared(self, shapes) -> TemplateStamper:
-        """Write the masters now (with and/or without a unit code), so worker processes inherit them."""
-        for with_code in shapes:
-            self._master(with_code)
+        """Write the masters now (with and/or without a unit code, a link), so worker processes inherit them."""
+        for with_code, with_link in shapes:
+            self._master(with_code, with_link)
         return self
 
     def write_job(self, job: tuple) -> None:
         self.write(*job)
 
-    def write(self, target: Path, unit: str, unit_code: str | None = None) -> None:
+    def write(self, target: Path, unit: str, unit_code: str | None = None, link: str | None = None) -> None:
         import zipfile
         from xml.sax.saxutils import escape
         swaps = [(self.UNIT.encode(), escape(unit).encode("utf-8"))]
         if unit_code:
             swaps.append((self.CODE.encode(), escape(unit_code).encode("utf-8")))
+        if link:
+            swaps.append((self.LINK.encode(), escape(link).encode("utf-8")))
         in_header = escape(page_header(unit, None)[0]).encode("utf-8")     # & doubled there
         with atomic_path(target) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as out:
-            for info, data in self._master(bool(unit_code)):
+            for info, data in self._master(bool(unit_code), bool(link)):
                 data = re.sub(rb"<oddHeader>.*?</oddHeader>", lambda m: m.group(0).replace(self.UNIT.encode(), in_header),
                               data)
                 for old, new in swaps:

@@ -1,0 +1,125 @@
+"""Bureaus hand in through the desk (the bureaus issue, first part), in Chromium: a unit opens its own link
+with no clerk login, downloads its template (the link printed in it), uploads a return with a typo and sees
+the cell and the candidates, uploads the fix and submits; the clerk's 总览 shows 已报送 at once. Another
+unit's token and a wrong token see the same 404; a revoked token is refused; a POST without CSRF is refused;
+another unit's template is refused by name and nothing is kept."""
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import openpyxl
+import pytest
+from conftest import consistent_values
+from test_desk_browser import CHROMIUM, Server, browser, page  # noqa: F401  (fixtures)
+
+pytestmark = pytest.mark.browser
+YEAR = 2025
+UNITS = ["卫滨区司法局", "卫滨区财政局", "卫滨区教育局"]
+PASSWORD = "柜台口令2025年报"
+
+
+def typed(template: Path, target: Path, spec, values: dict) -> Path:
+    wb = openpyxl.load_workbook(template)
+    for cell in spec.inputs:
+        if values.get(cell.key) is not None:
+            wb[cell.sheet][cell.ref] = values[cell.key]
+    wb.save(target)
+    return target
+
+
+def clerk_login(page, url: str) -> None:  # noqa: F811
+    page.goto(url + "/login")
+    page.locator("input[name=password]").fill(PASSWORD)
+    page.locator("form[action='/login'] button").click()
+
+
+def link_of(page, url: str, unit: str) -> str:  # noqa: F811
+    page.goto(url + "/")
+    page.get_by_role("link", name=unit, exact=True).click()
+    return page.locator("#link a").get_attribute("href")
+
+
+def test_a_unit_hands_in_through_its_own_link(tmp_path, browser, page, spec):  # noqa: F811
+    units = tmp_path / "units.csv"
+    units.write_text("单位名称\n" + "\n".join(UNITS) + "\n", encoding="utf-8")
+    server = Server(tmp_path / "c", "--year", str(YEAR), "--units", str(units), "--password", PASSWORD,
+                    "--office", "卫滨区政务公开办")
+    bureau_context = browser.new_context(accept_downloads=True, locale="zh-CN")
+    bureau = bureau_context.new_page()
+    try:
+        url = server.url
+        clerk_login(page, url)
+        link = link_of(page, url, UNITS[0])
+        other = link_of(page, url, UNITS[1])
+        assert link.startswith(url + "/u/") and len(link.rsplit("/", 1)[1]) >= 32
+
+        # the unit: no clerk login, no clerk page
+        bureau.goto(link)
+        assert bureau.locator("h1").inner_text() == UNITS[0]
+        assert bureau.locator("header nav").count() == 0
+        assert bureau.goto(url + "/").url.endswith("/login")           # the clerk's pages still need the password
+        bureau.goto(link)
+        with bureau.expect_download() as dl:
+            bureau.locator("#template").click()
+        template = tmp_path / "模板.xlsx"
+        dl.value.save_as(template)
+        guide = [str(c) for row in openpyxl.load_workbook(template)["填报说明"].iter_rows(values_only=True) for c in row if c]
+        assert any(link in c for c in guide), guide                    # the link printed in its own template
+
+        # a return with a typo: the cell and the candidates, no 正式报送
+        good = consistent_values(spec, random.Random(1))
+        wrong = dict(good, **{"t3.granted.natural": good["t3.granted.natural"] + 50})
+        bureau.set_input_files("#bureau-file", str(typed(template, tmp_path / "第一次.xlsx", spec, wrong)))
+        bureau.locator("#bureau-upload button").click()
+        assert bureau.locator("#bureau-state").inner_text() == "有错误"
+        assert bureau.locator("#findings li.candidate").count() >= 1
+        assert "表三" in bureau.locator("#findings").inner_text()
+        assert bureau.locator("#submit").is_disabled()
+
+        # the fix, then 正式报送
+        bureau.set_input_files("#bureau-file", str(typed(template, tmp_path / "第二次.xlsx", spec, good)))
+        bureau.locator("#bureau-upload button").click()
+        assert bureau.locator("#bureau-state").inner_text() == "已收到，通过"
+        bureau.locator("#submit").click()
+        assert bureau.locator("#bureau-state").inner_text() == "已报送"
+        assert bureau.locator("#bureau-versions tbody tr").count() == 2
+
+        # the clerk sees it at once
+        page.goto(url + "/")
+        row = page.locator("#units-table tbody tr", has=page.get_by_role("link", name=UNITS[0], exact=True))
+        assert row.locator("[data-submitted]").count() == 1
+
+        # another unit's template: refused by name, nothing kept
+        other_template = tmp_path / "别的模板.xlsx"
+        other_template.write_bytes(bureau.request.get(other + "/template.xlsx").body())
+        bureau.goto(link)
+        bureau.set_input_files("#bureau-file", str(typed(other_template, tmp_path / "错拿.xlsx", spec, good)))
+        bureau.locator("#bureau-upload button").click()
+        assert f"这是 {UNITS[1]} 的模板" in bureau.locator(".flash.error").inner_text()
+        assert bureau.locator("#bureau-versions tbody tr").count() == 2
+
+        # tokens: another unit's page shows nothing of this one; a wrong token and a revoked token: the same 404
+        bureau.goto(other)
+        assert UNITS[0] not in bureau.content() and bureau.locator("#bureau-versions").count() == 0
+        wrong_token = url + "/u/" + "a" * 32
+        answer = bureau.goto(wrong_token)
+        assert answer.status == 404
+        not_found = bureau.locator("main").inner_text()
+        file_id = page.locator("#units-table tbody tr").first.get_attribute("data-unit")
+        assert bureau.goto(other + f"/file/{file_id}/annotated.xlsx").status in (404, 429)
+        page.goto(url + "/")
+        page.get_by_role("link", name=UNITS[1], exact=True).click()
+        page.locator("#renew-link").click()
+        renewed = page.locator("#link a").get_attribute("href")
+        assert renewed != other
+        answer = bureau.goto(other)
+        assert answer.status in (404, 429)
+        if answer.status == 404:
+            assert bureau.locator("main").inner_text() == not_found
+        # a POST without the CSRF token
+        refused = bureau_context.request.post(link + "/submit", form={"file_id": "1"})
+        assert refused.status == 403
+    finally:
+        bureau_context.close()
+        server.stop()
