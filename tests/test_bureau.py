@@ -34,6 +34,25 @@ def clerk_login(page, url: str) -> None:  # noqa: F811
     page.locator("form[action='/login'] button").click()
 
 
+def printed_qr(workbook: Path, tmp_path: Path) -> str | None:
+    """The QR code on the first printed page of a workbook: LibreOffice prints it, zxing-cpp reads it."""
+    import subprocess
+
+    import zxingcpp
+    from conftest import soffice
+    from PIL import Image
+    exe = soffice()
+    if exe is None:
+        pytest.skip("LibreOffice is not installed")
+    out = tmp_path / "printed"
+    subprocess.run([exe, "--headless", "--convert-to", "pdf", "--outdir", str(out), str(workbook)],
+                   check=True, capture_output=True, timeout=180)
+    pdf = next(out.glob("*.pdf"))
+    subprocess.run(["pdftoppm", "-r", "100", "-png", "-f", "1", "-l", "1", str(pdf), str(out / "page")], check=True)
+    found = zxingcpp.read_barcodes(Image.open(next(out.glob("page*.png"))))
+    return found[0].text if found else None
+
+
 def link_of(page, url: str, unit: str) -> str:  # noqa: F811
     page.goto(url + "/")
     page.get_by_role("link", name=unit, exact=True).click()
@@ -66,6 +85,7 @@ def test_a_unit_hands_in_through_its_own_link(tmp_path, browser, page, spec):  #
         dl.value.save_as(template)
         guide = [str(c) for row in openpyxl.load_workbook(template)["填报说明"].iter_rows(values_only=True) for c in row if c]
         assert any(link in c for c in guide), guide                    # the link printed in its own template
+        assert printed_qr(template, tmp_path) == link                    # and its QR code, as LibreOffice prints it
 
         # a return with a typo: the cell and the candidates, no 正式报送
         good = consistent_values(spec, random.Random(1))

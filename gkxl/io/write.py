@@ -7,6 +7,7 @@ value, computed here by the same rule code the checker uses.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import itertools
 import json
 import math
@@ -614,8 +615,10 @@ def _guide_sheet(wb, fm: _Formats, spec: Spec, password, header, link: str | Non
     ws.set_column(1, 1, 96)
     lines = [("", f"{spec.name} 填报说明")] + guide_lines(spec)
     if link:       # the unit's own page on the collecting office's desk: hand in there, see the check at once
-        lines.insert(1, ("报送网址", f"{link}  （在办公网内用浏览器打开：下载本模板、上传填好的报表并立即看到校验结果、"
-                                     "改正后正式报送。此网址只属于本单位，请勿转发）"))
+        lines.insert(1, ("报送网址", f"{link}  （在办公网内用浏览器打开，或用手机扫右侧二维码：下载本模板、上传填好的报表"
+                                     "并立即看到校验结果、改正后正式报送。此网址只属于本单位，请勿转发）"))
+        ws.set_column(2, 2, 16)
+        ws.insert_image(1, 2, "qr.png", {"image_data": qr_png(link), "x_scale": 1, "y_scale": 1, "object_position": 3})
     heights = [24, 15]
     for i, (head, body) in enumerate(lines):
         if i == 0:
@@ -628,6 +631,22 @@ def _guide_sheet(wb, fm: _Formats, spec: Spec, password, header, link: str | Non
         ws.set_row(i + 1, heights[-1])
     apply_xlsxwriter(ws, PageSetup(False, pages_tall_for(heights, [20, 96], False), None, header))
     _protect(ws, password)
+
+
+def qr_png(text: str) -> io.BytesIO:
+    """The QR code of `text` as a PNG (a fixed size: a template's placeholder code is swapped for a unit's)."""
+    import segno
+    buf = io.BytesIO()
+    try:
+        code = segno.make(text, error="m", micro=False, version=QR_VERSION)
+    except segno.DataOverflowError:          # a longer address: a bigger code, drawn in the same place
+        code = segno.make(text, error="m", micro=False)
+    code.save(buf, kind="png", scale=3, border=2)
+    buf.seek(0)
+    return buf
+
+
+QR_VERSION = 8              # up to 122 characters at level M: any desk address of a unit
 
 
 class TemplateStamper:
@@ -675,9 +694,13 @@ class TemplateStamper:
             swaps.append((self.CODE.encode(), escape(unit_code).encode("utf-8")))
         if link:
             swaps.append((self.LINK.encode(), escape(link).encode("utf-8")))
+        placeholder_qr = qr_png(self.LINK).getvalue() if link else None
         in_header = escape(page_header(unit, None)[0]).encode("utf-8")     # & doubled there
         with atomic_path(target) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as out:
             for info, data in self._master(bool(unit_code), bool(link)):
+                if placeholder_qr is not None and data == placeholder_qr:      # the unit's own code in its place
+                    out.writestr(info, qr_png(link).getvalue())
+                    continue
                 data = re.sub(rb"<oddHeader>.*?</oddHeader>", lambda m: m.group(0).replace(self.UNIT.encode(), in_header),
                               data)
                 for old, new in swaps:
