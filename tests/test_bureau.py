@@ -6,6 +6,7 @@ another unit's template is refused by name and nothing is kept."""
 from __future__ import annotations
 
 import random
+import sys
 from pathlib import Path
 
 import openpyxl
@@ -143,3 +144,41 @@ def test_a_unit_hands_in_through_its_own_link(tmp_path, browser, page, spec):  #
     finally:
         bureau_context.close()
         server.stop()
+
+
+def test_the_desk_serves_https_with_its_own_certificate(tmp_path):
+    """--certfile/--keyfile: uvicorn's TLS; the session cookie is Secure; the units' links are https."""
+    import http.client
+    import shutil
+    import ssl
+    import subprocess
+    if not shutil.which("openssl"):
+        pytest.skip("openssl is not installed")
+    cert, key = tmp_path / "desk.pem", tmp_path / "desk.key"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
+                    "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
+    units = tmp_path / "units.csv"
+    units.write_text("单位名称\n卫滨区司法局\n", encoding="utf-8")
+    server = Server(tmp_path / "c", "--year", str(YEAR), "--units", str(units), "--password", PASSWORD,
+                    "--certfile", str(cert), "--keyfile", str(key))
+    try:
+        context = ssl.create_default_context(cafile=str(cert))
+        context.check_hostname = False
+        conn = http.client.HTTPSConnection("127.0.0.1", server.port, timeout=10, context=context)
+        conn.request("GET", "/login")
+        answer = conn.getresponse()
+        body = answer.read().decode()
+        assert answer.status == 200 and 'content="gkxl desk"' in body
+        assert "Secure" in answer.getheader("set-cookie")
+        plain = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+        try:
+            plain.request("GET", "/login")
+            served = b"gkxl desk" in plain.getresponse().read()
+        except (http.client.HTTPException, ConnectionError, OSError):
+            served = False
+        assert not served, "a page went out in plain HTTP from an HTTPS desk"
+    finally:
+        server.stop()
+    refused = subprocess.run([sys.executable, "-m", "gkxl.cli", "serve", str(tmp_path / "d"), "--year", str(YEAR),
+                              "--no-browser", "--certfile", str(cert)], capture_output=True, text=True, timeout=60)
+    assert refused.returncode == 2 and "--keyfile" in refused.stderr

@@ -23,16 +23,20 @@ from gkxl.text.messages import text
 @click.option("--max-file-mb", type=click.IntRange(1, 30), default=30, show_default=True, help="每个文件的大小上限 / per file")
 @click.option("--max-request-mb", type=click.IntRange(1, 4096), default=300, show_default=True,
               help="每次上传的大小上限 / per upload")
+@click.option("--certfile", type=click.Path(dir_okay=False, exists=True),
+              help="HTTPS 证书（PEM），与 --keyfile 一起使用 / TLS certificate (PEM), with --keyfile")
+@click.option("--keyfile", type=click.Path(dir_okay=False, exists=True), help="HTTPS 私钥（PEM） / TLS private key (PEM)")
 @lang_option
 @click.pass_context
 def serve_cmd(ctx, folder, year, units_path, previous, office, host, port, password, no_browser,
-              max_file_mb, max_request_mb):
+              max_file_mb, max_request_mb, certfile, keyfile):
     """在浏览器中使用的收件台：模板、收件、校验、退回、汇总，全部记在收件夹里。
 
     \b
     gkxl serve 2025年报/ --year 2025 --units samples/units.csv
     gkxl serve 2025年报/                                     # 再次打开，接着上次的工作
     gkxl serve 2025年报/ --host 0.0.0.0 --password 口令      # 在办公室局域网上使用
+    gkxl serve 2025年报/ --host 0.0.0.0 --password 口令 --certfile desk.pem --keyfile desk.key   # HTTPS
 
     退出码：0 正常停止；1 无法打开收件夹；2 用法错误（如非本机地址未设密码）。
     """
@@ -40,7 +44,7 @@ def serve_cmd(ctx, folder, year, units_path, previous, office, host, port, passw
     from gkxl.io.files import os_error
     lang = lang_of(ctx)
     options = Options(Path(folder), year, Path(units_path) if units_path else None, tuple(previous), office,
-                      host, port, password, not no_browser, max_file_mb, max_request_mb)
+                      host, port, password, not no_browser, max_file_mb, max_request_mb, certfile, keyfile)
 
     def say(code, **params):
         click.echo(text(code, lang, **params), err=True)

@@ -549,7 +549,7 @@ class Pages:
         self.sessions.drop(request.state.sid)
         sid, _ = self.sessions.new(authenticated=True)
         response = RedirectResponse("/", 303)
-        response.raw_headers.append(cookie_header(COOKIE, sid))
+        response.raw_headers.append(cookie_header(COOKIE, sid, secure=request.url.scheme == "https"))
         return response
 
     async def logout_post(self, request: Request):

@@ -130,8 +130,8 @@ class LoginThrottle:
             self._failures.pop(address, None)
 
 
-def cookie_header(name: str, value: str, max_age: int | None = None) -> tuple[bytes, bytes]:
-    parts = [f"{name}={value}", "Path=/", "HttpOnly", "SameSite=Strict"]
+def cookie_header(name: str, value: str, max_age: int | None = None, secure: bool = False) -> tuple[bytes, bytes]:
+    parts = [f"{name}={value}", "Path=/", "HttpOnly", "SameSite=Strict", *(["Secure"] if secure else [])]
     if max_age is not None:
         parts.append(f"Max-Age={max_age}")
     return b"set-cookie", "; ".join(parts).encode("latin-1")
@@ -248,7 +248,7 @@ class SessionCookie:
                 extra = []
                 if new_cookie and not any(k == b"set-cookie" and v.startswith(COOKIE.encode() + b"=")
                                           for k, v in message.get("headers", [])):
-                    extra.append(cookie_header(COOKIE, new_cookie))
+                    extra.append(cookie_header(COOKIE, new_cookie, secure=scope.get("scheme") == "https"))
                 if asked in ("zh", "en"):
                     extra.append(cookie_header(LANG_COOKIE, asked, 3600 * 24 * 365))
                 message = {**message, "headers": [*message.get("headers", []), *extra]}

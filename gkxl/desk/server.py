@@ -34,6 +34,8 @@ class Options:
     open_browser: bool = True
     max_file_mb: int = 30
     max_request_mb: int = 300
+    certfile: str | None = None        # HTTPS with uvicorn's own TLS: both or neither
+    keyfile: str | None = None
 
 
 def is_loopback(host: str) -> bool:
@@ -60,6 +62,8 @@ LAN_PASSWORD = 8            # with logins throttled to one failure a second, 8 c
 def check_options(o: Options) -> None:
     if not is_loopback(o.host) and not o.password:
         raise UsageError("desk.serve.need_password", host=o.host)
+    if bool(o.certfile) != bool(o.keyfile):
+        raise UsageError("desk.serve.tls_pair")
     least = LAN_PASSWORD if not is_loopback(o.host) else 4
     if o.password is not None and len(o.password) < least:
         raise UsageError("desk.serve.weak_password", least=least)
@@ -91,15 +95,21 @@ def lan_address() -> str:
 def desk_answers(host: str, port: int) -> bool:
     """Whether a gkxl desk answers on that port (else another program holds it)."""
     import http.client
+    import ssl
     target = "127.0.0.1" if host in ("0.0.0.0", "::", "[::]") else host.strip("[]")
-    try:
-        conn = http.client.HTTPConnection(target, port, timeout=2)
-        conn.request("GET", "/login", headers={"Host": f"127.0.0.1:{port}"})
-        body = conn.getresponse().read(65536)
-        conn.close()
-    except (OSError, http.client.HTTPException):
-        return False
-    return b'content="gkxl desk"' in body
+    unverified = ssl._create_unverified_context()      # only to recognise a desk of this machine, nothing sent
+    for connect in (lambda: http.client.HTTPConnection(target, port, timeout=2),
+                    lambda: http.client.HTTPSConnection(target, port, timeout=2, context=unverified)):
+        try:
+            conn = connect()
+            conn.request("GET", "/login", headers={"Host": f"127.0.0.1:{port}"})
+            body = conn.getresponse().read(65536)
+            conn.close()
+        except (OSError, http.client.HTTPException):
+            continue
+        if b'content="gkxl desk"' in body:
+            return True
+    return False
 
 
 def serve(o: Options, say) -> None:
@@ -139,11 +149,13 @@ def serve(o: Options, say) -> None:
         config = uvicorn.Config(app, host=o.host.strip("[]"), port=o.port, log_level="warning",
                                 access_log=False, lifespan="on", timeout_graceful_shutdown=3,
                                 server_header=False, http=guarded_protocol(), timeout_keep_alive=5,
-                                limit_concurrency=LIMIT_CONCURRENCY, h11_max_incomplete_event_size=64 * 1024)
+                                limit_concurrency=LIMIT_CONCURRENCY, h11_max_incomplete_event_size=64 * 1024,
+                                ssl_certfile=o.certfile, ssl_keyfile=o.keyfile)
         server = uvicorn.Server(config)
         shown_host = f"[{o.host.strip('[]')}]" if ":" in o.host else o.host
-        url = f"http://{'127.0.0.1' if o.host in ('0.0.0.0', '::') else shown_host}:{o.port}/"
-        desk.base_url = url.rstrip("/") if o.host not in ("0.0.0.0", "::") else f"http://{lan_address()}:{o.port}"
+        scheme = "https" if o.certfile else "http"
+        url = f"{scheme}://{'127.0.0.1' if o.host in ('0.0.0.0', '::') else shown_host}:{o.port}/"
+        desk.base_url = url.rstrip("/") if o.host not in ("0.0.0.0", "::") else f"{scheme}://{lan_address()}:{o.port}"
         units = len(desk.store.units())
         say("desk.serve.started", url=url, folder=str(folder), year=desk.year, units=units)
         if o.open_browser:

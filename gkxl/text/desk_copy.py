@@ -19,6 +19,7 @@ DESK_COPY: dict[str, tuple[str, str]] = {
     "desk.serve.already_running": ("另一个收件台已在 {url} 运行（另一个收件夹）；请在浏览器中打开它，或用 --port 换一个端口",
                                    "another desk already runs at {url} (another collection): open it in the browser, or choose another --port"),
     "desk.serve.note": ("{note}", "{note}"),
+    "desk.serve.tls_pair": ("--certfile 和 --keyfile 要一起给出", "--certfile and --keyfile go together"),
     "desk.serve.port_busy": ("端口 {port} 已被另一个程序占用，请用 --port 换一个端口",
                              "port {port} is held by another program; choose another with --port"),
     "desk.serve.started": ("收件台已启动：{url}\n收件夹 {folder}，{year} 年度，名单中 {units} 个单位。按 Ctrl+C 停止。",
