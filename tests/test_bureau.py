@@ -182,3 +182,38 @@ def test_the_desk_serves_https_with_its_own_certificate(tmp_path):
     refused = subprocess.run([sys.executable, "-m", "gkxl.cli", "serve", str(tmp_path / "d"), "--year", str(YEAR),
                               "--no-browser", "--certfile", str(cert)], capture_output=True, text=True, timeout=60)
     assert refused.returncode == 2 and "--keyfile" in refused.stderr
+
+
+def test_a_late_submission_is_taken_and_marked_and_the_others_are_listed_to_remind(tmp_path, browser, page, spec):  # noqa: F811
+    import datetime as dt
+    units = tmp_path / "units.csv"
+    units.write_text("单位名称\n" + "\n".join(UNITS) + "\n", encoding="utf-8")
+    server = Server(tmp_path / "c", "--year", str(YEAR), "--units", str(units), "--office", "卫滨区政务公开办")
+    bureau = browser.new_context(accept_downloads=True, locale="zh-CN").new_page()
+    try:
+        url = server.url
+        page.goto(url + "/")
+        yesterday = (dt.date.today() - dt.timedelta(days=1)).isoformat()
+        page.locator("#deadline-form input[name=deadline]").fill(yesterday)
+        page.locator("#deadline-form button").click()
+        assert yesterday in page.locator(".flash.ok").inner_text()
+        link = link_of(page, url, UNITS[0])
+        bureau.goto(link)
+        assert yesterday in bureau.locator("#deadline").inner_text() and "逾期" in bureau.locator("#deadline").inner_text()
+        template = tmp_path / "模板.xlsx"
+        template.write_bytes(bureau.request.get(link + "/template.xlsx").body())
+        good = consistent_values(spec, random.Random(2))
+        bureau.set_input_files("#bureau-file", str(typed(template, tmp_path / "报表.xlsx", spec, good)))
+        bureau.locator("#bureau-upload button").click()
+        bureau.locator("#submit").click()
+        assert bureau.locator("#bureau-versions [data-late]").count() == 1
+        page.goto(url + "/")
+        row = page.locator("#units-table tbody tr", has=page.get_by_role("link", name=UNITS[0], exact=True))
+        assert row.locator("[data-submitted]").count() == 1 and row.locator("[data-late]").count() == 1
+        remind = page.locator("#remind-text").input_value()
+        lines = remind.splitlines()
+        assert len(lines) == 2 and all("/u/" in line for line in lines)
+        assert {line.split("：")[0] for line in lines} == set(UNITS[1:])
+    finally:
+        bureau.context.close()
+        server.stop()

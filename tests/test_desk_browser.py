@@ -262,7 +262,7 @@ def test_posts_without_the_csrf_token_are_refused(tmp_path, page):
     assert set(posts) == {"/units", "/receive", "/assign", "/set-aside", "/unit/{unit_id:int}/return",
                           "/unit/{unit_id:int}/reopen", "/summary/office", "/login", "/logout", "/reports",
                           "/reports/assign", "/file/{file_id:int}/verdict", "/file/{file_id:int}/reassign",
-                          "/unit/{unit_id:int}/link", "/u/{token}/upload", "/u/{token}/submit"}
+                          "/unit/{unit_id:int}/link", "/u/{token}/upload", "/u/{token}/submit", "/deadline"}
     server = Server(tmp_path / "c", "--year", str(YEAR), "--units", str(ROOT / "samples" / "units.csv"))
     try:
         page.goto(server.url + "/")

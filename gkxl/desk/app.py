@@ -123,6 +123,7 @@ class Pages:
             Route("/backup.zip", self.backup_download),
             *bureau.routes(self),
             Route("/unit/{unit_id:int}/link", self.unit_link_renew, methods=["POST"]),
+            Route("/deadline", self.deadline_post, methods=["POST"]),
             Route("/login", self.login_page),
             Route("/login", self.login_post, methods=["POST"]),
             Route("/logout", self.logout_post, methods=["POST"]),
@@ -204,7 +205,9 @@ class Pages:
         return self.page(request, "overview.html", rows=shown[first:first + OVERVIEW_PAGE], first=first, page=page,
                          pages=pages, page_links=links, shown_count=len(shown), counts=counts,
                          total=sum(counts.values()), q=q, state=state, unmatched=desk.store.unmatched(),
-                         units_csv=desk.units_csv(), folder=str(desk.store.folder.resolve()), nav="overview")
+                         units_csv=desk.units_csv(), folder=str(desk.store.folder.resolve()), nav="overview",
+                         deadline=desk.deadline, late=lambda r: desk.is_late(r["submitted_at"]),
+                         reminders=desk.reminders())
 
     async def units_post(self, request: Request):
         form = await self.form_of(request)
@@ -381,6 +384,20 @@ class Pages:
         if was is not None or row["unit_id"] is None:
             self.flash(request, "desk.assign.done", name=row["original_name"], unit=unit["name"])
         return RedirectResponse(f"/unit/{unit['id']}?file={row['id']}", 303)
+
+    async def deadline_post(self, request: Request):
+        """The date by which units are to submit (end of that day, local time); empty: none."""
+        import datetime as dt
+        form = await self.form_of(request)
+        value = str(form.get("deadline") or "").strip()
+        try:
+            day = dt.date.fromisoformat(value).isoformat() if value else None
+        except ValueError:
+            self.flash(request, "desk.deadline.bad", "error", value=value[:20])
+            return RedirectResponse("/", 303)
+        await run_in_threadpool(self.desk.store.set_setting, "deadline", day)
+        self.flash(request, "desk.deadline.saved" if day else "desk.deadline.cleared", day=day or "")
+        return RedirectResponse("/", 303)
 
     async def unit_link_renew(self, request: Request):
         """A new link for the unit (the old one opens nothing any more; its templates must be sent again)."""

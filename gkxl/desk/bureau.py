@@ -80,7 +80,9 @@ class BureauPages:
                                version_states={v["id"]: version_state(v) for v in versions},
                                number={v["id"]: len(versions) - i for i, v in enumerate(versions)},
                                events=[e for e in desk.store.events_of(unit["id"]) if e["kind"] in BUREAU_EVENTS],
-                               token=request.path_params["token"])
+                               token=request.path_params["token"], deadline=desk.deadline,
+                               late=lambda v: desk.is_late(v["submitted_at"]),
+                               late_now=not any(v["submitted_at"] for v in versions) and desk.is_late(None))
 
     def template(self, request: Request):
         unit = self.unit_of(request)

@@ -308,6 +308,25 @@ class Desk:
 
     # --- templates --------------------------------------------------------------------------------
 
+    @property
+    def deadline(self) -> str | None:
+        return self.store.setting("deadline")
+
+    def is_late(self, submitted_at: str | None) -> bool:
+        """Submitted (or, with None, still not submitted) after the deadline's day, in local time."""
+        import datetime as dt
+        day = self.deadline
+        if not day:
+            return False
+        when = submitted_at[:10] if submitted_at else dt.datetime.now().astimezone().date().isoformat()
+        return when > day
+
+    def reminders(self) -> str:
+        """The units of the list that have not submitted, each with its own address: to paste into the
+        office's chat group."""
+        rows = [r for r, _ in self.overview()[0] if r["listed"] and not r["submitted_at"]]
+        return "\n".join(f"{r['name']}：{self.unit_link(self.store.unit(r['id'])) or ''}" for r in rows)
+
     def unit_link(self, unit) -> str | None:
         """The unit's own address (its page: template, upload, check, 正式报送), when the desk is served."""
         return f"{self.base_url}/u/{self.links.token(unit)}" if self.base_url else None
