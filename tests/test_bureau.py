@@ -144,6 +144,8 @@ def test_a_unit_hands_in_through_its_own_link(tmp_path, browser, page, spec):  #
     finally:
         bureau_context.close()
         server.stop()
+    said = server.proc.stdout.read() + server.proc.stderr.read()
+    assert link.rsplit("/", 1)[1] not in said and other.rsplit("/", 1)[1] not in said     # tokens are never logged
 
 
 def test_the_desk_serves_https_with_its_own_certificate(tmp_path):

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import json
 import tempfile
+import threading
+import time
+from collections import deque
 from pathlib import Path
 
 from starlette.concurrency import run_in_threadpool
@@ -45,9 +48,31 @@ def version_state(v) -> str:
     return {"ok": "passed", "invalid": "has_errors"}.get(v["status"], "unreadable")
 
 
+class UploadRate:
+    """At most UPLOADS uploads by one unit in WINDOW seconds: a unit corrects and sends again a few times;
+    a script sending its link's uploads in a loop is told to wait."""
+    UPLOADS, WINDOW = 20, 600
+
+    def __init__(self):
+        self._times: dict[int, deque] = {}
+        self._lock = threading.Lock()
+
+    def allow(self, unit_id: int) -> bool:
+        now = time.monotonic()
+        with self._lock:
+            times = self._times.setdefault(unit_id, deque())
+            while times and now - times[0] > self.WINDOW:
+                times.popleft()
+            if len(times) >= self.UPLOADS:
+                return False
+            times.append(now)
+            return True
+
+
 class BureauPages:
     def __init__(self, pages):
         self.pages, self.desk = pages, pages.desk
+        self.rate = UploadRate()
 
     def unit_of(self, request: Request):
         """The unit the address's token opens; the same 404 for every token that opens none."""
@@ -92,7 +117,10 @@ class BureauPages:
         return self.pages.download(target, f"{safe_filename(unit['name'])}.xlsx", XLSX, cleanup=d)
 
     async def upload(self, request: Request):
+        from gkxl.desk.app import Refused
         unit = self.unit_of(request)
+        if not self.rate.allow(unit["id"]):
+            raise Refused(429, "desk.bureau.too_often")
         form = await self.pages.form_of(request)
         token = request.path_params["token"]
         files = [f for f in form.getlist("files") if isinstance(f, UploadFile) and f.filename]

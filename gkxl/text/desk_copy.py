@@ -157,6 +157,7 @@ DESK_COPY: dict[str, tuple[str, str]] = {
     "desk.bureau.explain_warnings": ("这一版有 {count} 个警告，请写一句说明再报送", "this version has {count} warnings: explain them in a line first"),
     "desk.bureau.submitted": ("已正式报送 {name}", "{name} submitted"),
     "desk.bureau.no_page": ("没有这个页面：网址不对或已作废，请向收件单位索取本单位的网址", "no such page: the address is wrong or revoked; ask the office for your unit's address"),
+    "desk.bureau.too_often": ("上传太频繁，请过几分钟再试", "too many uploads: try again in a few minutes"),
     "desk.bureau.locked": ("尝试次数过多，请稍后再试", "too many attempts: try again later"),
     "desk.link.label": ("本单位的报送网址", "The unit's own address"),
     "desk.link.opened": ("已于 {at} 打开", "opened {at}"),
