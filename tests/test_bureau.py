@@ -13,20 +13,12 @@ import openpyxl
 import pytest
 from conftest import consistent_values
 from test_desk_browser import CHROMIUM, Server, browser, page  # noqa: F401  (fixtures)
+from test_desk_browser import fill_template as typed
 
 pytestmark = pytest.mark.browser
 YEAR = 2025
 UNITS = ["卫滨区司法局", "卫滨区财政局", "卫滨区教育局"]
 PASSWORD = "柜台口令2025年报"
-
-
-def typed(template: Path, target: Path, spec, values: dict) -> Path:
-    wb = openpyxl.load_workbook(template)
-    for cell in spec.inputs:
-        if values.get(cell.key) is not None:
-            wb[cell.sheet][cell.ref] = values[cell.key]
-    wb.save(target)
-    return target
 
 
 def clerk_login(page, url: str) -> None:  # noqa: F811

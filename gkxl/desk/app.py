@@ -416,6 +416,10 @@ class Pages:
         row = self.file_or_404(request.path_params["file_id"])
         if row["status"] == "unreadable":
             raise Refused(400, "annot.unreadable")
+        return self.annotated_download(row)
+
+    def annotated_download(self, row):
+        """The annotated copy of a stored return, headed by its notice, as a download."""
         d = Path(tempfile.mkdtemp(prefix="gkxl-desk-"))
         target = d / "annotated.xlsx"
         try:

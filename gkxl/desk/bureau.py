@@ -161,20 +161,12 @@ class BureauPages:
         return RedirectResponse(f"/u/{token}", 303)
 
     def annotated(self, request: Request):
-        from gkxl.desk.app import Refused, _remove
+        from gkxl.desk.app import Refused
         unit = self.unit_of(request)
         row = self.desk.store.file(request.path_params["file_id"])
         if row is None or row["unit_id"] != unit["id"] or row["status"] == "unreadable":
             raise Refused(404, "desk.bureau.no_page")
-        d = Path(tempfile.mkdtemp(prefix="gkxl-desk-"))
-        target = d / "annotated.xlsx"
-        try:
-            self.desk.annotated(row, target)
-        except BaseException:
-            _remove(d)
-            raise
-        name = f"{Path(safe_filename(row['original_name'])).stem}_校验标注.xlsx"
-        return self.pages.download(target, name, XLSX, cleanup=d)
+        return self.pages.annotated_download(row)
 
 
 BUREAU_EVENTS = ("returned", "reopened", "submitted", "accepted", "link_changed")
