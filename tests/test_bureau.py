@@ -97,6 +97,8 @@ def test_a_unit_hands_in_through_its_own_link(tmp_path, browser, page, spec):  #
         bureau.locator("#submit").click()
         assert bureau.locator("#bureau-state").inner_text() == "已报送"
         assert bureau.locator("#bureau-versions tbody tr").count() == 2
+        history = bureau.locator("ul.history").inner_text()          # every upload and the submission: events
+        assert history.count("单位通过报送网址上传") == 2 and "正式报送" in history
 
         # the clerk sees it at once
         page.goto(url + "/")

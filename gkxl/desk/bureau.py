@@ -169,4 +169,4 @@ class BureauPages:
         return self.pages.annotated_download(row)
 
 
-BUREAU_EVENTS = ("returned", "reopened", "submitted", "accepted", "link_changed")
+BUREAU_EVENTS = ("received", "received_by_unit", "returned", "reopened", "submitted", "accepted", "link_changed")

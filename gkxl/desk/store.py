@@ -427,6 +427,9 @@ class Store:
                      _sentence(r.error), r.errors, r.count("warning"), r.count("info"), r.checked_with,
                      _json(r.report)))
                 ids.append(cur.lastrowid if cur.rowcount else None)
+                if cur.rowcount and r.unit_id is not None:     # every version is an event of its unit's history
+                    conn.execute("INSERT INTO events(unit_id, file_id, kind, at) VALUES (?, ?, ?, ?)",
+                                 (r.unit_id, cur.lastrowid, "received_by_unit" if r.matched_by == "link" else "received", at))
         return ids
 
     def update_check(self, file_id: int, received: Received) -> None:

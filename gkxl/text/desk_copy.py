@@ -164,6 +164,8 @@ DESK_COPY: dict[str, tuple[str, str]] = {
     "desk.link.renew": ("作废并重新生成", "Revoke and make a new one"),
     "desk.link.renewed": ("已为 {unit} 生成新网址，旧网址已作废；请把新模板或新网址发给该单位", "a new address for {unit}; the old one no longer opens: send the new one"),
     "desk.event.submitted": ("正式报送", "submitted"),
+    "desk.event.received": ("收件人收到并校验", "received and checked by the office"),
+    "desk.event.received_by_unit": ("单位通过报送网址上传", "uploaded by the unit through its address"),
     "desk.event.link_opened": ("首次打开报送网址", "opened its address"),
     "desk.event.link_changed": ("报送网址已重新生成", "its address was renewed"),
     "desk.units.changed": ("单位名单已按 --units 更新：新增 {added} 个，保留 {kept} 个，改名 {renamed} 个，删除 {removed} 个",
