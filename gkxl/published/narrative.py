@@ -18,6 +18,7 @@ from gkxl.form.spec import NarrativeRule, Spec
 from gkxl.text.labels import leading_numeral
 from gkxl.text.messages import Message
 
+_DIGIT = re.compile(r"\d")
 _SENTENCE_END = re.compile(r"[。！？!?；;\n]")
 _CLAUSE_END = re.compile(r"[,，:：;；]")
 _OTHER_TIME = re.compile(r"上年|去年|上一年|同比|累计|以来|历年|近[一二三四五两\d]+年")
@@ -103,9 +104,11 @@ def _sentence_statements(sentence: str, section: str, spec: Spec, values: dict, 
     s = normalise(sentence)
     claimed: list[tuple[int, int]] = []
     out = []
-    for rule in spec.narrative:
+    # a figure is digits: a sentence without any can only state a zero in words (most of a text's sentences)
+    digits = _DIGIT.search(s) is not None
+    for rule in spec.narrative if digits else [r for r in spec.narrative if r.zero_patterns]:
         stated = []
-        for pattern in rule.patterns:
+        for pattern in rule.patterns if digits else ():
             for m in pattern.finditer(s):
                 span = m.span("n")
                 if any(a < span[1] and span[0] < b for a, b in claimed):
