@@ -207,7 +207,7 @@ class Pages:
                          total=sum(counts.values()), q=q, state=state, unmatched=desk.store.unmatched(),
                          units_csv=desk.units_csv(), folder=str(desk.store.folder.resolve()), nav="overview",
                          deadline=desk.deadline, late=lambda r: desk.is_late(r["submitted_at"]),
-                         reminders=desk.reminders())
+                         reminders=desk.reminders(rows))
 
     async def units_post(self, request: Request):
         form = await self.form_of(request)

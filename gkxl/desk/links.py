@@ -29,6 +29,14 @@ class Links:
             self.store.set_token(unit["id"], _hash(self._token(unit["id"], 0)), 0, changed=False)
         return self._token(unit["id"], unit["token_gen"] or 0)
 
+    def tokens(self, units) -> dict[int, str]:
+        """The current token of each of `units` (rows with id, token_hash, token_gen), issuing the first links
+        of those without one in one go."""
+        fresh = [(u["id"], _hash(self._token(u["id"], 0))) for u in units if u["token_hash"] is None]
+        if fresh:
+            self.store.set_first_tokens(fresh)
+        return {u["id"]: self._token(u["id"], u["token_gen"] or 0) for u in units}
+
     def renew(self, unit) -> str:
         """A new link for the unit; the old one opens nothing any more."""
         gen = (unit["token_gen"] or 0) + 1

@@ -321,11 +321,14 @@ class Desk:
         when = submitted_at[:10] if submitted_at else dt.datetime.now().astimezone().date().isoformat()
         return when > day
 
-    def reminders(self) -> str:
-        """The units of the list that have not submitted, each with its own address: to paste into the
-        office's chat group."""
-        rows = [r for r, _ in self.overview()[0] if r["listed"] and not r["submitted_at"]]
-        return "\n".join(f"{r['name']}：{self.unit_link(self.store.unit(r['id'])) or ''}" for r in rows)
+    def reminders(self, rows) -> str:
+        """The units of the list (overview rows) that have not submitted, each with its own address: to
+        paste into the office's chat group."""
+        rows = [r for r, _ in rows if r["listed"] and not r["submitted_at"]]
+        if not self.base_url:
+            return "\n".join(r["name"] for r in rows)
+        tokens = self.links.tokens(rows)
+        return "\n".join(f"{r['name']}：{self.base_url}/u/{tokens[r['id']]}" for r in rows)
 
     def unit_link(self, unit) -> str | None:
         """The unit's own address (its page: template, upload, check, 正式报送), when the desk is served."""
@@ -337,7 +340,10 @@ class Desk:
     def templates_zip(self, target: Path) -> int:
         """Every listed unit's template in one zip, with 模板清单.csv: the templates action, as `gkxl template
         --units` runs it (in this process: a threaded server does not fork)."""
-        units = [Unit(u["name"], u["code"], n, link=self.unit_link(u)) for n, u in enumerate(self.store.units(), start=1)]
+        listed = self.store.units()
+        tokens = self.links.tokens(listed) if self.base_url else {}
+        units = [Unit(u["name"], u["code"], n, link=f"{self.base_url}/u/{tokens[u['id']]}" if tokens else None)
+                 for n, u in enumerate(listed, start=1)]
         templates(units, target, spec=self.spec, year=self.year, parallel=False)
         return len(units)
 

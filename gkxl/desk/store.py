@@ -485,7 +485,7 @@ class Store:
         clerk voided is no longer its latest), and the version the summary counts, in list order."""
         with self.connection() as conn:
             return conn.execute(f"""
-                SELECT u.id, u.name, u.code, u.listed, u.problem AS code_problem, c.versions, f.id AS file_id, f.status, f.received_at,
+                SELECT u.id, u.name, u.code, u.listed, u.problem AS code_problem, u.token_hash, u.token_gen, c.versions, f.id AS file_id, f.status, f.received_at,
                        f.errors, f.warnings, f.original_name, {_RETURNED} AS returned, {_COUNTED} AS counted_id,
                        f.submitted_at, u.opened_at,
                        {_BLANK.replace('g.', 'f.')} AS blank
@@ -597,6 +597,12 @@ class Store:
             if changed:
                 conn.execute("INSERT INTO events(unit_id, file_id, kind, at) VALUES (?, NULL, 'link_changed', ?)",
                              (unit_id, now()))
+
+    def set_first_tokens(self, hashes: list[tuple[int, str]]) -> None:
+        """Record the first link of many units at once (one transaction)."""
+        with self.transaction() as conn:
+            conn.executemany("UPDATE units SET token_hash = ?, token_gen = 0 WHERE id = ? AND token_hash IS NULL",
+                             [(h, unit_id) for unit_id, h in hashes])
 
     def link_opened(self, unit_id: int) -> None:
         with self.transaction() as conn:
