@@ -28,7 +28,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 import published_drawn as pdw  # noqa: E402
-from common import gkxl, run  # noqa: E402
+from common import best, gkxl, run  # noqa: E402
 from corpus import CACHE  # noqa: E402
 
 SHARES = (("txt", 0.40), ("html", 0.40), ("docx", 0.15), ("pdf", 0.05))
@@ -107,15 +107,6 @@ def multiplied(folder: Path, times: int, out: Path) -> Path:
         data = f.read_bytes()
         for k in range(times):
             (out / f"{f.stem}_{k}{f.suffix}").write_bytes(data + b"\n" * (k + 1))
-    return out
-
-
-def best(commands: list[list[str]], repeat: int) -> list[tuple[float, float]]:
-    out = [(float("inf"), 0.0)] * len(commands)
-    for _ in range(repeat):
-        for k, args in enumerate(commands):
-            seconds, mb, _ = run(args)
-            out[k] = (min(out[k][0], seconds), max(out[k][1], mb))
     return out
 
 

@@ -23,7 +23,7 @@ from pathlib import Path
 from gkxl.form import spec as specmod
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import YEAR, gkxl, run  # noqa: E402
+from common import YEAR, best, gkxl, run  # noqa: E402
 from corpus import multiplied, returns  # noqa: E402
 
 BARE = """
@@ -63,16 +63,6 @@ def one_core(folder: Path, repeat: int) -> tuple[float, float]:
     out = subprocess.run([sys.executable, "-c", ONE_CORE, str(folder), str(YEAR), str(repeat)], capture_output=True,
                          text=True, check=True).stdout.split()
     return float(out[0]), float(out[1])
-
-
-def best(commands: list[list[str]], repeat: int) -> list[tuple[float, float]]:
-    """Each command run `repeat` times, alternated; the shortest time and the largest peak RSS of each."""
-    out = [(float("inf"), 0.0)] * len(commands)
-    for _ in range(repeat):
-        for k, args in enumerate(commands):
-            seconds, mb, _ = run(args)
-            out[k] = (min(out[k][0], seconds), max(out[k][1], mb))
-    return out
 
 
 def main() -> None:

@@ -35,3 +35,13 @@ def run(args: list[str]) -> tuple[float, float, int]:
 
 def gkxl(*args: str) -> list[str]:
     return ["-m", "gkxl.cli", *args]
+
+
+def best(commands: list[list[str]], repeat: int) -> list[tuple[float, float]]:
+    """Each command run `repeat` times, alternated; the shortest time and the largest peak RSS of each."""
+    out = [(float("inf"), 0.0)] * len(commands)
+    for _ in range(repeat):
+        for k, args in enumerate(commands):
+            seconds, mb, _ = run(args)
+            out[k] = (min(out[k][0], seconds), max(out[k][1], mb))
+    return out

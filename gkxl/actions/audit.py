@@ -33,6 +33,7 @@ from gkxl.form import rules
 from gkxl.form import spec as specmod
 from gkxl.form.model import unit_key
 from gkxl.io.archives import is_archive, unpack
+from gkxl.io.files import sha256_file
 from gkxl.io.inputs import DOCUMENT_SUFFIXES, WORKBOOK_SUFFIXES, collect
 from gkxl.io.units import Unit
 from gkxl.published.reading import read_any
@@ -330,19 +331,8 @@ def _same_files(files: list[tuple[Path, str]]) -> dict[str, list[tuple[Path, str
     """Files by content, each group led by the plainest name ("A.txt" before "A (1).txt", "A - 副本.txt")."""
     groups: dict[str, list[tuple[Path, str]]] = {}
     for n, (path, label) in enumerate(files):
-        groups.setdefault(_sha256(path) or f"unread{n}", []).append((path, label))
+        groups.setdefault(sha256_file(path) or f"unread{n}", []).append((path, label))
     return {k: sorted(g, key=lambda f: (len(Path(f[1]).name), f[1])) for k, g in groups.items()}
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    try:
-        with open(path, "rb") as f:
-            for block in iter(lambda: f.read(1 << 20), b""):
-                h.update(block)
-    except OSError:
-        return ""
-    return h.hexdigest()
 
 
 def audit(paths, *, returns=(), kept_returns: list[tuple[Path, str]] = (), units_path: Path | None = None,

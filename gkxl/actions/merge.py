@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import hashlib
 import json
 import time
 from dataclasses import dataclass, field
@@ -28,7 +27,7 @@ from gkxl.form import rules
 from gkxl.form import spec as specmod
 from gkxl.form.model import Report, unit_key
 from gkxl.form.spec import Spec
-from gkxl.io.files import refuse_overwrite
+from gkxl.io.files import refuse_overwrite, sha256_file
 from gkxl.io.inputs import collect
 from gkxl.io.units import Unit
 from gkxl.text.errors import UsageError
@@ -85,17 +84,6 @@ def detail_keys(spec: Spec) -> tuple[str, ...]:
     text_sheets = {s.name for s in spec.sheets if s.holds == "text"}
     figures = {c.key for c in spec.numeric_inputs}
     return tuple(c.key for c in spec.inputs if c.sheet not in text_sheets or c.key in figures)
-
-
-def sha256_file(path: Path) -> str | None:
-    h = hashlib.sha256()
-    try:
-        with open(path, "rb") as f:
-            for block in iter(lambda: f.read(1 << 20), b""):
-                h.update(block)
-    except OSError:
-        return None
-    return h.hexdigest()
 
 
 def _mtime(path: Path) -> float | None:

@@ -63,10 +63,8 @@ def rank(report: Report, ctx: Context, candidates: list[Candidate]) -> list[Rank
 def _narrative_statements(report: Report, ctx: Context) -> list[tuple[object, list[list[str]]]]:
     """(number, the cells each reading of it sums) for every figure the return's own text states and its
     tables give otherwise."""
-    from gkxl.published.narrative import statements
-    effective = ctx.once(equations, report).effective
-    return [said for m, said in statements(report, ctx.spec, effective) if m is not None]
-
+    from gkxl.checks.narrative import narrative_statements
+    return [said for m, said in ctx.once(narrative_statements, report) if m is not None]
 
 def _changed(ctx: Context, values: dict, c: Candidate) -> dict:
     """The figures with the candidate changed, and the totals that follow it (formulas) recomputed."""

@@ -7,12 +7,18 @@ from gkxl.findings.finding import Finding
 from gkxl.form.model import Report
 
 
+def narrative_statements(report: Report, ctx: Context) -> list:
+    """Every figure the text states (gkxl.published.narrative.statements), on the figures the equations
+    are evaluated on: read once for this check and for ranking a balance finding's candidates."""
+    from gkxl.checks.equations import equations
+    from gkxl.published.narrative import statements
+    return statements(report, ctx.spec, ctx.once(equations, report).effective)
+
+
 def narrative_findings(report: Report, ctx: Context) -> list[Finding]:
     if report.source.get("published"):
         return []
-    from gkxl.checks.equations import equations
-    from gkxl.published.narrative import mismatches
-    return [m.finding(ctx.spec) for m in mismatches(report, ctx.spec, ctx.once(equations, report).effective)]
+    return [m.finding(ctx.spec) for m, _ in ctx.once(narrative_statements, report) if m is not None]
 
 
 NARRATIVE = Check("narrative", narrative_findings, lambda spec: tuple(dict.fromkeys(r.id for r in spec.narrative)))

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import errno
+import hashlib
 import os
 import tempfile
 import time
@@ -18,6 +19,18 @@ _OS_REASONS_ZH = {
     errno.EROFS: "只读的磁盘或文件夹", errno.ENAMETOOLONG: "文件名或路径过长", errno.ELOOP: "路径中的链接循环",
     errno.EIO: "磁盘读写错误", errno.EBUSY: "文件正被占用", errno.EEXIST: "文件已存在",
 }
+
+
+def sha256_file(path: Path) -> str | None:
+    """A file's SHA-256, read in blocks; None when it cannot be read."""
+    h = hashlib.sha256()
+    try:
+        with open(path, "rb") as f:
+            for block in iter(lambda: f.read(1 << 20), b""):
+                h.update(block)
+    except OSError:
+        return None
+    return h.hexdigest()
 
 
 def os_reason(e: OSError) -> dict:
