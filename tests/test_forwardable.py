@@ -133,3 +133,29 @@ def test_the_copy_shows_the_value_the_bureau_typed(tmp_path, spec):
     copy = next(out.glob("*.xlsx"))
     shown = openpyxl.load_workbook(copy)[cell.sheet][cell.ref]
     assert shown.value == 1.5 and shown.number_format == "General"
+
+
+# --- foreign workbooks (tests/drawn.py: drawn from FORMAT.md another way than gkxl's template) ----------------
+
+def test_an_equation_along_a_row_is_said_along_the_row(tmp_path):
+    """Seed 1 changes 表三 （四）3 · 商业企业 in a one-sheet workbook whose totals are typed: the row's total is
+    the one cell, and the sentence names the row and its columns, not column labels as if rows."""
+    import drawn
+    d = drawn.draw(1, "changed", tmp_path)
+    f = json.loads(gkxl("check", d.path, "--format", "json").stdout)["files"][0]
+    row = next(x for x in f["findings"] if x["rule"] == "T3-a")
+    assert row["message"].startswith("表三“3.补正后申请内容仍不明确”一行：总计 比 自然人+商业企业+科研机构"), row["message"]
+
+
+def test_a_slip_that_many_cells_share_is_no_evidence(tmp_path):
+    """30 added to 一·自然人 of a workbook with formula totals and no stored values: most two-digit counts
+    would be 'one digit mistyped' by 30, so none is favoured for it; the cells come in sheet order."""
+    import drawn
+    d = drawn.draw(2, "balanced", tmp_path)
+    sheet, ref = d.cells["t3.new.natural"]
+    wb = openpyxl.load_workbook(d.path)
+    wb[sheet][ref] = wb[sheet][ref].value + 30
+    wb.save(tmp_path / "typo.xlsx")
+    f = balance_finding(tmp_path / "typo.xlsx")
+    assert f["candidates"][0]["key"] == "t3.new.natural"
+    assert not any("数字" in ((c["why"] or {}).get("zh") or "") for c in f["candidates"])

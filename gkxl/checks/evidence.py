@@ -35,6 +35,9 @@ def rank(report: Report, ctx: Context, candidates: list[Candidate]) -> list[Rank
     stated = ctx.once(_narrative_statements, report)
     last = ctx.once(_last_year, report)
     effective = ctx.once(equations, report).effective
+    # a slip of one digit tells which cell only when few candidates look like one: with a difference of 30,
+    # most two-digit counts do
+    telling = sum(1 for c in candidates if c.typo) <= max(1, len(candidates) // 3)
     out = []
     for c in candidates:
         r = Ranked(c)
@@ -53,7 +56,7 @@ def rank(report: Report, ctx: Context, candidates: list[Candidate]) -> list[Rank
                 elif expected == c.value:
                     r.score -= 2
                     r.why.append(Message("chk.why_last_year_agrees", value=c.value))
-        if c.typo:
+        if c.typo and telling:
             r.score += 1
             r.why.append(Message(f"chk.why_{c.typo}"))
         out.append(r)
@@ -65,6 +68,7 @@ def _narrative_statements(report: Report, ctx: Context) -> list[tuple[object, li
     tables give otherwise."""
     from gkxl.checks.narrative import narrative_statements
     return [said for m, said in ctx.once(narrative_statements, report) if m is not None]
+
 
 def _changed(ctx: Context, values: dict, c: Candidate) -> dict:
     """The figures with the candidate changed, and the totals that follow it (formulas) recomputed."""
@@ -98,22 +102,28 @@ def _last_year(report: Report, ctx: Context) -> list[tuple[str, object]]:
 
 
 def lead(spec: Spec, inst: RuleInstance, residual, others: int) -> Message:
-    """The failed equation in one short sentence: 表三自然人一列：一+二 比 （七）+四 多 5 件."""
+    """The failed equation in one short sentence: 表三自然人一列：一+二 比 （七）+四 多 5 件, or for an equation
+    along a row, 表三“3.补正后申请内容仍不明确”一行：总计 比 自然人+商业企业+… 少 2 件."""
     first = spec.cells[inst.lhs[0]]
+    keys = [*inst.lhs, *inst.rhs]
     unit = {"count": {"zh": "件", "en": ""}, "amount": {"zh": "万元", "en": " (10,000 yuan)"}}.get(first.type, "")
-    return Message("chk.lead", sheet=first.sheet, column=first.col_label or "", lhs=_terms(spec, inst.lhs),
-                   rhs=_terms(spec, inst.rhs), more=Message("chk.lead_more") if residual > 0 else Message("chk.lead_less"),
-                   diff=abs(residual), unit=unit,
-                   others=Message("chk.lead_others", count=others) if others else "")
+    said = {"more": Message("chk.lead_more") if residual > 0 else Message("chk.lead_less"), "diff": abs(residual),
+            "unit": unit, "others": Message("chk.lead_others", count=others) if others else "", "sheet": first.sheet}
+    if len({spec.cells[k].row_label for k in keys}) == 1 and len({spec.cells[k].col_label for k in keys}) == len(keys):
+        name = lambda k: spec.cells[k].col_label.split(" · ")[-1].strip()       # noqa: E731  (terms are columns)
+        return Message("chk.lead_row", row=_short(first.row_label, 16), lhs="+".join(map(name, inst.lhs)),
+                       rhs="+".join(map(name, inst.rhs)), **said)
+    return Message("chk.lead", column=first.col_label or "", lhs=_terms(spec, inst.lhs), rhs=_terms(spec, inst.rhs),
+                   **said)
 
 
 def _terms(spec: Spec, keys) -> str:
     return "+".join(_short(spec.cells[k].row_label) for k in keys)
 
 
-def _short(label: str) -> str:
+def _short(label: str, most: int = 8) -> str:
     part = label.split(" · ")[-1].strip()
     m = _ORDINAL.match(part)
-    if m:
+    if m and most <= 8:
         return m.group(1) or f"（{m.group(2) or m.group(3)}）"
-    return part if len(part) <= 8 else part[:8] + "…"
+    return part if len(part) <= most else part[:most] + "…"

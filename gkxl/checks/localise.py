@@ -5,8 +5,8 @@ For each group, a candidate is a cell that alone makes every equation of the gro
 that holds, with the value it would need (a whole number ≥ 0 where the cell is a count). A group with
 exactly one candidate names that cell and its value; with several, it lists them all and names none;
 with none, it says that no single cell explains it. Typo-like candidates (two digits swapped, one digit
-wrong in a figure of two digits or more) come first; gkxl.checks.evidence ranks them further by what the
-return carries besides. Nothing is ever changed.
+wrong in a figure of two digits or more) come first where few candidates look like one, and what the return
+carries besides ranks them further (gkxl.checks.evidence). Nothing is ever changed.
 """
 from __future__ import annotations
 
@@ -119,4 +119,4 @@ def _candidates(spec: Spec, values: dict, residuals: dict, eff: dict, unknown: s
             needed = round(needed, limits.get("decimals", 6))
         typo = typo_kind(value, needed) if isinstance(value, int) and isinstance(needed, int) else None
         out.append(Candidate(key, value, needed, typo))
-    return sorted(out, key=lambda c: c.typo is None)      # stable: typos first, then in sheet order
+    return out      # in sheet order: gkxl.checks.evidence ranks them (a slip of a digit first, where it tells)

@@ -287,6 +287,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "chk.equation": ("{name}：{expression}，左边 {lhs}，右边 {rhs}，差 {diff}", "{name}: {expression}, left {lhs}, right {rhs}, difference {diff}"),
     "chk.equations": ("不成立的等式——{items}", "failing: {items}"),
     "chk.lead": ("{sheet}{column}一列：{lhs} 比 {rhs} {more} {diff} {unit}{others}", "{sheet}, column {column}: {lhs} is {diff}{unit} {more} {rhs}{others}"),
+    "chk.lead_row": ("{sheet}“{row}”一行：{lhs} 比 {rhs} {more} {diff} {unit}{others}", "{sheet}, row “{row}”: {lhs} is {diff}{unit} {more} {rhs}{others}"),
     "chk.lead_more": ("多", "more than"),
     "chk.lead_less": ("少", "less than"),
     "chk.lead_others": ("（另有 {count} 个等式同时不成立）", " ({count} more equations fail with it)"),
